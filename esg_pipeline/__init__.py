@@ -1,0 +1,1 @@
+"""esg-pipeline: yearly ESG reports in, comparable metrics out."""
