@@ -1,0 +1,121 @@
+"""SQLAlchemy access to the warehouse: DuckDB file by default, PostgreSQL by URL."""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine, make_url
+
+from esg_pipeline.warehouse import schema
+
+
+def is_duckdb(url: str | URL) -> bool:
+    return make_url(str(url)).get_backend_name() == "duckdb"
+
+
+def duckdb_path(url: str | URL) -> Path:
+    database = make_url(str(url)).database
+    if not database or database == ":memory:":
+        raise ValueError(f"DuckDB warehouse needs a file path, got {url!s}")
+    return Path(database).resolve()
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine for the warehouse. DuckDB files are single-writer: readers should pass read_only."""
+    if is_duckdb(url):
+        path = duckdb_path(url)
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return sa.create_engine(
+            f"duckdb:///{path}", connect_args={"read_only": read_only}, poolclass=sa.pool.NullPool
+        )
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def ensure_schema(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema.RAW_SCHEMA}"))
+    schema.metadata.create_all(engine)
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
+        return _clean(value.item())
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return value
+
+
+def clean_records(table: sa.Table, records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Keep the table's columns only, with NaN and numpy values made plain."""
+    names = [c.name for c in table.columns]
+    return [{n: _clean(r.get(n)) for n in names} for r in records]
+
+
+def replace_rows(
+    engine: Engine,
+    table: sa.Table,
+    records: Iterable[Mapping[str, Any]],
+    *,
+    where: Mapping[str, Any] | None = None,
+) -> int:
+    """Replace the rows matching `where` (all rows if None) in one transaction: re-runs are idempotent."""
+    rows = clean_records(table, records)
+    with engine.begin() as conn:
+        delete = table.delete()
+        for column, value in (where or {}).items():
+            delete = delete.where(table.c[column] == value)
+        conn.execute(delete)
+        if rows:
+            conn.execute(table.insert(), rows)
+    return len(rows)
+
+
+def append_rows(engine: Engine, table: sa.Table, records: Iterable[Mapping[str, Any]]) -> int:
+    rows = clean_records(table, records)
+    if rows:
+        with engine.begin() as conn:
+            conn.execute(table.insert(), rows)
+    return len(rows)
+
+
+def latest_successful_fetches(engine: Engine, sources: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Per source, the newest ledger row that brought content: the validators for a conditional GET."""
+    sources = list(sources)
+    if not sources:
+        return {}
+    ledger = schema.ingest_ledger
+    query = (
+        sa.select(ledger)
+        .where(ledger.c.source.in_(sources), ledger.c.status != "failed", ledger.c.sha256.is_not(None))
+        .order_by(ledger.c.attempted_at)
+    )
+    latest: dict[str, dict[str, Any]] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(query).mappings():
+            latest[row["source"]] = dict(row)
+    return latest
+
+
+def dbt_environment(url: str) -> dict[str, str]:
+    """Environment for dbt's profiles.yml so dbt writes where SQLAlchemy loaded."""
+    if is_duckdb(url):
+        return {"DBT_TARGET": "duckdb", "ESG_DUCKDB_PATH": str(duckdb_path(url))}
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        raise ValueError(f"unsupported warehouse backend {parsed.get_backend_name()!r} in {url}")
+    return {
+        "DBT_TARGET": "postgres",
+        "ESG_PG_HOST": parsed.host or "localhost",
+        "ESG_PG_PORT": str(parsed.port or 5432),
+        "ESG_PG_USER": parsed.username or "postgres",
+        "ESG_PG_PASSWORD": parsed.password or "",
+        "ESG_PG_DATABASE": parsed.database or "postgres",
+    }
