@@ -1,0 +1,2 @@
+select company_id, company_name
+from {{ ref('stg_companies') }}

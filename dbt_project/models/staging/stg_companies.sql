@@ -1,0 +1,2 @@
+select company_id, company_name
+from {{ source('esg_raw', 'companies') }}
