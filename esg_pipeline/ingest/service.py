@@ -1,0 +1,164 @@
+"""Ingest one catalog entry: fetch or read its source, store the raw bytes, extract text.
+
+`ingest_entry` never raises for bad input; every problem becomes a failed outcome whose
+`reason` names the file or URL and the problem, so the other reports of a partition
+still load. The outcome's `ledger_row` is one row of the warehouse ingestion ledger.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import mimetypes
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import requests
+
+from esg_pipeline.catalog import CatalogEntry
+from esg_pipeline.ingest.documents import Document, DocumentError, detect_format, read_document_bytes
+from esg_pipeline.ingest.fetch import FetchError, FetchSettings, check_scheme, fetch_to_store
+from esg_pipeline.ingest.rawstore import BlobTooLarge, RawStore, RawStoreError, StoredBlob
+
+log = logging.getLogger(__name__)
+
+Status = Literal["new", "unchanged", "failed"]
+LEDGER_COLUMNS = ("entry_id", "company_id", "report_year", "title", "source", "attempted_at", "sha256", "bytes",
+                  "content_type", "format", "status", "reason", "http_status", "etag", "last_modified", "raw_path")
+_READ_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class PreviousFetch:
+    """What the ledger recorded for this source at its last successful attempt."""
+
+    sha256: str | None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @classmethod
+    def from_ledger_row(cls, row: dict[str, Any] | None) -> PreviousFetch | None:
+        if not row or row.get("status") == "failed" or not row.get("sha256"):
+            return None
+        return cls(sha256=row["sha256"], etag=row.get("etag"), last_modified=row.get("last_modified"))
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    ledger_row: dict[str, Any]
+    document: Document | None
+
+    @property
+    def status(self) -> Status:
+        return self.ledger_row["status"]
+
+    @property
+    def reason(self) -> str | None:
+        return self.ledger_row["reason"]
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+
+class _Failed(Exception):
+    """Internal: abort the attempt with a reason (and whatever ledger fields are known)."""
+
+    def __init__(self, reason: str, **fields: Any):
+        super().__init__(reason)
+        self.reason = reason
+        self.fields = fields
+
+
+def ingest_entry(entry: CatalogEntry, store: RawStore, previous: PreviousFetch | None,
+                 settings: FetchSettings | None = None, session: requests.Session | None = None) -> IngestOutcome:
+    settings = settings or FetchSettings()
+    row: dict[str, Any] = dict.fromkeys(LEDGER_COLUMNS)
+    row.update(entry_id=entry.entry_id, company_id=entry.company_id, report_year=entry.year, title=entry.title,
+               source=entry.resolved_source, attempted_at=dt.datetime.now(dt.timezone.utc))
+    try:
+        if entry.is_url:
+            blob, reused = _fetch(entry, store, previous, settings, session, row)
+        else:
+            blob, reused = _read_local(entry, store, settings, row), False
+        row.update(sha256=blob.sha256, bytes=blob.bytes, raw_path=str(blob.path))
+        if entry.sha256 and blob.sha256 != entry.sha256:
+            raise _Failed(f"{entry.resolved_source}: sha256 mismatch: catalog expects {entry.sha256}, "
+                          f"content is {blob.sha256}")
+        document = _parse(entry, store, blob, row, settings)
+        row["format"] = document.format
+        unchanged = reused or (previous is not None and previous.sha256 == blob.sha256)
+        row["status"] = "unchanged" if unchanged else "new"
+        return IngestOutcome(ledger_row=row, document=document)
+    except _Failed as failure:
+        row.update(failure.fields)
+        row.update(status="failed", reason=failure.reason)
+    except Exception as exc:  # a bug or an environment fault must not stop the partition's other reports
+        log.exception("ingesting %s failed unexpectedly", entry.resolved_source)
+        row.update(status="failed", reason=f"{entry.resolved_source}: internal error: {type(exc).__name__}: {exc}")
+    return IngestOutcome(ledger_row=row, document=None)
+
+
+def _fetch(entry: CatalogEntry, store: RawStore, previous: PreviousFetch | None, settings: FetchSettings,
+           session: requests.Session | None, row: dict[str, Any]) -> tuple[StoredBlob, bool]:
+    """Returns (blob, reused): reused is True when the server said 304 and the stored copy is used."""
+    url = entry.resolved_source
+    # Conditional GET only when the stored copy exists: a 304 is useless without it.
+    have_copy = previous is not None and previous.sha256 is not None and store.exists(previous.sha256)
+    etag = previous.etag if have_copy and previous else None
+    last_modified = previous.last_modified if have_copy and previous else None
+    try:
+        check_scheme(url)
+        result = fetch_to_store(url, store, settings, etag=etag, last_modified=last_modified, session=session)
+    except FetchError as exc:
+        raise _Failed(exc.reason, http_status=exc.http_status, content_type=exc.content_type) from exc
+    row.update(http_status=result.http_status, content_type=result.content_type, etag=result.etag,
+               last_modified=result.last_modified)
+    if result.not_modified:
+        if not have_copy or previous is None or previous.sha256 is None:
+            raise _Failed(f"{url}: server answered 304 Not Modified but there is no stored copy")
+        path = store.path_for(previous.sha256)
+        row["reason"] = "not modified (HTTP 304); stored copy reused"
+        return StoredBlob(sha256=previous.sha256, path=path, bytes=path.stat().st_size, created=False), True
+    assert result.blob is not None
+    return result.blob, False
+
+
+def _read_local(entry: CatalogEntry, store: RawStore, settings: FetchSettings, row: dict[str, Any]) -> StoredBlob:
+    path = Path(entry.resolved_source)
+    row["content_type"] = mimetypes.guess_type(path.name)[0]
+    if not path.exists():
+        raise _Failed(f"{path}: file not found")
+    if not path.is_file():
+        raise _Failed(f"{path}: not a regular file")
+    size = path.stat().st_size
+    if size > settings.max_bytes:
+        raise _Failed(f"{path}: file exceeds {settings.max_bytes} bytes ({size} bytes)", bytes=size)
+    try:
+        return store.put_stream(_file_chunks(path), max_bytes=settings.max_bytes)
+    except BlobTooLarge as exc:  # the file grew after stat()
+        raise _Failed(f"{path}: file exceeds {exc.max_bytes} bytes") from exc
+    except OSError as exc:
+        raise _Failed(f"{path}: cannot read file: {exc.strerror or exc}") from exc
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(_READ_CHUNK):
+            yield chunk
+
+
+def _parse(entry: CatalogEntry, store: RawStore, blob: StoredBlob, row: dict[str, Any],
+           settings: FetchSettings) -> Document:
+    try:
+        data = store.read(blob.sha256)
+    except RawStoreError as exc:
+        raise _Failed(f"{entry.resolved_source}: {exc}") from exc
+    fmt = entry.format or detect_format(data, entry.resolved_source, row["content_type"])
+    row["format"] = fmt
+    try:
+        return read_document_bytes(data, fmt, entry.resolved_source, content_type=row["content_type"],
+                                   max_bytes=settings.max_bytes)
+    except DocumentError as exc:
+        raise _Failed(str(exc)) from exc
