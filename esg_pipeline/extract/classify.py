@@ -1,0 +1,72 @@
+"""Map a metric to a taxonomy indicator by keyword evidence, weighted by how close the evidence is."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from esg_pipeline.taxonomy import Indicator, fallback_id, load_taxonomy
+
+# Evidence weight by where a keyword stem occurs. The counted noun says most about what is counted.
+ZONE_WEIGHTS = {"subject": 4.0, "sentence": 2.0, "paragraph": 1.0, "heading": 1.5, "nearby": 0.5}
+# Below this, evidence is too thin (a keyword somewhere in nearby text): use the unit kind's fallback.
+MIN_SCORE = 2.0
+# "Nearby" text only tilts the balance; it cannot satisfy an indicator's required keywords.
+REQUIRES_ZONES = ("subject", "sentence", "paragraph", "heading")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    indicator: Indicator
+    subject: frozenset[str]
+    keywords: frozenset[str]
+    requires: frozenset[str]
+
+
+def _stem_regex(stems) -> re.Pattern:
+    alts = sorted(set(stems), key=len, reverse=True)
+    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(re.escape(s).replace(r"\ ", r"[\s-]+") for s in alts) + ")", re.I)
+
+
+class Classifier:
+    def __init__(self, indicators: list[Indicator]):
+        self.by_id = {i.id: i for i in indicators}
+        self.by_kind: dict[str, list[_Entry]] = {}
+        stems: set[str] = set()
+        for ind in indicators:
+            entry = _Entry(ind, frozenset(ind.subject_keywords), frozenset(ind.keywords), frozenset(ind.requires))
+            stems |= entry.subject | entry.keywords | entry.requires
+            if entry.subject or entry.keywords:
+                self.by_kind.setdefault(ind.unit_kind, []).append(entry)
+        self.stem_re = _stem_regex(stems)
+        self._canonical = {re.sub(r"[\s-]+", " ", s): s for s in stems}
+
+    def stems_in(self, text: str) -> set[str]:
+        found = set()
+        for m in self.stem_re.finditer(text):
+            key = re.sub(r"[\s-]+", " ", m.group(0).lower())
+            found.add(self._canonical.get(key, key))
+        return found
+
+    def classify(self, unit_kind: str, zones: dict[str, set[str]]) -> Indicator:
+        """Best-scoring indicator of this unit kind; the kind's fallback when nothing matches."""
+        everywhere = set().union(*(zones.get(z, set()) for z in REQUIRES_ZONES))
+        best, best_score = None, MIN_SCORE - 1e-9
+        for entry in self.by_kind.get(unit_kind, ()):
+            if entry.requires and not (entry.requires & everywhere):
+                continue
+            score = ZONE_WEIGHTS["subject"] * len(entry.subject & zones.get("subject", set()))
+            for zone, found in zones.items():
+                score += ZONE_WEIGHTS[zone] * len(entry.keywords & found)
+            if score > best_score:
+                best, best_score = entry.indicator, score
+        return best or self.by_id[fallback_id(unit_kind)]
+
+
+_classifier: Classifier | None = None
+
+
+def classifier() -> Classifier:
+    global _classifier
+    if _classifier is None:
+        _classifier = Classifier(load_taxonomy())
+    return _classifier

@@ -1,0 +1,123 @@
+"""Document-level context computed once per text: lines, headings, sentences, reporting group, year."""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass
+
+# A sentence ends at . ! ? ; followed by space and a capital/digit/bullet, at a blank line, or at a bullet.
+# A single newline ends one only when the line looks complete; PDF line breaks inside sentences
+# (lowercase or comma before, lowercase after) do not.
+SENTENCE_BOUNDARY_RE = re.compile(
+    r"[.!?;:]['\"”’)]?\s+(?=[A-Z0-9\"“‘(•▪●■\-–])|\n[ \t]*\n|[•▪●■]|\n(?![ \t]*[a-z(])|(?<![a-z,\-–(])\n"
+)
+HEADING_MAX_CHARS = 90
+ORG_SUFFIX_RE = re.compile(
+    r"\b((?:[A-Z][A-Za-z&.'-]*|of|and)(?:\s+(?:[A-Z][A-Za-z&.'-]*|of|and)){0,4}?)\s+(Limited|Ltd\.?|Group|Holdings|Corporation|Corp\.|plc|Inc\.?)\b"
+)
+ORG_SUFFIX_NOT_NAME = frozenset({"Company", "The", "This", "Our", "Co.,", "Co."})
+ACRONYM_RE = re.compile(r"\b[A-Z]{3,}\b")
+ACRONYM_NOT_BRAND = frozenset({"ESG", "HKEX", "GRI", "CSR", "ISO", "COVID", "GDP", "SDG", "SDGS", "UN", "PPP", "ABS", "ENR",
+                               "CEO", "CFO", "THE", "AND", "PDF", "KPI", "CO2", "GHG", "NGO", "HK", "USA", "PRC", "APP"})
+YEAR_EVIDENCE_RE = re.compile(
+    r"\b(?:[Ii]n|[Dd]uring|[Ff]or|[Tt]hroughout|end\s+of|[Yy]ear|FY|[Ff]iscal\s+year|[Rr]eporting\s+(?:year|period))\s+((?:19[89]|20[0-4])\d)\b(?!\s*(?:-|to|–)\s*\d)"
+)
+YEAR_CELL_RE = re.compile(r"^\s*(?:FY\s?)?((?:19[89]|20[0-4])\d)\s*$")
+
+
+@dataclass
+class DocContext:
+    text: str
+    line_starts: list[int]
+    heading_offsets: list[int]
+    heading_texts: list[str]
+    group: str
+    brand: str
+    year: int | None
+    year_source: str
+
+    def line_index(self, pos: int) -> int:
+        """0-based index of the line holding pos."""
+        return bisect_right(self.line_starts, pos) - 1
+
+    def line_span(self, idx: int) -> tuple[int, int]:
+        start = self.line_starts[idx]
+        end = self.line_starts[idx + 1] - 1 if idx + 1 < len(self.line_starts) else len(self.text)
+        return start, end
+
+    def headings_before(self, pos: int, n: int = 2) -> list[str]:
+        i = bisect_right(self.heading_offsets, pos)
+        return self.heading_texts[max(0, i - n):i]
+
+    def sentence_span(self, start: int, end: int, reach: int = 700) -> tuple[int, int]:
+        """The sentence around [start, end), found locally so the cost does not grow with the text."""
+        text = self.text
+        lo = max(0, start - reach)
+        s = lo
+        for m in SENTENCE_BOUNDARY_RE.finditer(text, lo, start):
+            s = m.end()
+        m = SENTENCE_BOUNDARY_RE.search(text, end, min(len(text), end + reach))
+        e = m.start() + (1 if m and text[m.start()] in ".!?" else 0) if m else min(len(text), end + reach)
+        return s, e
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in re.finditer("\n", text)]
+
+
+def _is_heading(line: str) -> bool:
+    s = line.strip()
+    return (0 < len(s) <= HEADING_MAX_CHARS and s[0].isupper() and s[-1] not in ".,;:" and not s[0].isdigit()
+            and "|" not in s and not any(c.isdigit() for c in s[-4:]))
+
+
+def infer_group(text: str) -> str | None:
+    """The most-mentioned '<Name> Limited/Group/Holdings/...'; else the most frequent brand acronym."""
+    names = Counter()
+    for m in ORG_SUFFIX_RE.finditer(text):
+        words = m.group(1).split()
+        while words and (words[0] in ORG_SUFFIX_NOT_NAME or words[0] in ("of", "and")):
+            words = words[1:]
+        if words:
+            names[" ".join(words) + " " + m.group(2)] += 1
+    acronyms = Counter(a for a in ACRONYM_RE.findall(text) if a not in ACRONYM_NOT_BRAND)
+    brand, brand_count = acronyms.most_common(1)[0] if acronyms else ("", 0)
+    if names:
+        # A subsidiary or partner named once must not beat the brand that runs through the whole text.
+        best = max(names.items(), key=lambda kv: (text.count(kv[0].split()[0]), kv[1], -len(kv[0])))[0]
+        if brand_count <= 2 * text.count(best.split()[0]) or best.startswith(brand + " "):
+            return best
+    return brand if brand_count >= 2 else None
+
+
+def infer_year(text: str) -> tuple[int | None, str]:
+    """The year most often named as the reporting period ('In 2020', 'during 2020', 'FY2020')."""
+    years = Counter(m.group(1) for m in YEAR_EVIDENCE_RE.finditer(text))
+    if not years:
+        return None, "none"
+    year, count = max(years.items(), key=lambda kv: (kv[1], kv[0]))
+    return int(year), f"text: '{year}' named as the period {count}x"
+
+
+def build_context(text: str, *, year: int | None, entity: str | None) -> DocContext:
+    starts = _line_starts(text)
+    heading_offsets, heading_texts = [], []
+    for i, s in enumerate(starts):
+        e = starts[i + 1] - 1 if i + 1 < len(starts) else len(text)
+        line = text[s:e]
+        if _is_heading(line):
+            heading_offsets.append(s)
+            heading_texts.append(line.strip())
+    group = entity or infer_group(text) or "unknown"
+    if year is not None:
+        year_value, year_source = year, "catalog"
+    else:
+        year_value, year_source = infer_year(text)
+    brand = group.split()[0] if group != "unknown" else ""
+    return DocContext(text, starts, heading_offsets, heading_texts, group, brand, year_value, year_source)
+
+
+def year_columns(cells: list[str]) -> dict[int, int]:
+    """Column index -> year for a table header row ('Indicator | 2019 | 2020')."""
+    return {i: int(m.group(1)) for i, c in enumerate(cells) if (m := YEAR_CELL_RE.match(c))}

@@ -1,0 +1,514 @@
+"""Rule-based extraction of quantitative ESG statements.
+
+Hot path: one precompiled candidate regex runs over the whole text; each candidate (a number with its
+currency, scale and unit) is then accepted or rejected by cheap local rules, in this order:
+  1. traps: calendar years, numbers glued into codes (ISO9000, PM2.5, Covid-19), ordinals (65th),
+     ranks and references (Top 250, Phase 2, page 4), dates, names (Beijing 15 Publishing House);
+  2. kind: money (currency), measure (unit), or count (a counted-noun phrase must follow);
+  3. scope: counts described as statistics about the world are not about the company;
+  4. qualifier, subject, indicator/KPI (taxonomy keywords), entity, year and provenance.
+Table rows (cells separated by ' | ', or one cell per line) take label, unit and year from the table.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from functools import lru_cache
+from typing import Sequence
+
+from esg_pipeline.extract import lexicon as lx
+from esg_pipeline.extract.classify import classifier
+from esg_pipeline.extract.context import DocContext, build_context, year_columns
+from esg_pipeline.extract.metric import Metric
+from esg_pipeline.extract.units import (CASE_SENSITIVE, CORRECT_SPELLINGS, CURRENCIES, CURRENCY_SUFFIXES,
+                                        DENOMINATORS, MEASURE_UNITS, SCALES, alternation, unit_kind)
+
+_PREFIX_CURRENCIES = [c for c in CURRENCIES if c not in ("yuan", "renminbi", "tenge", "pataca", "yen", "euro", "euros")
+                      and " " not in c]
+CANDIDATE_RE = re.compile(
+    r"(?:(?<![A-Za-z])(?P<cur>(?i:" + alternation(_PREFIX_CURRENCIES) + r"))\s?)?"
+    r"(?P<paren>\(\s?)?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+    r"|\b(?i:" + lx.VAGUE_RE + r")\b|\b(?i:" + lx.NUMBER_WORD_RE + r")\b)"
+    r"(?(paren)\s?\))"
+    r"(?:\s?(?P<scale>(?i:thousand|millions?|billions?|trillion|mn|mln|bn|tn)\b|[mkb](?![A-Za-z0-9²³]))"
+    r"(?:\s(?P<scale2>(?i:thousand|million)\b))?)?"
+    r"(?:\s?(?P<cursuf>(?i:" + alternation(CURRENCY_SUFFIXES) + r"))\b)?"
+    r"(?:[ \t]?(?P<unit>(?i:" + alternation(MEASURE_UNITS) + r"))(?:(?![A-Za-z0-9²³])|(?=[A-Z][a-z])))?"
+)
+NUMBER_SCAN_RE = re.compile(r"\d[\d,]*(?:\.\d+)?")  # the benchmark's floor: numbers only
+COMPOUND_RE = re.compile(r"\s?(?:/|\s+per\s+)(?P<den>(?i:" + alternation(DENOMINATORS) + r"))(?![A-Za-z])")
+WORD_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?([A-Za-z][A-Za-z'’\-]*)")
+PREV_WORD_RE = re.compile(r"([A-Za-z][A-Za-z.\-]*)[ \t]*\(?[ \t]*$")
+DETERMINER_AFTER_OF = frozenset("our its the their these those his her such".split())
+LEFT_BRACKET_CODE_RE = re.compile(r"[A-Za-z]-$|[#№]$|\d[.:/]$")
+RIGHT_TRAP_RE = re.compile(r"(?:st|nd|rd|th)\b|-[A-Za-z]|[:/]\d|\.\d|[A-Za-z]", re.I)
+PAREN_UNIT_RE = re.compile(r"\(([^()]{1,40})\)")
+TABLE_SEP = " | "
+
+
+def _number_value(num: str) -> float:
+    if num[0].isdigit():
+        return float(num.replace(",", ""))
+    low = re.sub(r"\s+", " ", num.lower())
+    return float(lx.VAGUE_WORDS.get(low) or lx.number_word_value(low))
+
+
+def _plural_like(word: str) -> bool:
+    return word in lx.IRREGULAR_PLURALS or (
+        len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "'s", "’s")))
+
+
+def _singular(word: str) -> str:
+    if word == "people":
+        return "person"
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
+
+
+def _countable(word: str) -> bool:
+    return word in lx.COUNTABLE_NOUNS or _singular(word) in lx.COUNTABLE_NOUNS
+
+
+def _read_words(text: str, pos: int, limit: int = 9) -> list[tuple[str, int]]:
+    """Up to `limit` words from pos, stopping at punctuation; each with its end offset."""
+    words = []
+    while len(words) < limit:
+        m = WORD_RE.match(text, pos)
+        if not m:
+            break
+        words.append((m.group(1), m.end()))
+        pos = m.end()
+    return words
+
+
+def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_relation: bool) -> tuple[str, int] | None:
+    """The counted-noun phrase after a number ('541 valid patents' -> 'valid patents'), or None.
+
+    Digits accept any plural noun; number words only countable business objects, so 'one of the',
+    'first time' and 'two countries' stay out."""
+    words = _read_words(text, pos)
+    i = 0
+    if words and words[0][0].lower() == "of" and len(words) > 1 and words[1][0].lower() in DETERMINER_AFTER_OF:
+        i = 2  # "Thirty-five of our subsidiaries"
+    elif words and words[0][0].lower() == "of":
+        i = 1  # "hundreds of meetings"
+    if after_relation and i == 0 and words and words[0][0].lower() in lx.COPULA:
+        i = 1  # "of which 191 are patents"
+    phrase: list[str] = []
+    end = pos
+    head = None
+    for word, wend in words[i:i + 6]:
+        low = word.lower()
+        if low in ("and", "or") and phrase:
+            phrase.append(low)  # "primary and secondary schools"
+            continue
+        if low in lx.NP_STOP_WORDS or not word[0].islower():
+            break
+        phrase.append(low)
+        end = wend
+        if _plural_like(low) or (value == 1 and low in lx.COUNTABLE_NOUNS):
+            head = low
+            break
+    if head is None or head in lx.NON_COUNT_HEADS or head in lx.MONTHS:
+        return None
+    if words_only and not _countable(head):
+        return None
+    rest = _read_words(text, end, 4)
+    if head in lx.MEASURE_WORDS and rest and rest[0][0] == "of":  # "200 sets of equipment"
+        tail = [w for w, _ in rest[1:3] if w.islower() and w not in lx.NP_STOP_WORDS]
+        if tail:
+            phrase += ["of"] + tail
+            end = dict(rest)[tail[-1]] if tail[-1] in dict(rest) else end
+    elif rest and rest[0][0] in ("and", "or"):  # "districts and counties"
+        extra = []
+        for k, (w, wend) in enumerate(rest[1:4], 1):
+            if w in lx.NP_STOP_WORDS or not w[0].islower():
+                break
+            if w.endswith(("ed", "ing")) and not (k + 1 < len(rest) and _countable(rest[k + 1][0])):
+                break  # "viewers and achieved sales": a verb, not a second noun
+            extra.append(w)
+            if _plural_like(w):
+                phrase += [rest[0][0]] + extra
+                end = wend
+                break
+    return " ".join(phrase), end
+
+
+@lru_cache(maxsize=64)
+def _org_re(brand: str) -> re.Pattern | None:
+    if not brand:
+        return None
+    return re.compile(r"\b" + re.escape(brand) + r"(?:['’]s)?(?:[ \t]+(?:[A-Z][A-Za-z&\-]*|\([A-Z][^()\n]{0,40}\)))*")
+
+
+def _entity(ctx: DocContext, sent_start: int, pos: int, line_start: int) -> str:
+    """Nearest named subsidiary before the fact (sentence, then paragraph, then headings); else the group."""
+    org = _org_re(ctx.brand)
+    if org is None:
+        return ctx.group
+
+    def name_of(m: re.Match) -> str:
+        name = re.sub(r"['’]s$", "", m.group(0).strip())
+        if name == ctx.brand or ctx.group.startswith(name) or name.endswith((" Group", " Limited")):
+            return ctx.group
+        return name
+
+    for lo in (sent_start, line_start):
+        found = None
+        for m in org.finditer(ctx.text, lo, pos):
+            found = m
+        if found:
+            return name_of(found)
+    for heading in reversed(ctx.headings_before(pos)):
+        m = org.match(heading)
+        if m and m.end() == len(heading):
+            return name_of(m)
+    return ctx.group
+
+
+def _qualifier(text: str, start: int, end: int) -> str:
+    m = lx.QUALIFIER_BEFORE_RE.search(text, max(0, start - 40), start)
+    if m:
+        return next(k for k, v in m.groupdict().items() if v)
+    m = lx.QUALIFIER_AFTER_RE.match(text[end:end + 20])
+    if m:
+        return next(k for k, v in m.groupdict().items() if v)
+    return "exact"
+
+
+def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> bool:
+    """Numbers that are part of names, codes, ranks, dates or references."""
+    start = m.start("num") if not m.group("cur") else m.start()
+    left = text[max(0, start - 30):start]
+    if not m.group("cur"):
+        if left and (left[-1].isalpha() or left[-1].isdigit()):
+            return True  # ISO9000, PM2.5, E20, Covid19
+        if LEFT_BRACKET_CODE_RE.search(left):
+            return True  # Covid-19, #3, 1.2.3
+        pw = PREV_WORD_RE.search(left)
+        if pw:
+            prev = pw.group(1).lower()
+            if prev in lx.TRAP_PREVIOUS_WORDS or prev.rstrip(".") in lx.TRAP_PREVIOUS_WORDS or prev in lx.MONTHS:
+                return True
+    if not has_unit:
+        right = text[m.end():m.end() + 3]
+        if RIGHT_TRAP_RE.match(right):
+            return True  # 65th, 5G, 30-day, 10:30, 3/4
+    nxt = _read_words(text, m.end(), 1)
+    if nxt and nxt[0][0].lower() in lx.MONTHS and not has_unit:
+        return True
+    return False
+
+
+def _is_calendar_year(text: str, m: re.Match) -> bool:
+    num = m.group("num")
+    if not (len(num) == 4 and num.isdigit() and 1900 <= int(num) <= 2100):
+        return False
+    if m.group("cur") or m.group("cursuf") or m.group("unit") or m.group("scale"):
+        return False
+    pw = PREV_WORD_RE.search(text, max(0, m.start() - 25), m.start())
+    nxt = _read_words(text, m.end(), 1)
+    countable_next = bool(nxt) and nxt[0][0].islower() and _countable(nxt[0][0])
+    return not countable_next or (pw is not None and pw.group(1).lower() in lx.YEAR_PREPOSITIONS)
+
+
+def _paren_unit(label: str) -> tuple[str, float] | None:
+    """Unit of a table row from its label: 'Electricity (MWh)', 'Donations (RMB million)', 'Staff (persons)'."""
+    for inner in PAREN_UNIT_RE.findall(label):
+        probe = "1 " + inner.strip().lstrip("'’")
+        probe = re.sub(r"^1 (?i:(rmb|hk\$|us\$|cny|hkd|usd|kzt))\s*", lambda mm: mm.group(1) + "1 ", probe)
+        mm = CANDIDATE_RE.match(probe)
+        if mm and (mm.group("cur") or mm.group("cursuf") or mm.group("unit")) and mm.end() >= len(probe) - 1:
+            unit, factor, _flags = _unit_of(mm)
+            if unit:
+                return unit, factor
+        if re.fullmatch(r"(?i)\s*(number|no\.|persons?|people|headcount|times|cases|units|pcs)\s*", inner):
+            return "count", 1.0
+    return None
+
+
+def _unit_of(m: re.Match) -> tuple[str | None, float, list[str]]:
+    """(unit, multiplier, flags) for money or measure candidates; (None, 1, []) for bare numbers."""
+    flags: list[str] = []
+    scale = 1.0
+    if m.group("scale"):
+        scale = SCALES.get(m.group("scale").lower(), 1.0)
+        if m.group("scale2"):
+            scale *= SCALES[m.group("scale2").lower()]
+    cur = m.group("cur") or m.group("cursuf")
+    if cur:
+        return CURRENCIES[re.sub(r"\s+", " ", cur.lower())], scale, flags
+    surface = m.group("unit")
+    if surface:
+        key = re.sub(r"\s+", " ", surface.lower())
+        if key in CASE_SENSITIVE and surface != key and surface not in CORRECT_SPELLINGS:
+            return None, 1.0, flags
+        canonical, factor = MEASURE_UNITS[key]
+        if surface not in CORRECT_SPELLINGS and not surface.islower() and len(surface) <= 6:
+            flags.append("unit_typo")  # KwH, KWH
+        return canonical, scale * factor, flags
+    return None, scale, flags
+
+
+class _Extraction:
+    """State for one document: context computed once, then one pass over candidates."""
+
+    def __init__(self, text: str, doc: str, year: int | None, entity: str | None, page_starts: Sequence[int]):
+        self.text = text
+        self.doc = doc
+        self.ctx = build_context(text, year=year, entity=entity)
+        self.page_starts = list(page_starts)
+        self.cls = classifier()
+        self._header_years: dict[int, dict[int, int]] = {}
+
+    # ------------------------------------------------------------------ table support
+    def _table_years(self, line_idx: int) -> dict[int, int]:
+        """Column -> year from the nearest header row above a ' | ' table row."""
+        ctx = self.ctx
+        for i in range(line_idx - 1, max(-1, line_idx - 60), -1):
+            s, e = ctx.line_span(i)
+            line = self.text[s:e]
+            if TABLE_SEP not in line:
+                if line.strip():
+                    break
+                continue
+            cols = year_columns(line.split(TABLE_SEP))
+            if cols:
+                return cols
+        return {}
+
+    def _table_cell(self, m: re.Match, line_idx: int) -> tuple[str, str | None, int | None] | None:
+        """(label, unit column text, year) for a number in a ' | ' row; None if it is a header cell."""
+        s, e = self.ctx.line_span(line_idx)
+        line = self.text[s:e]
+        cells = line.split(TABLE_SEP)
+        offset, col = s, 0
+        for i, cell in enumerate(cells):
+            if offset <= m.start() < offset + len(cell) + len(TABLE_SEP):
+                col = i
+                break
+            offset += len(cell) + len(TABLE_SEP)
+        if col == 0 or year_columns(cells).get(col):
+            return None
+        label = cells[0].strip()
+        unit_cell = next((c.strip() for c in cells[1:col] if c.strip() and not any(ch.isdigit() for ch in c)), None)
+        years = self._table_years(line_idx)
+        return label, unit_cell, years.get(col)
+
+    def _stacked_cell(self, line_idx: int) -> tuple[str, str | None, int | None] | None:
+        """A table flattened to one cell per line: (label, unit line, year) for a number alone on its line."""
+        ctx, text = self.ctx, self.text
+        values_before = 0
+        unit_line = None
+        i = line_idx - 1
+        while i >= 0 and line_idx - i < 12:
+            s, e = ctx.line_span(i)
+            cell = text[s:e].strip()
+            if not cell:
+                i -= 1
+                continue
+            if NUMBER_ONLY_RE.match(cell) and not context_year(cell):
+                values_before += 1
+            elif _paren_unit("(" + cell + ")") and unit_line is None and len(cell) <= 20:
+                unit_line = cell
+            else:
+                break
+            i -= 1
+        if i < 0:
+            return None
+        s, e = ctx.line_span(i)
+        label = text[s:e].strip()
+        if len(label) > 80 or label.endswith((".", ":")) or context_year(label):
+            return None
+        years = []  # the header block: consecutive year-only lines above the label
+        j = i - 1
+        while j >= 0 and i - j < 40:
+            s, e = ctx.line_span(j)
+            cell = text[s:e].strip()
+            if context_year(cell):
+                years.append(context_year(cell))
+                j -= 1
+                while j >= 0:
+                    s, e = ctx.line_span(j)
+                    c = text[s:e].strip()
+                    if not context_year(c):
+                        break
+                    years.append(context_year(c))
+                    j -= 1
+                years.reverse()
+                break
+            j -= 1
+        year = years[values_before] if values_before < len(years) else None
+        return label, unit_line, year
+
+    # ------------------------------------------------------------------ main pass
+    def run(self) -> list[Metric]:
+        out: list[Metric] = []
+        text = self.text
+        for m in CANDIDATE_RE.finditer(text):
+            metric = self._candidate(m)
+            if metric is not None:
+                out.append(metric)
+        return out
+
+    def _candidate(self, m: re.Match) -> Metric | None:
+        text = self.text
+        num = m.group("num")
+        is_digit = num[0].isdigit()
+        low = num.lower()
+        if not is_digit and low == "one" and not m.group("scale"):
+            return None  # "one of the", "one-stop"; "one million" stays
+        if m.group("scale") and m.group("scale") in "mkb" and not (m.group("cur") or m.group("cursuf")):
+            return None  # "5 m" without a currency is ambiguous
+        unit, factor, flags = _unit_of(m)
+        if m.group("unit") and unit is None:
+            return None  # wrong-case short symbol ("T", "MU"): not a unit
+        if _is_trap(text, m, has_unit=unit is not None):
+            return None
+        if is_digit and _is_calendar_year(text, m):
+            return None
+        line_idx = self.ctx.line_index(m.start())
+        line_start, line_end = self.ctx.line_span(line_idx)
+        line = text[line_start:line_end]
+        method, confidence = "", 0.0
+        subject = ""
+        year = self.ctx.year
+        year_source = self.ctx.year_source
+        value = _number_value(num)
+        vague = low.replace("\n", " ") in lx.VAGUE_WORDS or " " in low and low.split()[0] in ("tens", "hundreds")
+        qualifier = _qualifier(text, m.start(), m.end())
+        end = m.end()
+        table = None
+        if TABLE_SEP in line:
+            table = self._table_cell(m, line_idx)
+            if table is None:
+                return None
+        elif is_digit and unit is None and NUMBER_ONLY_RE.match(line.strip()) and m.group(0).strip() == line.strip():
+            table = self._stacked_cell(line_idx)
+            if table is None:
+                return None
+        if table is not None:
+            label, unit_cell, col_year = table
+            if unit is None:
+                parsed = _paren_unit(label) or (_paren_unit("(" + unit_cell + ")") if unit_cell else None)
+                if parsed is None:
+                    if not _countable_label(label):
+                        return None
+                    parsed = ("count", 1.0)
+                unit, extra = parsed
+                factor *= extra
+            if m.group("paren"):
+                flags.append("parenthesised_amount")
+            flags.append("table_row")
+            subject = PAREN_UNIT_RE.sub("", label).strip().lower()
+            method, confidence = "table_cell", 0.8
+            if col_year:
+                year, year_source = col_year, f"text: table column {col_year}"
+        elif unit is not None:
+            if m.group("paren"):
+                flags.append("parenthesised_amount")
+            method = "currency_amount" if unit_kind(unit) == "money" else "measure_unit"
+            confidence = 0.95 if method == "currency_amount" else 0.9
+            comp = COMPOUND_RE.match(text, end) if method == "measure_unit" else None
+            if comp:
+                unit = f"{unit}/{DENOMINATORS[re.sub(r'[ ]+', ' ', comp.group('den').lower())]}"
+                end = comp.end()
+            if m.group("unit") and end < len(text) and text[end:end + 1].isupper():
+                flags.append("glued_label")  # PDF: "660MWCapacity of energy storage"
+            subject = self._measured_thing(m.start(), end)
+            if vague:
+                return None
+        else:
+            if m.group("scale") and m.group("scale").lower() in ("k", "m", "b"):
+                return None
+            relation = bool(lx.RELATION_LEFT_RE.search(text, max(0, m.start() - 25), m.start()))
+            np = counted_noun(text, m.end(), value=value, words_only=not is_digit, after_relation=relation)
+            if np is None:
+                return None
+            subject, np_end = np
+            prev = PREV_WORD_RE.search(text, max(0, m.start() - 20), m.start())
+            determiner = prev.group(1).lower() if prev else ""
+            if not is_digit and determiner in ("the", "these", "those"):
+                return None  # "the two countries": a reference, not a count
+            sent_end = self.ctx.sentence_span(m.start(), np_end)[1]
+            clause = text[np_end:sent_end]
+            if lx.WORLD_SUBJECT_RE.match(clause.lstrip()) or (
+                    lx.WORLD_SCOPE_RE.search(clause) and (determiner == "the" or lx.WORLD_SUBJECT_RE.search(clause))):
+                return None  # statistics about the world
+            unit = "count"
+            if vague:
+                method, confidence, qualifier = "vague_count", 0.5, "at_least"
+                flags.append("vague_quantity")
+            else:
+                method = "counted_noun" if is_digit else "number_word_count"
+                confidence = 0.85 if is_digit else 0.8
+            if relation:
+                flags.append("part_of_relation")
+        return self._build(m, value * factor, unit, qualifier, subject, method, confidence, flags, year, year_source,
+                           end, line_idx, line_start)
+
+    def _measured_thing(self, start: int, end: int) -> str:
+        """'240,000 kWh of electricity' -> 'electricity'; else the words just before the amount."""
+        words = _read_words(self.text, end, 5)
+        if words and words[0][0] == "of":
+            phrase = []
+            for w, _ in words[1:]:
+                if w.lower() in lx.NP_STOP_WORDS:
+                    break
+                phrase.append(w.lower())
+            if phrase:
+                return " ".join(phrase)
+        left = self.text[max(0, start - 60):start]
+        tail = re.findall(r"[A-Za-z][A-Za-z\-]*", left.split(".")[-1])
+        return " ".join(w.lower() for w in tail[-4:])
+
+    def _build(self, m, value, unit, qualifier, subject, method, confidence, flags, year, year_source,
+               end, line_idx, line_start) -> Metric:
+        text, ctx = self.text, self.ctx
+        start = m.start()
+        s, e = ctx.sentence_span(start, end)
+        quote = " ".join(text[s:e].split())
+        para = text[line_start:ctx.line_span(line_idx)[1]]
+        zones = {
+            "subject": self.cls.stems_in(subject),
+            "sentence": self.cls.stems_in(text[s:e]),
+            "paragraph": self.cls.stems_in(para),
+            "heading": self.cls.stems_in(" ".join(ctx.headings_before(start))),
+            "nearby": self.cls.stems_in(text[max(0, start - 1200):s]),
+        }
+        indicator = self.cls.classify(unit_kind(unit), zones)
+        page = bisect_right(self.page_starts, start) if self.page_starts else None
+        return Metric(
+            doc=self.doc, value=float(f"{value:.12g}"), unit=unit, qualifier=qualifier, hkex_kpi=indicator.hkex_kpi, gri=indicator.gri,
+            indicator=indicator.id, entity=_entity(ctx, s, start, line_start), year=year, year_source=year_source,
+            subject=subject, quote=quote, start=start, end=end, line=line_idx + 1, page=page or None, method=method,
+            confidence=confidence, flags=flags, raw=text[start:end],
+        )
+
+
+NUMBER_ONLY_RE = re.compile(r"^\(?\s?\d[\d,]*(?:\.\d+)?\s?\)?%?$")
+
+
+def context_year(cell: str) -> int | None:
+    m = re.fullmatch(r"(?:FY\s?)?((?:19[89]|20[0-4])\d)", cell.strip())
+    return int(m.group(1)) if m else None
+
+
+def _countable_label(label: str) -> bool:
+    low = label.lower()
+    if re.search(r"\b(?:number|no\.)\s+of\b|\bheadcount\b|\btotal\b", low):
+        return True
+    words = re.findall(r"[a-z][a-z\-]*", PAREN_UNIT_RE.sub("", low))
+    return bool(words) and (_countable(words[-1]) and _plural_like(words[-1]))
+
+
+def extract_metrics(text: str, *, doc: str, year: int | None = None, entity: str | None = None,
+                    page_starts: Sequence[int] = ()) -> list[Metric]:
+    """Every quantitative statement in `text`, with value in base units and provenance."""
+    if not text:
+        return []
+    return _Extraction(text, doc, year, entity, page_starts).run()

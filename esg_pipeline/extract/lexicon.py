@@ -1,0 +1,99 @@
+"""Word lists behind the rules: number words, qualifiers, countable nouns, and the traps that are not metrics."""
+from __future__ import annotations
+
+import re
+
+UNITS_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+# Vague magnitudes: "hundreds of meetings" is at least 100.
+VAGUE_WORDS = {"dozens": 12, "hundreds": 100, "thousands": 1000, "tens of thousands": 10000,
+               "hundreds of thousands": 100000, "millions": 1000000}
+
+NUMBER_WORD_RE = (
+    r"(?:" + "|".join(TENS_WORDS) + r")(?:[- ](?:" + "|".join(k for k, v in UNITS_WORDS.items() if 0 < v < 10) + r"))?"
+    r"|(?:" + "|".join(sorted(UNITS_WORDS, key=len, reverse=True)) + r")(?:\s+hundred)?"
+    r"|a\s+hundred|a\s+thousand|a\s+dozen"
+)
+VAGUE_RE = "|".join(sorted(VAGUE_WORDS, key=len, reverse=True)).replace(" ", r"\s+")
+
+
+def number_word_value(words: str) -> float:
+    """'Thirty-five' -> 35, 'two hundred' -> 200, 'a dozen' -> 12."""
+    w = re.sub(r"[\s-]+", " ", words.lower()).strip()
+    if w.startswith("a "):
+        return {"a hundred": 100, "a thousand": 1000, "a dozen": 12}[w]
+    total = 0
+    for part in w.split():
+        if part == "hundred":
+            total *= 100
+        else:
+            total += UNITS_WORDS.get(part) or TENS_WORDS.get(part, 0)
+    return total
+
+
+# Qualifier phrases directly before the quantity (optionally followed by "a total of").
+QUALIFIER_BEFORE = {
+    "approx": r"around|approximately|approx\.?|about|nearly|almost|close\s+to|roughly|circa|some|an\s+estimated|estimated",
+    "at_least": r"more\s+than|just\s+over|over|at\s+least|in\s+excess\s+of|exceeding|exceeded|no\s+less\s+than|not\s+less\s+than|above|upwards\s+of",
+    "at_most": r"up\s+to|less\s+than|fewer\s+than|under|below|no\s+more\s+than|not\s+more\s+than|at\s+most|a\s+maximum\s+of|maximum\s+of",
+}
+QUALIFIER_BEFORE_RE = re.compile(
+    r"\b(?:(?P<approx>" + QUALIFIER_BEFORE["approx"] + r")|(?P<at_least>" + QUALIFIER_BEFORE["at_least"]
+    + r")|(?P<at_most>" + QUALIFIER_BEFORE["at_most"] + r"))\s+(?:a\s+total\s+of\s+)?$",
+    re.I,
+)
+QUALIFIER_AFTER_RE = re.compile(r"^\s*(?:(?P<at_least>or\s+more|or\s+above|and\s+above|plus\b|\+)|(?P<at_most>or\s+less|or\s+below|at\s+most))", re.I)
+
+# Words right before a number that make it part of a name, rank, code or reference, not a quantity.
+TRAP_PREVIOUS_WORDS = frozenset("""
+scope phase top no no. number grade level tier class chapter section page pages p. pp. article rule rules item
+version vol vol. volume figure fig fig. table step stage round category type line room building route
+ranked rank ranking ranks placed iso pm gb ohsas sa covid covid- g hkex appendix annex note notes paragraph
+term session batch model series edition floor unit block lot platform channel highway road
+""".split())
+MONTHS = frozenset("""january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec""".split())
+# Prepositions that make a four-digit number a calendar year ("in 2020", "since 2017").
+YEAR_PREPOSITIONS = frozenset("in since from to by of until during year years fy the and or between before after end early late mid".split())
+
+# Nouns that are never the counted thing of a business metric.
+NON_COUNT_HEADS = frozenset("""
+times time ways aspects principles goals pillars dimensions categories types kinds levels steps stages rounds
+ranks places points years months weeks decades centuries minutes seconds o'clock percent per cent
+sdgs objectives values respects occasions others ones reasons factors things cents dollars degrees
+""".split())
+# Counted business objects accepted after a number word ("five villages"); digits accept any plural noun.
+COUNTABLE_NOUNS = frozenset("""
+village household people person employee staff student farmer business cooperative subsidiary company
+enterprise project school kindergarten hospital clinic district county city region province town township
+book patent certificate trademark copyright supplier contractor customer client volunteer beneficiary viewer
+participant trainee session course training programme program event activity campaign award branch outlet
+store office site plant facility factory mine vehicle unit house home building classroom scholarship teacher
+doctor nurse child children member partner meeting visit case incident complaint injury fatality accident audit
+inspection tree seedling well road bridge device robot product service institution organisation organization
+family orphan elder library centre center station worker manager director guest attendee expert team group
+village resident patient migrant graduate intern apprentice charity foundation ngo fund initiative
+""".split())
+IRREGULAR_PLURALS = frozenset("people staff personnel children workforce police cattle livestock sheep fish".split())
+# Measure words: "200 sets of equipment" counts sets of equipment.
+MEASURE_WORDS = frozenset("sets pieces units copies batches pairs boxes packs items bags tons cartons".split())
+# Words that end a counted-noun phrase.
+NP_STOP_WORDS = frozenset("""
+of in to for from with at on by including across over under during per as into through since about around
+than which that who whom whose where when while were was are is be been being have has had will would can
+could should may might must shall do does did and or but not also only each every all both such these those
+this the a an its their our his her your my we they it there here then so if because although though after
+before until within without between among amongst via upon against toward towards out up down off
+""".split())
+RELATION_LEFT_RE = re.compile(r"\b(?:of\s+which|of\s+whom|among\s+which|among\s+them|among\s+whom|including)\s*,?\s*$", re.I)
+COPULA = frozenset("are were is was".split())
+
+# Scope words: a count described this way is a statistic about the world, not about the company.
+WORLD_SCOPE_RE = re.compile(
+    r"\b(?:around\s+the\s+world|worldwide|in\s+the\s+world|across\s+the\s+globe|globally|world'?s|"
+    r"nationwide|across\s+the\s+country|in\s+the\s+country|of\s+the\s+population)\b", re.I)
+WORLD_SUBJECT_RE = re.compile(r"\b(?:living\s+with|suffering\s+from|suffer\s+from|affected\s+by|die\s+of|died\s+of)\b", re.I)
