@@ -78,10 +78,12 @@ def replace_rows(
     return len(rows)
 
 
-def append_rows(engine: Engine, table: sa.Table, records: Iterable[Mapping[str, Any]]) -> int:
+def upsert_rows(engine: Engine, table: sa.Table, records: Iterable[Mapping[str, Any]], *, key: str) -> int:
+    """Insert rows, replacing any with the same key: loading the same rows twice adds nothing."""
     rows = clean_records(table, records)
     if rows:
         with engine.begin() as conn:
+            conn.execute(table.delete().where(table.c[key].in_([r[key] for r in rows])))
             conn.execute(table.insert(), rows)
     return len(rows)
 

@@ -1,0 +1,74 @@
+import sqlalchemy as sa
+
+from esg_pipeline.warehouse import dbt_environment, ensure_schema, make_engine, replace_rows, upsert_rows
+from esg_pipeline.warehouse import schema as wh
+
+
+def _count(engine, table, **where):
+    query = sa.select(sa.func.count()).select_from(table)
+    for column, value in where.items():
+        query = query.where(table.c[column] == value)
+    with engine.connect() as conn:
+        return conn.execute(query).scalar()
+
+
+def _report(report_id, year, status="new"):
+    return {"report_id": report_id, "report_year": year, "company_id": "acme", "source": f"/r/{report_id}",
+            "status": status}
+
+
+def test_replace_rows_replaces_only_the_partition(tmp_path):
+    engine = make_engine(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    ensure_schema(engine)
+    replace_rows(engine, wh.reports, [_report("a", 2020), _report("b", 2020)], where={"report_year": 2020})
+    replace_rows(engine, wh.reports, [_report("c", 2021)], where={"report_year": 2021})
+    replace_rows(engine, wh.reports, [_report("a", 2020)], where={"report_year": 2020})
+    assert _count(engine, wh.reports, report_year=2020) == 1
+    assert _count(engine, wh.reports, report_year=2021) == 1
+
+
+def test_replace_rows_rolls_back_when_the_insert_fails(tmp_path):
+    engine = make_engine(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    ensure_schema(engine)
+    replace_rows(engine, wh.reports, [_report("a", 2020)], where={"report_year": 2020})
+    duplicate_key = [_report("x", 2020), _report("x", 2020)]
+    try:
+        replace_rows(engine, wh.reports, duplicate_key, where={"report_year": 2020})
+    except sa.exc.DBAPIError:
+        pass
+    else:
+        raise AssertionError("a duplicate primary key must fail")
+    with engine.connect() as conn:
+        assert [r[0] for r in conn.execute(sa.select(wh.reports.c.report_id))] == ["a"]
+
+
+def test_upsert_rows_is_idempotent(tmp_path):
+    engine = make_engine(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    ensure_schema(engine)
+    rows = [{"company_id": "acme", "company_name": "Acme"}, {"company_id": "zen", "company_name": "Zen"}]
+    upsert_rows(engine, wh.companies, rows, key="company_id")
+    upsert_rows(engine, wh.companies, [{"company_id": "acme", "company_name": "Acme Group"}], key="company_id")
+    with engine.connect() as conn:
+        names = dict(conn.execute(sa.select(wh.companies.c.company_id, wh.companies.c.company_name)).all())
+    assert names == {"acme": "Acme Group", "zen": "Zen"}
+
+
+def test_read_only_engine_cannot_write(tmp_path):
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    ensure_schema(make_engine(url))
+    reader = make_engine(url, read_only=True)
+    try:
+        replace_rows(reader, wh.companies, [{"company_id": "a", "company_name": "A"}])
+    except sa.exc.DBAPIError as exc:
+        assert "read-only" in str(exc).lower()
+    else:
+        raise AssertionError("a read-only DuckDB connection must refuse writes")
+
+
+def test_dbt_environment_follows_the_url(tmp_path):
+    duck = dbt_environment(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    assert duck == {"DBT_TARGET": "duckdb", "ESG_DUCKDB_PATH": str(tmp_path / "w.duckdb")}
+    pg = dbt_environment("postgresql+psycopg2://analyst:s3cret@db.internal:6543/esg")
+    assert pg["DBT_TARGET"] == "postgres"
+    assert (pg["ESG_PG_HOST"], pg["ESG_PG_PORT"], pg["ESG_PG_USER"], pg["ESG_PG_PASSWORD"], pg["ESG_PG_DATABASE"]) == (
+        "db.internal", "6543", "analyst", "s3cret", "esg")
