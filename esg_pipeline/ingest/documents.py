@@ -150,22 +150,35 @@ def _detect_encoding(data: bytes, declared: list[str]) -> str | None:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return encoding
+    if b"\x00" in data:
+        return _bomless_utf16(data)  # ASCII in UTF-16 has NULs; anywhere else they mean binary
     if _decodes(data, "utf-8"):
         return "utf-8"  # non-ASCII legacy text is almost never valid UTF-8 by accident
     for label in declared:
         encoding = _codec_name(label)
         if encoding and _decodes(data, encoding):
             return encoding
-    utf16 = _bomless_utf16(data)
-    if utf16:
-        return utf16
-    if b"\x00" in data:
-        return None  # NULs outside UTF-16/32 mean binary
-    import charset_normalizer
+    return _guess_legacy_encoding(data)
 
-    best = charset_normalizer.from_bytes(data).best()
+
+# Legacy Western text is nearly always Windows-1252; charset-normalizer scores rarer code
+# pages (cp775, mac_latin2...) about as well on short texts, so near-ties go to cp1252.
+_WESTERN_DEFAULT = "cp1252"
+_NEAR_TIE_CHAOS = 0.05
+
+
+def _guess_legacy_encoding(data: bytes) -> str | None:
+    import charset_normalizer
+    from charset_normalizer.utils import is_multi_byte_encoding
+
+    matches = charset_normalizer.from_bytes(data)
+    best = matches.best()
     if best is None:
         return None
+    if not is_multi_byte_encoding(best.encoding):
+        for match in matches:
+            if _WESTERN_DEFAULT in match.could_be_from_charset and match.chaos <= best.chaos + _NEAR_TIE_CHAOS:
+                return _WESTERN_DEFAULT
     return _codec_name(best.encoding)
 
 
@@ -186,17 +199,32 @@ def _decodes(data: bytes, encoding: str) -> bool:
     return True
 
 
+# Code point ranges ordinary report text is made of (besides ASCII): Latin-1/Extended,
+# general punctuation, CJK punctuation, kana, CJK ideographs, Hangul, fullwidth forms.
+_COMMON_RANGES = ((0x00A0, 0x024F), (0x2000, 0x206F), (0x3000, 0x30FF), (0x4E00, 0x9FFF),
+                  (0xAC00, 0xD7AF), (0xFF00, 0xFFEF))
+
+
 def _bomless_utf16(data: bytes) -> str | None:
-    """UTF-16 without BOM: text in Latin scripts leaves NULs in every other byte."""
-    sample = data[:4096]
-    if len(sample) < 4 or len(sample) % 2:
+    """UTF-16 without BOM: the byte order whose decoding reads as ordinary text, if any does.
+
+    Scoring favours ASCII so Latin text read in the wrong byte order (which lands in the
+    CJK block) loses to the right one.
+    """
+    if len(data) % 2:
         return None
-    even_nuls = sample[0::2].count(0) / (len(sample) / 2)
-    odd_nuls = sample[1::2].count(0) / (len(sample) / 2)
-    for encoding, nuls, other in (("utf-16-le", odd_nuls, even_nuls), ("utf-16-be", even_nuls, odd_nuls)):
-        if nuls > 0.3 and other < 0.05 and _decodes(data, encoding):
-            return encoding
-    return None
+    best, best_score = None, 0.0
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            sample = codecs.getincrementaldecoder(encoding)().decode(data[:8192], final=False)
+        except UnicodeDecodeError:
+            continue
+        score = sum(2 if ch.isascii() and (ch.isprintable() or ch in _ALLOWED_CONTROLS)
+                    else 1 if any(lo <= ord(ch) <= hi for lo, hi in _COMMON_RANGES) else 0
+                    for ch in sample) / max(len(sample), 1)
+        if score > best_score:
+            best, best_score = encoding, score
+    return best if best_score >= 0.9 and best and _decodes(data, best) else None
 
 
 def _looks_binary(text: str) -> bool:
@@ -447,9 +475,8 @@ class _Gutter:
 def _find_gutter(rows: list[list[dict]], page_width: float) -> _Gutter | None:
     """Find an (almost) empty vertical band in the middle of the page with prose on both sides.
 
-    A few rows may cross it (a title spanning both columns). Label/value layouts also leave a
-    band, but their right side holds short values, not full column-width lines; the fill
-    check below keeps those pages single-column.
+    Some rows may cross it (a title or footer spanning both columns). Label/value layouts also leave a
+    band, but their value column is narrow; the width checks keep those pages single-column.
     """
     words = [w for row in rows for w in row]
     if len(rows) < 6 or len(words) < 30:
@@ -459,7 +486,7 @@ def _find_gutter(rows: list[list[dict]], page_width: float) -> _Gutter | None:
     for word in words:
         for x in range(max(lo, int(word["x0"])), min(hi, int(word["x1"]) + 1) + 1):
             coverage[x] += 1
-    allowed = max(1, len(rows) // 15)
+    allowed = max(2, len(rows) // 4)  # rows that may cross: titles, footers, wide figures
     best: tuple[int, int] | None = None  # (start, end) of the widest low-coverage run
     start = None
     for x in range(lo, hi + 2):
@@ -473,11 +500,15 @@ def _find_gutter(rows: list[list[dict]], page_width: float) -> _Gutter | None:
     if best is None or best[1] - best[0] < 6:
         return None
     gutter = _Gutter(x=(best[0] + best[1]) / 2, width=best[1] - best[0])
-    left = [_segment(row, lambda w: w["x1"] <= gutter.x) for row in rows]
-    right = [_segment(row, lambda w: w["x0"] >= gutter.x) for row in rows]
-    left = [seg for seg in left if seg]
-    right = [seg for seg in right if seg]
-    if len(left) < 3 or len(right) < 3 or not (_fills_column(left) and _fills_column(right)):
+    left = [seg for seg in (_segment(row, lambda w: w["x1"] <= gutter.x) for row in rows) if seg]
+    right = [seg for seg in (_segment(row, lambda w: w["x0"] >= gutter.x) for row in rows) if seg]
+    if len(left) < 3 or len(right) < 3:
+        return None
+    widths = (_column_width(left), _column_width(right))
+    # Text columns are wide, of similar width, and their lines fill them.
+    if min(widths) < 0.25 * page_width or min(widths) < 0.5 * max(widths):
+        return None
+    if not (_fills_column(left, widths[0]) and _fills_column(right, widths[1])):
         return None
     return gutter
 
@@ -487,9 +518,12 @@ def _segment(row: list[dict], keep) -> tuple[float, float] | None:
     return (kept[0]["x0"], max(w["x1"] for w in kept)) if kept else None
 
 
-def _fills_column(segments: list[tuple[float, float]]) -> bool:
-    column_width = max(x1 for _, x1 in segments) - min(x0 for x0, _ in segments)
-    return column_width > 0 and statistics.median(x1 - x0 for x0, x1 in segments) >= 0.5 * column_width
+def _column_width(segments: list[tuple[float, float]]) -> float:
+    return max(x1 for _, x1 in segments) - min(x0 for x0, _ in segments)
+
+
+def _fills_column(segments: list[tuple[float, float]], width: float) -> bool:
+    return statistics.median(x1 - x0 for x0, x1 in segments) >= 0.5 * width
 
 
 def _column_of(x0: float, x1: float, gutter: _Gutter | None) -> str:
