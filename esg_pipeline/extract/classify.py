@@ -22,9 +22,14 @@ class _Entry:
     requires: frozenset[str]
 
 
+def _stem_pattern(stem: str) -> str:
+    return re.escape(stem).replace(r"\ ", r"[\s-]+")
+
+
 def _stem_regex(stems) -> re.Pattern:
+    # A hyphen before a stem blocks it, so "non-hazardous" is not "hazardous".
     alts = sorted(set(stems), key=len, reverse=True)
-    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(re.escape(s).replace(r"\ ", r"[\s-]+") for s in alts) + ")", re.I)
+    return re.compile(r"(?<![A-Za-z-])(?:" + "|".join(_stem_pattern(s) for s in alts) + ")", re.I)
 
 
 class Classifier:
@@ -39,12 +44,15 @@ class Classifier:
                 self.by_kind.setdefault(ind.unit_kind, []).append(entry)
         self.stem_re = _stem_regex(stems)
         self._canonical = {re.sub(r"[\s-]+", " ", s): s for s in stems}
+        # The regex reports the longest stem only; "anti-corruption training" must also count as
+        # "corrupt" and "train", so each stem implies the shorter stems inside it.
+        self._implied = {s: {t for t in stems if re.search(r"(?<![A-Za-z])" + _stem_pattern(t), s)} for s in stems}
 
     def stems_in(self, text: str) -> set[str]:
         found = set()
         for m in self.stem_re.finditer(text):
             key = re.sub(r"[\s-]+", " ", m.group(0).lower())
-            found.add(self._canonical.get(key, key))
+            found |= self._implied.get(self._canonical.get(key, key), {key})
         return found
 
     def classify(self, unit_kind: str, zones: dict[str, set[str]]) -> Indicator:

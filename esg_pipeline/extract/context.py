@@ -19,7 +19,8 @@ ORG_SUFFIX_RE = re.compile(
 ORG_SUFFIX_NOT_NAME = frozenset({"Company", "The", "This", "Our", "Co.,", "Co."})
 ACRONYM_RE = re.compile(r"\b[A-Z]{3,}\b")
 ACRONYM_NOT_BRAND = frozenset({"ESG", "HKEX", "GRI", "CSR", "ISO", "COVID", "GDP", "SDG", "SDGS", "UN", "PPP", "ABS", "ENR",
-                               "CEO", "CFO", "THE", "AND", "PDF", "KPI", "CO2", "GHG", "NGO", "HK", "USA", "PRC", "APP"})
+                               "CEO", "CFO", "THE", "AND", "PDF", "KPI", "CO2", "GHG", "NGO", "HK", "USA", "PRC", "APP",
+                               "RMB", "HKD", "USD", "CNY", "KZT", "AUD", "EUR", "GBP", "MWH", "KWH", "GWH", "LTD"})
 YEAR_EVIDENCE_RE = re.compile(
     r"\b(?:[Ii]n|[Dd]uring|[Ff]or|[Tt]hroughout|end\s+of|[Yy]ear|FY|[Ff]iscal\s+year|[Rr]eporting\s+(?:year|period))\s+((?:19[89]|20[0-4])\d)\b(?!\s*(?:-|to|–)\s*\d)"
 )

@@ -21,7 +21,7 @@ from esg_pipeline.extract.classify import classifier
 from esg_pipeline.extract.context import DocContext, build_context, year_columns
 from esg_pipeline.extract.metric import Metric
 from esg_pipeline.extract.units import (CASE_SENSITIVE, CORRECT_SPELLINGS, CURRENCIES, CURRENCY_SUFFIXES,
-                                        DENOMINATORS, MEASURE_UNITS, SCALES, alternation, unit_kind)
+                                        DENOMINATORS, MEASURE_UNITS, SCALES, alternation, is_unit_typo, unit_kind)
 
 _PREFIX_CURRENCIES = [c for c in CURRENCIES if c not in ("yuan", "renminbi", "tenge", "pataca", "yen", "euro", "euros")
                       and " " not in c]
@@ -56,7 +56,8 @@ def _number_value(num: str) -> float:
 
 def _plural_like(word: str) -> bool:
     return word in lx.IRREGULAR_PLURALS or (
-        len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "'s", "’s")))
+        len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "'s", "’s"))
+        and word not in lx.NOT_PLURAL)
 
 
 def _singular(word: str) -> str:
@@ -248,8 +249,8 @@ def _unit_of(m: re.Match) -> tuple[str | None, float, list[str]]:
         if key in CASE_SENSITIVE and surface != key and surface not in CORRECT_SPELLINGS:
             return None, 1.0, flags
         canonical, factor = MEASURE_UNITS[key]
-        if surface not in CORRECT_SPELLINGS and not surface.islower() and len(surface) <= 6:
-            flags.append("unit_typo")  # KwH, KWH
+        if is_unit_typo(surface, canonical):
+            flags.append("unit_typo")
         return canonical, scale * factor, flags
     return None, scale, flags
 
@@ -381,6 +382,9 @@ class _Extraction:
         value = _number_value(num)
         vague = low.replace("\n", " ") in lx.VAGUE_WORDS or " " in low and low.split()[0] in ("tens", "hundreds")
         qualifier = _qualifier(text, m.start(), m.end())
+        prior = PRIOR_YEAR_RE.search(text, max(0, m.start() - 12), m.start())
+        if prior:  # "RMB 5.6 million (2022: RMB 4.3 million)": the comparative belongs to its own year
+            year, year_source = int(prior.group(1)), f"text: '({prior.group(1)}:'"
         end = m.end()
         table = None
         if TABLE_SEP in line:
@@ -427,19 +431,23 @@ class _Extraction:
                 return None
             relation = bool(lx.RELATION_LEFT_RE.search(text, max(0, m.start() - 25), m.start()))
             np = counted_noun(text, m.end(), value=value, words_only=not is_digit, after_relation=relation)
+            if np is None and is_digit:
+                np = self._part_of_whole(m)
+                relation = np is not None
             if np is None:
                 return None
             subject, np_end = np
+            head = subject.rsplit(" ", 1)[-1]
             prev = PREV_WORD_RE.search(text, max(0, m.start() - 20), m.start())
             determiner = prev.group(1).lower() if prev else ""
             if not is_digit and determiner in ("the", "these", "those"):
                 return None  # "the two countries": a reference, not a count
             sent_end = self.ctx.sentence_span(m.start(), np_end)[1]
             clause = text[np_end:sent_end]
-            if lx.WORLD_SUBJECT_RE.match(clause.lstrip()) or (
-                    lx.WORLD_SCOPE_RE.search(clause) and (determiner == "the" or lx.WORLD_SUBJECT_RE.search(clause))):
+            if (lx.WORLD_SUBJECT_RE.match(clause.lstrip()) or lx.WORLD_SCOPE_RE.match(clause.lstrip())
+                    or (lx.WORLD_SCOPE_RE.search(clause) and (determiner == "the" or lx.WORLD_SUBJECT_RE.search(clause)))):
                 return None  # statistics about the world
-            unit = "count"
+            unit = lx.TIME_HEADS.get(head, "count")  # "45 lost days" is a duration
             if vague:
                 method, confidence, qualifier = "vague_count", 0.5, "at_least"
                 flags.append("vague_quantity")
@@ -451,8 +459,21 @@ class _Extraction:
         return self._build(m, value * factor, unit, qualifier, subject, method, confidence, flags, year, year_source,
                            end, line_idx, line_start)
 
+    def _part_of_whole(self, m: re.Match) -> tuple[str, int] | None:
+        """'1,245 suppliers, of which 1,100 are located in China and 145 overseas': the parts count the parent noun."""
+        s, _ = self.ctx.sentence_span(m.start(), m.end())
+        parent = None
+        for parent in RELATION_PARENT_RE.finditer(self.text, s, m.start()):
+            pass
+        if parent is None:
+            return None
+        words = _read_words(self.text, m.end(), 1)
+        where = words[0][0].lower() if words and words[0][0].lower() in lx.LOCATION_ADVERBS else ""
+        end = words[0][1] if where else m.end()
+        return " ".join(filter(None, [parent.group(1).lower(), where])), end
+
     def _measured_thing(self, start: int, end: int) -> str:
-        """'240,000 kWh of electricity' -> 'electricity'; else the words just before the amount."""
+        """'240,000 kWh of electricity' -> 'electricity'; else the content words just before the amount."""
         words = _read_words(self.text, end, 5)
         if words and words[0][0] == "of":
             phrase = []
@@ -462,9 +483,10 @@ class _Extraction:
                 phrase.append(w.lower())
             if phrase:
                 return " ".join(phrase)
-        left = self.text[max(0, start - 60):start]
-        tail = re.findall(r"[A-Za-z][A-Za-z\-]*", left.split(".")[-1])
-        return " ".join(w.lower() for w in tail[-4:])
+        left = re.split(r"[.;:,()\n]", self.text[max(0, start - 80):start])[-1]
+        content = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z\-]*", left)
+                   if w.lower() not in lx.NP_STOP_WORDS and w.lower() not in lx.LINKING_VERBS]
+        return " ".join(content[-4:])
 
     def _build(self, m, value, unit, qualifier, subject, method, confidence, flags, year, year_source,
                end, line_idx, line_start) -> Metric:
@@ -490,6 +512,9 @@ class _Extraction:
         )
 
 
+PRIOR_YEAR_RE = re.compile(r"\(\s?(?:FY\s?)?((?:19[89]|20[0-4])\d)\s?[:：]\s*$")
+RELATION_PARENT_RE = re.compile(
+    r"\b\d[\d,.]*\s+((?:[a-z][a-z\-]*\s+){0,3}?[a-z][a-z\-]*s),?\s+(?:of\s+which|of\s+whom|among\s+(?:them|which|whom)|including)\b")
 NUMBER_ONLY_RE = re.compile(r"^\(?\s?\d[\d,]*(?:\.\d+)?\s?\)?%?$")
 
 

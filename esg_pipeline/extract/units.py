@@ -91,8 +91,8 @@ DENOMINATORS: dict[str, str] = {
     "m2": "m2", "m²": "m2", "square metre": "m2", "square meter": "m2", "sq m": "m2",
     "tonne": "tonne", "ton": "tonne", "unit": "unit", "vehicle": "vehicle",
     "rmb million": "CNY million", "rmb10,000": "CNY10k", "hk$ million": "HKD million", "million revenue": "CNY million",
-    "year": "year", "day": "day", "hour": "hour", "km": "km", "mwh": "MWh",
-}
+    "km": "km", "mwh": "MWh",
+}  # no per-year/per-day: "240,000 kWh per year" is an annual amount in kWh, not a new unit
 
 
 def _validate_with_pint() -> None:
@@ -119,6 +119,12 @@ def alternation(words) -> str:
     """Regex alternation, longest first so 'tonnes of co2e' wins over 'tonnes'; spaces match any whitespace."""
     parts = sorted(set(words), key=len, reverse=True)
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in parts)
+
+
+def is_unit_typo(surface: str, canonical: str) -> bool:
+    """An energy or power symbol in a case nobody writes ("KwH", "KWH"): worth a flag, still understood."""
+    return (CANONICAL_UNITS[canonical][0] in ("energy", "power") and len(surface) <= 4
+            and surface not in CORRECT_SPELLINGS and not surface.islower())
 
 
 def unit_kind(unit: str) -> str:
