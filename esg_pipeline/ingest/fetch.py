@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
+from urllib3.exceptions import ConnectTimeoutError, IncompleteRead, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from esg_pipeline.ingest.rawstore import BlobTooLarge, RawStore, StoredBlob
@@ -178,7 +178,8 @@ def _receive(url: str, response: requests.Response, store: RawStore, settings: F
     except _DownloadTooSlow as exc:
         raise fail(str(exc)) from exc
     except requests.RequestException as exc:
-        raise fail(f"download interrupted: {describe_request_error(exc, settings)}") from exc
+        problem = describe_request_error(exc, settings)
+        raise fail(problem if problem.startswith("truncated") else f"download interrupted: {problem}") from exc
     # Content-Length counts encoded bytes; only comparable when the body was not decompressed.
     if announced is not None and not response.headers.get("Content-Encoding") and blob.bytes < announced:
         raise fail(f"truncated body: received {blob.bytes} of {announced} bytes")
@@ -209,17 +210,22 @@ def _content_length(response: requests.Response) -> int | None:
 def describe_request_error(exc: BaseException, settings: FetchSettings) -> str:
     """A one-line cause for a requests/urllib3 failure, looking through wrapped exceptions."""
     chain = _exception_chain(exc)
+    refused = next((e for e in chain if isinstance(e, NewConnectionError)), None)
+    # urllib3 makes NewConnectionError a ConnectTimeoutError, so it is checked first.
+    if refused is not None and "timed out" not in str(refused):
+        return f"cannot connect: {_short(refused)}"
     if any(isinstance(e, (ConnectTimeoutError, requests.ConnectTimeout)) for e in chain):
         return f"connection timed out after {settings.connect_timeout:g} s"
     if any(isinstance(e, (ReadTimeoutError, requests.ReadTimeout)) for e in chain):
         return f"no response within the read timeout of {settings.read_timeout:g} s"
-    if any(isinstance(e, NewConnectionError) for e in chain):
-        cause = next(e for e in chain if isinstance(e, NewConnectionError))
-        return f"cannot connect: {_short(cause)}"
     if isinstance(exc, requests.exceptions.InvalidSchema):
         return f"redirected to a disallowed URL scheme: {exc}"
     if isinstance(exc, requests.exceptions.TooManyRedirects):
         return "too many redirects"
+    short_read = next((e for e in chain if isinstance(e, IncompleteRead)), None)
+    if short_read is not None:
+        return (f"truncated body: connection closed after {short_read.partial} bytes, "
+                f"{short_read.expected} more expected")
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
         return f"connection broken mid-body (truncated): {_short(exc)}"
     if isinstance(exc, requests.exceptions.SSLError):
