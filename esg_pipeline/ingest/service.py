@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import mimetypes
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -136,17 +135,16 @@ def _read_local(entry: CatalogEntry, store: RawStore, settings: FetchSettings, r
     if size > settings.max_bytes:
         raise _Failed(f"{path}: file exceeds {settings.max_bytes} bytes ({size} bytes)", bytes=size)
     try:
-        return store.put_stream(_file_chunks(path), max_bytes=settings.max_bytes)
-    except BlobTooLarge as exc:  # the file grew after stat()
-        raise _Failed(f"{path}: file exceeds {exc.max_bytes} bytes") from exc
+        handle = path.open("rb")
     except OSError as exc:
         raise _Failed(f"{path}: cannot read file: {exc.strerror or exc}") from exc
-
-
-def _file_chunks(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as handle:
-        while chunk := handle.read(_READ_CHUNK):
-            yield chunk
+    with handle:
+        try:
+            return store.put_stream(iter(lambda: handle.read(_READ_CHUNK), b""), max_bytes=settings.max_bytes)
+        except BlobTooLarge as exc:  # the file grew after stat()
+            raise _Failed(f"{path}: file exceeds {exc.max_bytes} bytes") from exc
+        except OSError as exc:
+            raise _Failed(f"{path}: cannot copy into the raw store {store.root}: {exc}") from exc
 
 
 def _parse(entry: CatalogEntry, store: RawStore, blob: StoredBlob, row: dict[str, Any],
