@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from esg_pipeline.taxonomy import Indicator, fallback_id, load_taxonomy
 
 # Evidence weight by where a keyword stem occurs. The counted noun says most about what is counted.
-ZONE_WEIGHTS = {"subject": 4.0, "sentence": 2.0, "paragraph": 1.0, "heading": 1.5, "nearby": 0.5}
+# "section" is the headings above the nearest one: sub-headings like "Education" sit under "Community Investment".
+ZONE_WEIGHTS = {"subject": 4.0, "sentence": 2.0, "paragraph": 1.0, "heading": 1.5, "section": 1.0, "nearby": 0.5}
+VERB_WEIGHT = 8.0
 # Below this, evidence is too thin (a keyword somewhere in nearby text): use the unit kind's fallback.
 MIN_SCORE = 2.0
 # "Nearby" text only tilts the balance; it cannot satisfy an indicator's required keywords.
-REQUIRES_ZONES = ("subject", "sentence", "paragraph", "heading")
+REQUIRES_ZONES = ("subject", "verb", "sentence", "paragraph", "heading", "section")
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,8 @@ class _Entry:
     subject: frozenset[str]
     keywords: frozenset[str]
     requires: frozenset[str]
+    verbs: frozenset[str]
+    zones: tuple[str, ...]
 
 
 def _stem_pattern(stem: str) -> str:
@@ -38,8 +42,9 @@ class Classifier:
         self.by_kind: dict[str, list[_Entry]] = {}
         stems: set[str] = set()
         for ind in indicators:
-            entry = _Entry(ind, frozenset(ind.subject_keywords), frozenset(ind.keywords), frozenset(ind.requires))
-            stems |= entry.subject | entry.keywords | entry.requires
+            entry = _Entry(ind, frozenset(ind.subject_keywords), frozenset(ind.keywords), frozenset(ind.requires),
+                           frozenset(ind.verb_keywords), ind.keyword_zones or tuple(ZONE_WEIGHTS))
+            stems |= entry.subject | entry.keywords | entry.requires | entry.verbs
             if entry.subject or entry.keywords:
                 self.by_kind.setdefault(ind.unit_kind, []).append(entry)
         self.stem_re = _stem_regex(stems)
@@ -55,16 +60,21 @@ class Classifier:
             found |= self._implied.get(self._canonical.get(key, key), {key})
         return found
 
-    def classify(self, unit_kind: str, zones: dict[str, set[str]]) -> Indicator:
-        """Best-scoring indicator of this unit kind; the kind's fallback when nothing matches."""
+    def classify(self, unit: str, unit_kind: str, zones: dict[str, set[str]]) -> Indicator:
+        """Best-scoring indicator of this unit kind; the kind's fallback when nothing matches.
+
+        Durations must match the indicator's unit exactly: lost days and training hours are different things."""
         everywhere = set().union(*(zones.get(z, set()) for z in REQUIRES_ZONES))
         best, best_score = None, MIN_SCORE - 1e-9
         for entry in self.by_kind.get(unit_kind, ()):
             if entry.requires and not (entry.requires & everywhere):
                 continue
+            if unit_kind == "time" and entry.indicator.canonical_unit != unit:
+                continue
             score = ZONE_WEIGHTS["subject"] * len(entry.subject & zones.get("subject", set()))
-            for zone, found in zones.items():
-                score += ZONE_WEIGHTS[zone] * len(entry.keywords & found)
+            score += VERB_WEIGHT * len(entry.verbs & zones.get("verb", set()))
+            for zone in entry.zones:
+                score += ZONE_WEIGHTS[zone] * len(entry.keywords & zones.get(zone, set()))
             if score > best_score:
                 best, best_score = entry.indicator, score
         return best or self.by_id[fallback_id(unit_kind)]

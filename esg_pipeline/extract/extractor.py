@@ -21,7 +21,8 @@ from esg_pipeline.extract.classify import classifier
 from esg_pipeline.extract.context import DocContext, build_context, year_columns
 from esg_pipeline.extract.metric import Metric
 from esg_pipeline.extract.units import (CASE_SENSITIVE, CORRECT_SPELLINGS, CURRENCIES, CURRENCY_SUFFIXES,
-                                        DENOMINATORS, MEASURE_UNITS, SCALES, alternation, is_unit_typo, unit_kind)
+                                        CURRENCY_DENOMINATOR_SCALES, DENOMINATORS, MEASURE_UNITS, SCALES, alternation,
+                                        is_unit_typo, unit_kind)
 
 _PREFIX_CURRENCIES = [c for c in CURRENCIES if c not in ("yuan", "renminbi", "tenge", "pataca", "yen", "euro", "euros")
                       and " " not in c]
@@ -34,10 +35,12 @@ CANDIDATE_RE = re.compile(
     r"(?:\s?(?P<scale>(?i:thousand|millions?|billions?|trillion|mn|mln|bn|tn)\b|[mkb](?![A-Za-z0-9²³]))"
     r"(?:\s(?P<scale2>(?i:thousand|million)\b))?)?"
     r"(?:\s?(?P<cursuf>(?i:" + alternation(CURRENCY_SUFFIXES) + r"))\b)?"
-    r"(?:[ \t]?(?P<unit>(?i:" + alternation(MEASURE_UNITS) + r"))(?:(?![A-Za-z0-9²³])|(?=[A-Z][a-z])))?"
+    r"(?:\s?(?P<unit>(?i:" + alternation(MEASURE_UNITS) + r"))(?:(?![A-Za-z0-9²³])|(?=[A-Z][a-z])))?"
 )
 NUMBER_SCAN_RE = re.compile(r"\d[\d,]*(?:\.\d+)?")  # the benchmark's floor: numbers only
-COMPOUND_RE = re.compile(r"\s?(?:/|\s+per\s+)(?P<den>(?i:" + alternation(DENOMINATORS) + r"))(?![A-Za-z])")
+COMPOUND_RE = re.compile(
+    r"\s?(?:/|\s+per\s+)(?:(?P<den>(?i:" + alternation(DENOMINATORS) + r"))(?![A-Za-z])"
+    r"|(?P<dcur>(?i:" + alternation(_PREFIX_CURRENCIES) + r"))\s?(?P<dscale>" + alternation(CURRENCY_DENOMINATOR_SCALES) + r")\b)")
 WORD_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?([A-Za-z][A-Za-z'’\-]*)")
 PREV_WORD_RE = re.compile(r"([A-Za-z][A-Za-z.\-]*)[ \t]*\(?[ \t]*$")
 DETERMINER_AFTER_OF = frozenset("our its the their these those his her such".split())
@@ -45,6 +48,12 @@ LEFT_BRACKET_CODE_RE = re.compile(r"[A-Za-z]-$|[#№]$|\d[.:/]$")
 RIGHT_TRAP_RE = re.compile(r"(?:st|nd|rd|th)\b|-[A-Za-z]|[:/]\d|\.\d|[A-Za-z]", re.I)
 PAREN_UNIT_RE = re.compile(r"\(([^()]{1,40})\)")
 TABLE_SEP = " | "
+
+
+def compound_denominator(comp: re.Match) -> str:
+    if comp.group("dcur"):
+        return f"{CURRENCIES[comp.group('dcur').lower()]} {comp.group('dscale')}"
+    return DENOMINATORS[re.sub(r"\s+", " ", comp.group("den").lower())]
 
 
 def _number_value(num: str) -> float:
@@ -93,7 +102,9 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
     'first time' and 'two countries' stay out."""
     words = _read_words(text, pos)
     i = 0
-    if words and words[0][0].lower() == "of" and len(words) > 1 and words[1][0].lower() in DETERMINER_AFTER_OF:
+    if len(words) > 2 and words[0][0].lower() == "of" and words[1][0].lower() in ("which", "whom", "them"):
+        i = 3 if words[2][0].lower() in lx.COPULA else 2  # "23 of which are invention patents"
+    elif words and words[0][0].lower() == "of" and len(words) > 1 and words[1][0].lower() in DETERMINER_AFTER_OF:
         i = 2  # "Thirty-five of our subsidiaries"
     elif words and words[0][0].lower() == "of":
         i = 1  # "hundreds of meetings"
@@ -116,7 +127,7 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
             break
     if head is None or head in lx.NON_COUNT_HEADS or head in lx.MONTHS:
         return None
-    if words_only and not _countable(head):
+    if words_only and not _countable(head) and head in lx.GENERIC_PLURALS:
         return None
     rest = _read_words(text, end, 4)
     if head in lx.MEASURE_WORDS and rest and rest[0][0] == "of":  # "200 sets of equipment"
@@ -223,9 +234,14 @@ def _paren_unit(label: str) -> tuple[str, float] | None:
         probe = "1 " + inner.strip().lstrip("'’")
         probe = re.sub(r"^1 (?i:(rmb|hk\$|us\$|cny|hkd|usd|kzt))\s*", lambda mm: mm.group(1) + "1 ", probe)
         mm = CANDIDATE_RE.match(probe)
-        if mm and (mm.group("cur") or mm.group("cursuf") or mm.group("unit")) and mm.end() >= len(probe) - 1:
+        if mm and (mm.group("cur") or mm.group("cursuf") or mm.group("unit")):
             unit, factor, _flags = _unit_of(mm)
-            if unit:
+            comp = COMPOUND_RE.match(probe, mm.end()) if unit and mm.group("unit") else None
+            if comp and unit_kind(unit) != "time":
+                unit, end = f"{unit}/{compound_denominator(comp)}", comp.end()
+            else:
+                end = mm.end()
+            if unit and end >= len(probe) - 1:
                 return unit, factor
         if re.fullmatch(r"(?i)\s*(number|no\.|persons?|people|headcount|times|cases|units|pcs)\s*", inner):
             return "count", 1.0
@@ -264,7 +280,7 @@ class _Extraction:
         self.ctx = build_context(text, year=year, entity=entity)
         self.page_starts = list(page_starts)
         self.cls = classifier()
-        self._header_years: dict[int, dict[int, int]] = {}
+        self._last_metric: Metric | None = None
 
     # ------------------------------------------------------------------ table support
     def _table_years(self, line_idx: int) -> dict[int, int]:
@@ -323,8 +339,10 @@ class _Extraction:
             return None
         s, e = ctx.line_span(i)
         label = text[s:e].strip()
-        if len(label) > 80 or label.endswith((".", ":")) or context_year(label):
+        if len(label) > 80 or label.endswith((".", ":")) or context_year(label) or TABLE_SEP in label:
             return None
+        if not (_paren_unit(label) or _label_unit(label) or unit_line or _countable_label(label)):
+            label = self._column_header(i) or label  # "Hong Kong" under a "Number of suppliers" header
         years = []  # the header block: consecutive year-only lines above the label
         j = i - 1
         while j >= 0 and i - j < 40:
@@ -346,6 +364,27 @@ class _Extraction:
         year = years[values_before] if values_before < len(years) else None
         return label, unit_line, year
 
+    def _column_header(self, label_idx: int) -> str | None:
+        """A count or unit header a few lines above a stacked table's first row label."""
+        for i in range(label_idx - 1, max(-1, label_idx - 12), -1):
+            s, e = self.ctx.line_span(i)
+            cell = self.text[s:e].strip()
+            if not cell or len(cell) > 60:
+                return None
+            if _countable_label(cell) or _paren_unit(cell) or _label_unit(cell):
+                return cell
+        return None
+
+    def _is_page_number(self, line_idx: int) -> bool:
+        """A bare number on the first or last line of a PDF page."""
+        if not self.page_starts:
+            return False
+        s, e = self.ctx.line_span(line_idx)
+        k = bisect_right(self.page_starts, s)
+        page_start = self.page_starts[k - 1] if k else 0
+        page_end = self.page_starts[k] if k < len(self.page_starts) else len(self.text)
+        return not self.text[page_start:s].strip() or not self.text[e:page_end].strip()
+
     # ------------------------------------------------------------------ main pass
     def run(self) -> list[Metric]:
         out: list[Metric] = []
@@ -354,6 +393,7 @@ class _Extraction:
             metric = self._candidate(m)
             if metric is not None:
                 out.append(metric)
+                self._last_metric = metric
         return out
 
     def _candidate(self, m: re.Match) -> Metric | None:
@@ -392,13 +432,16 @@ class _Extraction:
             if table is None:
                 return None
         elif is_digit and unit is None and NUMBER_ONLY_RE.match(line.strip()) and m.group(0).strip() == line.strip():
+            if self._is_page_number(line_idx):
+                return None
             table = self._stacked_cell(line_idx)
             if table is None:
                 return None
         if table is not None:
             label, unit_cell, col_year = table
             if unit is None:
-                parsed = _paren_unit(label) or (_paren_unit("(" + unit_cell + ")") if unit_cell else None)
+                parsed = (_paren_unit(label) or (_paren_unit("(" + unit_cell + ")") if unit_cell else None)
+                          or _label_unit(label))
                 if parsed is None:
                     if not _countable_label(label):
                         return None
@@ -417,9 +460,9 @@ class _Extraction:
                 flags.append("parenthesised_amount")
             method = "currency_amount" if unit_kind(unit) == "money" else "measure_unit"
             confidence = 0.95 if method == "currency_amount" else 0.9
-            comp = COMPOUND_RE.match(text, end) if method == "measure_unit" else None
-            if comp:
-                unit = f"{unit}/{DENOMINATORS[re.sub(r'[ ]+', ' ', comp.group('den').lower())]}"
+            comp = COMPOUND_RE.match(text, end) if method == "measure_unit" and unit_kind(unit) != "time" else None
+            if comp:  # "hours per employee" stays hours: an average, in the unit reports use for it
+                unit = f"{unit}/{compound_denominator(comp)}"
                 end = comp.end()
             if m.group("unit") and end < len(text) and text[end:end + 1].isupper():
                 flags.append("glued_label")  # PDF: "660MWCapacity of energy storage"
@@ -431,9 +474,13 @@ class _Extraction:
                 return None
             relation = bool(lx.RELATION_LEFT_RE.search(text, max(0, m.start() - 25), m.start()))
             np = counted_noun(text, m.end(), value=value, words_only=not is_digit, after_relation=relation)
-            if np is None and is_digit:
-                np = self._part_of_whole(m)
-                relation = np is not None
+            implicit_unit = None
+            if np is None and not vague:
+                implicit = self._implicit_count(m, is_digit, line_idx)
+                if implicit is None:
+                    return None
+                np, implicit_unit = implicit[:2], implicit[2]
+                flags.append("implied_noun")
             if np is None:
                 return None
             subject, np_end = np
@@ -447,7 +494,7 @@ class _Extraction:
             if (lx.WORLD_SUBJECT_RE.match(clause.lstrip()) or lx.WORLD_SCOPE_RE.match(clause.lstrip())
                     or (lx.WORLD_SCOPE_RE.search(clause) and (determiner == "the" or lx.WORLD_SUBJECT_RE.search(clause)))):
                 return None  # statistics about the world
-            unit = lx.TIME_HEADS.get(head, "count")  # "45 lost days" is a duration
+            unit = implicit_unit or lx.TIME_HEADS.get(head, "count")  # "45 lost days" is a duration
             if vague:
                 method, confidence, qualifier = "vague_count", 0.5, "at_least"
                 flags.append("vague_quantity")
@@ -459,18 +506,37 @@ class _Extraction:
         return self._build(m, value * factor, unit, qualifier, subject, method, confidence, flags, year, year_source,
                            end, line_idx, line_start)
 
-    def _part_of_whole(self, m: re.Match) -> tuple[str, int] | None:
-        """'1,245 suppliers, of which 1,100 are located in China and 145 overseas': the parts count the parent noun."""
-        s, _ = self.ctx.sentence_span(m.start(), m.end())
-        parent = None
-        for parent in RELATION_PARENT_RE.finditer(self.text, s, m.start()):
-            pass
-        if parent is None:
+    def _implicit_count(self, m: re.Match, is_digit: bool, line_idx: int) -> tuple[str, int, str] | None:
+        """A count whose noun is left out, as (subject, end, unit):
+        - a part of a count just given: '14,260 employees, of which 5,118 were based in Hong Kong and 7,904 in
+          mainland China', '14 reports, three of which were substantiated', 'Hong Kong: 1,206' under a lead-in;
+        - a predicate: 'Headcount reached 3,140', 'Lost days due to work injury dropped to 968'."""
+        text = self.text
+        parent = self._last_metric
+        if parent is not None and parent.unit == "count" and m.start() - parent.end < 600:
+            same_line = "\n\n" not in text[parent.end:m.start()] and TABLE_SEP not in text[parent.end:m.start()]
+            right = text[m.end():m.end() + 30]
+            cue = ELLIPSIS_RIGHT_RE.match(right) if is_digit else ELLIPSIS_RIGHT_WORDS_RE.match(right)
+            relation = lx.RELATION_LEFT_RE.search(text, max(0, m.start() - 25), m.start())
+            if same_line and (cue or relation) and m.start() - parent.end < 300:
+                return parent.subject, m.end(), "count"
+            s, e = self.ctx.line_span(line_idx)
+            label = LABEL_VALUE_RE.match(text, s, e)
+            if is_digit and label and label.end() == e:
+                return f"{parent.subject}: {label.group('label').strip()}", m.end(), "count"
+        if not is_digit:
             return None
-        words = _read_words(self.text, m.end(), 1)
-        where = words[0][0].lower() if words and words[0][0].lower() in lx.LOCATION_ADVERBS else ""
-        end = words[0][1] if where else m.end()
-        return " ".join(filter(None, [parent.group(1).lower(), where])), end
+        s, _ = self.ctx.sentence_span(m.start(), m.end())
+        pred = PREDICATE_RE.search(text, max(s, m.start() - 90), m.start())
+        if pred is None:
+            return None
+        phrase = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z\-]*", pred.group("np"))]
+        for w in phrase:
+            if w in lx.TIME_HEADS:
+                return " ".join(phrase), m.end(), lx.TIME_HEADS[w]
+        if "number" in phrase or any(w in lx.COUNT_SUBJECTS or (_plural_like(w) and _countable(w)) for w in phrase):
+            return " ".join(phrase), m.end(), "count"
+        return None
 
     def _measured_thing(self, start: int, end: int) -> str:
         """'240,000 kWh of electricity' -> 'electricity'; else the content words just before the amount."""
@@ -495,14 +561,17 @@ class _Extraction:
         s, e = ctx.sentence_span(start, end)
         quote = " ".join(text[s:e].split())
         para = text[line_start:ctx.line_span(line_idx)[1]]
+        headings = ctx.headings_before(start, 4)
         zones = {
             "subject": self.cls.stems_in(subject),
+            "verb": self.cls.stems_in(_verb_before(text, s, start)),
             "sentence": self.cls.stems_in(text[s:e]),
             "paragraph": self.cls.stems_in(para),
-            "heading": self.cls.stems_in(" ".join(ctx.headings_before(start))),
+            "heading": self.cls.stems_in(headings[-1]) if headings else set(),
+            "section": self.cls.stems_in(" ".join(headings[:-1])),
             "nearby": self.cls.stems_in(text[max(0, start - 1200):s]),
         }
-        indicator = self.cls.classify(unit_kind(unit), zones)
+        indicator = self.cls.classify(unit, unit_kind(unit), zones)
         page = bisect_right(self.page_starts, start) if self.page_starts else None
         return Metric(
             doc=self.doc, value=float(f"{value:.12g}"), unit=unit, qualifier=qualifier, hkex_kpi=indicator.hkex_kpi, gri=indicator.gri,
@@ -512,15 +581,43 @@ class _Extraction:
         )
 
 
+ELLIPSIS_RIGHT_RE = re.compile(
+    r"\s*(?:of\s+(?:which|whom|them)\b|(?:were|was|are|is)\b|(?:in|at)\s|(?:overseas|elsewhere|abroad|locally|domestically)\b)", re.I)
+ELLIPSIS_RIGHT_WORDS_RE = re.compile(r"\s*(?:of\s+(?:which|whom|them)\b|(?:were|was|are|is)\s+[a-z]+ed\b)", re.I)
+LABEL_VALUE_RE = re.compile(r"[ \t]*(?P<label>[A-Za-z][^:|\n]{1,60}):[ \t]*\(?\d[\d,]*(?:\.\d+)?\)?[ \t]*")
+PREDICATE_RE = re.compile(
+    r"(?P<np>(?:^|(?<=[\s(]))[A-Za-z][A-Za-z\- ]{2,70}?)\s+(?:was|were|reached|totall?ed|came\s+to|amounted\s+to|stood\s+at|"
+    r"(?:rose|fell|dropped|increased|decreased|declined|grew|eased)\s+to)\s+(?:(?:" + "|".join(lx.QUALIFIER_BEFORE.values())
+    + r")\s+)?$", re.I)
 PRIOR_YEAR_RE = re.compile(r"\(\s?(?:FY\s?)?((?:19[89]|20[0-4])\d)\s?[:：]\s*$")
-RELATION_PARENT_RE = re.compile(
-    r"\b\d[\d,.]*\s+((?:[a-z][a-z\-]*\s+){0,3}?[a-z][a-z\-]*s),?\s+(?:of\s+which|of\s+whom|among\s+(?:them|which|whom)|including)\b")
 NUMBER_ONLY_RE = re.compile(r"^\(?\s?\d[\d,]*(?:\.\d+)?\s?\)?%?$")
 
 
 def context_year(cell: str) -> int | None:
     m = re.fullmatch(r"(?:FY\s?)?((?:19[89]|20[0-4])\d)", cell.strip())
     return int(m.group(1)) if m else None
+
+
+LABEL_UNIT_RE = re.compile(r"(?<![A-Za-z])(?P<unit>" + alternation(k for k in MEASURE_UNITS if len(k) > 2) + r")(?![A-Za-z])", re.I)
+
+
+def _label_unit(label: str) -> tuple[str, float] | None:
+    """A unit word inside a row label: 'Volunteer hours', 'Average training hours per employee'."""
+    m = LABEL_UNIT_RE.search(label)
+    if not m:
+        return None
+    return MEASURE_UNITS[re.sub(r"\s+", " ", m.group("unit").lower())]
+
+
+VERB_BEFORE_RE = re.compile(
+    r"([A-Za-z][A-Za-z\-]*)\s+(?:(?:" + "|".join(lx.QUALIFIER_BEFORE.values()) + r")\s+)?(?:a\s+total\s+of\s+|of\s+)?"
+    r"(?:worth\s+)?\(?\s*$", re.I)
+
+
+def _verb_before(text: str, sent_start: int, start: int) -> str:
+    """The word right before the quantity, past qualifiers ('saved roughly 415,000 kWh' -> 'saved')."""
+    m = VERB_BEFORE_RE.search(text, max(sent_start, start - 60), start)
+    return m.group(1) if m else ""
 
 
 def _countable_label(label: str) -> bool:

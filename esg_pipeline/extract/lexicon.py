@@ -105,3 +105,11 @@ LINKING_VERBS = frozenset("""
 was were is are be been reached amounted totalled totaled totaling totalling stood came remained increased decreased
 rose fell grew dropped declined up down approximately around about nearly over more less than total
 """.split())
+# Plural nouns too generic to be a counted business object after a number word ("two aspects").
+GENERIC_PLURALS = frozenset("""
+countries nations aspects ways things parts sides areas dimensions levels reasons principles pillars goals words
+decades years months weeks days minutes steps stages phases rounds points categories types kinds times themes topics
+priorities directions fronts works matters issues fields respects sectors elements factors ones others means
+""".split())
+# Subjects of "<subject> reached 3,140" that make the bare number a count.
+COUNT_SUBJECTS = frozenset("headcount workforce employees staff suppliers members volunteers beneficiaries participants".split())

@@ -85,14 +85,16 @@ CORRECT_SPELLINGS = frozenset({"kWh", "MWh", "GWh", "TWh", "GJ", "MJ", "TJ", "kW
 # Short symbols that are only a unit when written in exact case (e.g. "t" vs "T", "mu" vs "MU").
 CASE_SENSITIVE = frozenset({"t", "ha", "mu", "m2", "m3", "km2", "kg", "km", "tce", "gj", "mj", "tj", "kw", "gw"})
 
-# Denominators of compound units ("tCO2e/person", "kWh per employee") -> canonical denominator.
+# Denominators of compound units ("tCO2e/employee", "tCO2e/HKD million"), kept as the report words them.
+# No per-year or per-day: "240,000 kWh per year" is an annual amount in kWh, not a new unit.
 DENOMINATORS: dict[str, str] = {
-    "person": "person", "employee": "person", "capita": "person", "head": "person", "staff": "person",
+    "person": "person", "employee": "employee", "capita": "capita", "head": "person", "staff": "employee",
     "m2": "m2", "m²": "m2", "square metre": "m2", "square meter": "m2", "sq m": "m2",
-    "tonne": "tonne", "ton": "tonne", "unit": "unit", "vehicle": "vehicle",
-    "rmb million": "CNY million", "rmb10,000": "CNY10k", "hk$ million": "HKD million", "million revenue": "CNY million",
-    "km": "km", "mwh": "MWh",
-}  # no per-year/per-day: "240,000 kWh per year" is an annual amount in kWh, not a new unit
+    "tonne": "tonne", "ton": "tonne", "unit": "unit", "vehicle": "vehicle", "km": "km", "mwh": "MWh",
+    "million revenue": "million revenue",
+}
+# "per HK$ million of revenue" -> "HKD million"
+CURRENCY_DENOMINATOR_SCALES = ("million", "thousand", "billion", "10,000", "10 thousand")
 
 
 def _validate_with_pint() -> None:
