@@ -9,11 +9,13 @@ from esg_pipeline.taxonomy import Indicator, fallback_id, load_taxonomy
 # Evidence weight by where a keyword stem occurs. The counted noun says most about what is counted.
 # "section" is the headings above the nearest one: sub-headings like "Education" sit under "Community Investment".
 ZONE_WEIGHTS = {"subject": 4.0, "sentence": 2.0, "paragraph": 1.0, "heading": 1.5, "section": 1.0, "nearby": 0.5}
-VERB_WEIGHT = 8.0
+VERB_WEIGHT = 12.0
+# Distinct stems counted per context zone: a long paragraph full of related words must not outvote
+# the subject and the verb.
+ZONE_CAPS = {"sentence": 3, "paragraph": 2, "heading": 2, "section": 2, "nearby": 2}
 # Below this, evidence is too thin (a keyword somewhere in nearby text): use the unit kind's fallback.
 MIN_SCORE = 2.0
-# "Nearby" text only tilts the balance; it cannot satisfy an indicator's required keywords.
-REQUIRES_ZONES = ("subject", "verb", "sentence", "paragraph", "heading", "section")
+REQUIRES_ZONES = ("subject", "verb", "sentence", "paragraph", "heading", "section", "nearby")
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ class Classifier:
             score = ZONE_WEIGHTS["subject"] * len(entry.subject & zones.get("subject", set()))
             score += VERB_WEIGHT * len(entry.verbs & zones.get("verb", set()))
             for zone in entry.zones:
-                score += ZONE_WEIGHTS[zone] * len(entry.keywords & zones.get(zone, set()))
+                hits = len(entry.keywords & zones.get(zone, set()))
+                score += ZONE_WEIGHTS[zone] * min(hits, ZONE_CAPS.get(zone, hits))
             if score > best_score:
                 best, best_score = entry.indicator, score
         return best or self.by_id[fallback_id(unit_kind)]

@@ -341,8 +341,9 @@ class _Extraction:
         label = text[s:e].strip()
         if len(label) > 80 or label.endswith((".", ":")) or context_year(label) or TABLE_SEP in label:
             return None
-        if not (_paren_unit(label) or _label_unit(label) or unit_line or _countable_label(label)):
-            label = self._column_header(i) or label  # "Hong Kong" under a "Number of suppliers" header
+        header = self._column_header(i)  # "Hong Kong" under a "Number of suppliers" header
+        if header and header != label:
+            label = f"{header}: {label}"
         years = []  # the header block: consecutive year-only lines above the label
         j = i - 1
         while j >= 0 and i - j < 40:
@@ -549,7 +550,7 @@ class _Extraction:
                 phrase.append(w.lower())
             if phrase:
                 return " ".join(phrase)
-        left = re.split(r"[.;:,()\n]", self.text[max(0, start - 80):start])[-1]
+        left = re.split(r"[.;:,()\n]", self.text[max(0, start - 80):start].rstrip(" \t:=("))[-1]
         content = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z\-]*", left)
                    if w.lower() not in lx.NP_STOP_WORDS and w.lower() not in lx.LINKING_VERBS]
         return " ".join(content[-4:])
@@ -564,7 +565,7 @@ class _Extraction:
         headings = ctx.headings_before(start, 4)
         zones = {
             "subject": self.cls.stems_in(subject),
-            "verb": self.cls.stems_in(_verb_before(text, s, start)),
+            "verb": self.cls.stems_in(_verb_before(text, s, start) + " " + _purpose_after(text, end, e)),
             "sentence": self.cls.stems_in(text[s:e]),
             "paragraph": self.cls.stems_in(para),
             "heading": self.cls.stems_in(headings[-1]) if headings else set(),
@@ -617,6 +618,15 @@ VERB_BEFORE_RE = re.compile(
 def _verb_before(text: str, sent_start: int, start: int) -> str:
     """The word right before the quantity, past qualifiers ('saved roughly 415,000 kWh' -> 'saved')."""
     m = VERB_BEFORE_RE.search(text, max(sent_start, start - 60), start)
+    return m.group(1) if m else ""
+
+
+PURPOSE_RE = re.compile(r"[^.;,]{0,50}?\bfor\s+([a-z]+ing)\b")
+
+
+def _purpose_after(text: str, end: int, sent_end: int) -> str:
+    """'sent 362 tonnes of paper offcuts for recycling' -> 'recycling': the purpose says what the quantity is."""
+    m = PURPOSE_RE.match(text, end, sent_end)
     return m.group(1) if m else ""
 
 
