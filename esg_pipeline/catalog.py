@@ -16,9 +16,10 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, computed_field, field_validator
 
-FORMATS = ("txt", "html", "pdf")
+from esg_pipeline.ingest.documents import FormatName
+
 MIN_REPORT_YEAR = 1990  # ESG reporting barely existed before; earlier years are typos
 
 
@@ -27,6 +28,14 @@ def max_report_year() -> int:
     return dt.date.today().year + 1
 
 
+def _plausible_year(year: int) -> int:
+    if not MIN_REPORT_YEAR <= year <= max_report_year():
+        raise ValueError(f"year {year} outside plausible range {MIN_REPORT_YEAR}-{max_report_year()}")
+    return year
+
+
+# strict: "2021" in quotes or 2021.5 is a typo worth flagging, not something to coerce
+ReportYear = Annotated[int, Field(strict=True), AfterValidator(_plausible_year)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 NonBlank = Annotated[str, Field(min_length=1)]
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
@@ -63,18 +72,11 @@ class CompanySpec(_Strict):
 
 class ReportSpec(_Strict):
     company: Slug
-    year: int = Field(strict=True)  # strict: "2021" in quotes or 2021.5 is a typo worth flagging
+    year: ReportYear
     title: NonBlank
     source: NonBlank
-    format: Literal["txt", "html", "pdf"] | None = None
+    format: FormatName | None = None
     sha256: Sha256Hex | None = None
-
-    @field_validator("year")
-    @classmethod
-    def _plausible_year(cls, year: int) -> int:
-        if not MIN_REPORT_YEAR <= year <= max_report_year():
-            raise ValueError(f"year {year} outside plausible range {MIN_REPORT_YEAR}-{max_report_year()}")
-        return year
 
     @field_validator("format", mode="before")
     @classmethod
@@ -255,11 +257,18 @@ def _parse(model: type[_Strict], item: Any, section: Literal["companies", "repor
     try:
         return model.model_validate(item)
     except ValidationError as exc:
-        for err in exc.errors():
-            field = ".".join(str(part) for part in err["loc"]) or None
-            problem = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
-            problem = problem.removeprefix("Value error, ")
-            if err["type"] not in ("missing", "extra_forbidden", "value_error"):
-                problem = f"{problem} (got {err['input']!r})"
+        for field, problem in validation_problems(exc):
             errors.append(CatalogError(section=section, index=index, ref=ref, field=field, problem=problem))
         return None
+
+
+def validation_problems(exc: ValidationError) -> list[tuple[str | None, str]]:
+    """(field, readable problem) for each pydantic error, with the offending value where it helps."""
+    problems = []
+    for err in exc.errors():
+        field = ".".join(str(part) for part in err["loc"]) or None
+        problem = "unknown field" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+        if err["type"] not in ("missing", "extra_forbidden", "value_error"):
+            problem = f"{problem} (got {err['input']!r})"
+        problems.append((field, problem))
+    return problems

@@ -21,9 +21,11 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Literal, get_args
 from urllib.parse import urlsplit
 
-FORMATS = ("txt", "html", "pdf")
+FormatName = Literal["txt", "html", "pdf"]
+FORMATS: tuple[str, ...] = get_args(FormatName)
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 TABLE_CELL_SEPARATOR = " | "
 

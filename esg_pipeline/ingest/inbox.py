@@ -14,10 +14,17 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from esg_pipeline.catalog import FORMATS, CatalogEntry, Slug, max_report_year
-from esg_pipeline.ingest.documents import DEFAULT_MAX_BYTES, DocumentError, format_from_name, read_document
+from esg_pipeline.catalog import MIN_REPORT_YEAR, CatalogEntry, ReportYear, Slug, max_report_year, validation_problems
+from esg_pipeline.ingest.documents import (
+    DEFAULT_MAX_BYTES,
+    FORMATS,
+    DocumentError,
+    FormatName,
+    format_from_name,
+    read_document,
+)
 
 SIDECAR_SUFFIXES = (".yaml", ".yml")
 _PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", ".download", "~")  # still being written
@@ -49,16 +56,9 @@ class _Sidecar(BaseModel):
 
     company: Slug | None = None
     company_name: str | None = None
-    year: int | None = Field(default=None, strict=True)
+    year: ReportYear | None = None
     title: str | None = None
-    format: Literal["txt", "html", "pdf"] | None = None
-
-    @field_validator("year")
-    @classmethod
-    def _plausible(cls, year: int | None) -> int | None:
-        if year is not None and not MIN_INFERRED_YEAR <= year <= max_report_year():
-            raise ValueError(f"year {year} outside plausible range {MIN_INFERRED_YEAR}-{max_report_year()}")
-        return year
+    format: FormatName | None = None
 
 
 def file_fingerprint(path: Path) -> str:
@@ -104,6 +104,10 @@ def _describe(path: Path, max_bytes: int) -> InboxFile:
         fields = {"company_id": match["company"], "title": _title_from(match["title"])}
         if match["year"]:
             fields.update(year=int(match["year"]), year_source="filename")
+            if not MIN_REPORT_YEAR <= fields["year"] <= max_report_year():
+                return InboxFile(path=path, fingerprint=fingerprint,
+                                 problem=f"{path}: year {fields['year']} in the filename is outside the plausible "
+                                         f"range {MIN_REPORT_YEAR}-{max_report_year()}")
     sidecar_path = next((p for p in _sidecar_candidates(path) if p.is_file()), None)
     if sidecar_path is not None:
         try:
@@ -154,8 +158,7 @@ def _read_sidecar(path: Path) -> _Sidecar:
     try:
         return _Sidecar.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"field '{'.'.join(map(str, e['loc']))}': {e['msg'].removeprefix('Value error, ')}"
-                             for e in exc.errors())
+        problems = "; ".join(f"field '{field}': {problem}" for field, problem in validation_problems(exc))
         raise ValueError(f"{path}: invalid sidecar: {problems}") from exc
 
 

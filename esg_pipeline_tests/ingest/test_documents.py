@@ -8,7 +8,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from esg_pipeline.ingest.documents import (
-    Document,
     DocumentError,
     detect_format,
     read_document,

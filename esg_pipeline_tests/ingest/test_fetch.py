@@ -14,7 +14,6 @@ from werkzeug import Request, Response
 
 from esg_pipeline.ingest.fetch import (
     FetchError,
-    FetchSettings,
     build_session,
     default_user_agent,
     fetch_to_store,

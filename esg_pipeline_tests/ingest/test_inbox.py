@@ -55,6 +55,7 @@ def test_year_is_inferred_from_html_and_pdf_text(tmp_path, pdfs, texts):
     ("harbourline_notes.txt", "Nothing dated here at all.", "report year not in the filename"),
     ("harbourline_2021_deck.pptx", "slides", "unsupported file type '.pptx'"),
     ("harbourline_empty.txt", "", "cannot infer the report year: .*empty file"),
+    ("harbourline_2099_outlook.txt", "Looking ahead.", "year 2099 in the filename is outside"),
 ])
 def test_files_that_cannot_become_entries_say_why(tmp_path, name, content, problem):
     (tmp_path / name).write_text(content)

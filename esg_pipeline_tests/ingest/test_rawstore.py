@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from esg_pipeline.ingest.rawstore import BlobMissing, BlobTooLarge, RawStore, RawStoreError
+from esg_pipeline.ingest.rawstore import BlobMissing, BlobTooLarge, RawStoreError
 
 
 def test_put_bytes_is_content_addressed_and_read_only(store, texts):
