@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -22,19 +23,38 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             continue
         for metric in extract_metrics(document.text, doc=Path(name).name, page_starts=document.page_starts):
             rows.append(metric.to_dict())
-    if args.format == "jsonl":
-        for row in rows:
-            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
-    else:
-        _print_table(rows)
+    try:
+        if args.format == "jsonl":
+            for row in rows:
+                sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        else:
+            _print_table(rows)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader has all it wants
+        sys.stdout = open(os.devnull, "w")
     return 1 if failed and not rows else 0
 
 
 def _print_table(rows: list[dict]) -> None:
-    cols = ["doc", "value", "unit", "qualifier", "hkex_kpi", "indicator", "entity", "year", "subject"]
-    print("  ".join(cols))
-    for r in rows:
-        print("  ".join(str(r.get(c, "")) for c in cols))
+    """Aligned columns for people; long text is cut so one metric stays on one line."""
+    cols = ["doc", "line", "value", "unit", "qualifier", "hkex_kpi", "indicator", "entity", "year", "subject", "raw"]
+    widths = {"doc": 28, "entity": 24, "subject": 36, "raw": 24, "indicator": 26}
+
+    def cell(row: dict, col: str) -> str:
+        v = row.get(col)
+        if col == "value" and isinstance(v, float):
+            text = f"{v:,.0f}" if v.is_integer() else f"{v:,.4g}"
+        else:
+            text = "-" if v is None else " ".join(str(v).split())
+        limit = widths.get(col)
+        return text if not limit or len(text) <= limit else text[: limit - 1] + "…"
+
+    table = [cols] + [[cell(r, c) for c in cols] for r in rows]
+    sizes = [max(len(line[i]) for line in table) for i in range(len(cols))]
+    for n, line in enumerate(table):
+        print("  ".join(v.rjust(w) if cols[i] in ("value", "line") and n else v.ljust(w)
+                        for i, (v, w) in enumerate(zip(line, sizes))).rstrip())
+    print(f"{len(rows)} metrics", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
