@@ -229,12 +229,16 @@ def _bomless_utf16(data: bytes) -> str | None:
     return best if best_score >= 0.9 and best and _decodes(data, best) else None
 
 
+_BINARY_SAMPLE_CHARS = 256 * 1024  # binary files show it early; sampling keeps big reports fast
+
+
 def _looks_binary(text: str) -> bool:
-    if not text:
+    sample = text[:_BINARY_SAMPLE_CHARS]
+    if not sample:
         return False
-    bad = sum(1 for ch in text if ch == "\ufffd" or (
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (
         ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn")))
-    return bad / len(text) > _BINARY_CHAR_RATIO
+    return bad / len(sample) > _BINARY_CHAR_RATIO
 
 
 def _charset_param(content_type: str | None) -> str | None:
@@ -360,6 +364,7 @@ class _Block:
     """Something placed on a PDF page: one line of words, or a table (several row lines)."""
 
     top: float
+    bottom: float
     x0: float
     x1: float
     lines: list[str]
@@ -437,14 +442,15 @@ def _page_lines(page) -> list[str]:
     rows = _word_rows(words)
     gutter = _find_gutter(rows, page.width)
     blocks = [block for row in rows for block in _row_blocks(row, gutter)]
+    line_height = statistics.median(w["bottom"] - w["top"] for w in words) if words else 10.0
     for table in tables:
-        x0, top, x1, _ = table.bbox
+        x0, top, x1, bottom = table.bbox
         lines = [TABLE_CELL_SEPARATOR.join(" ".join((cell or "").split()) for cell in row).strip()
                  for row in table.extract()]
-        block = _Block(top=top, x0=x0, x1=x1, lines=[line for line in lines if line.replace("|", "").strip()])
+        block = _Block(top=top, bottom=bottom, x0=x0, x1=x1, lines=[line for line in lines if line.replace("|", "").strip()])
         block.column = _column_of(x0, x1, gutter)
         blocks.append(block)
-    return _reading_order(blocks)
+    return _reading_order(blocks, section_gap=2.5 * line_height)
 
 
 def _centre_inside(word: dict, box: tuple[float, float, float, float]) -> bool:
@@ -489,17 +495,14 @@ def _find_gutter(rows: list[list[dict]], page_width: float) -> _Gutter | None:
         for x in range(max(lo, int(word["x0"])), min(hi, int(word["x1"]) + 1) + 1):
             coverage[x] += 1
     allowed = max(2, len(rows) // 4)  # rows that may cross: titles, footers, wide figures
-    best: tuple[int, int] | None = None  # (start, end) of the widest low-coverage run
-    start = None
-    for x in range(lo, hi + 2):
-        low = x <= hi and coverage[x] <= allowed
-        if low and start is None:
-            start = x
-        elif not low and start is not None:
-            if best is None or x - start > best[1] - best[0]:
-                best = (start, x)
-            start = None
-    if best is None or best[1] - best[0] < 6:
+    # The emptiest band wins: a sparse column next to the gutter must not widen it.
+    best = None
+    for level in range(min(coverage[lo:]), allowed + 1):
+        best = _widest_run(coverage, lo, hi, level)
+        if best is not None and best[1] - best[0] >= 6:
+            break
+        best = None
+    if best is None:
         return None
     gutter = _Gutter(x=(best[0] + best[1]) / 2, width=best[1] - best[0])
     left = [seg for seg in (_segment(row, lambda w: w["x1"] <= gutter.x) for row in rows) if seg]
@@ -513,6 +516,21 @@ def _find_gutter(rows: list[list[dict]], page_width: float) -> _Gutter | None:
     if not (_fills_column(left, widths[0]) and _fills_column(right, widths[1])):
         return None
     return gutter
+
+
+def _widest_run(coverage: list[int], lo: int, hi: int, level: int) -> tuple[int, int] | None:
+    """(start, end) of the widest stretch of x in [lo, hi] covered by at most `level` words."""
+    best: tuple[int, int] | None = None
+    start = None
+    for x in range(lo, hi + 2):
+        low = x <= hi and coverage[x] <= level
+        if low and start is None:
+            start = x
+        elif not low and start is not None:
+            if best is None or x - start > best[1] - best[0]:
+                best = (start, x)
+            start = None
+    return best
 
 
 def _segment(row: list[dict], keep) -> tuple[float, float] | None:
@@ -536,7 +554,8 @@ def _column_of(x0: float, x1: float, gutter: _Gutter | None) -> str:
 
 def _row_blocks(row: list[dict], gutter: _Gutter | None) -> list[_Block]:
     def block(words: list[dict], column: str) -> _Block:
-        return _Block(top=min(w["top"] for w in words), x0=words[0]["x0"], x1=max(w["x1"] for w in words),
+        return _Block(top=min(w["top"] for w in words), bottom=max(w["bottom"] for w in words),
+                      x0=words[0]["x0"], x1=max(w["x1"] for w in words),
                       lines=[" ".join(w["text"] for w in words)], column=column)
 
     if gutter is None:
@@ -551,10 +570,15 @@ def _row_blocks(row: list[dict], gutter: _Gutter | None) -> list[_Block]:
     return [block(part, column) for part, column in ((left, "left"), (right, "right")) if part]
 
 
-def _reading_order(blocks: list[_Block]) -> list[str]:
-    """Top to bottom; between full-width blocks, the left column is read before the right one."""
+def _reading_order(blocks: list[_Block], section_gap: float) -> list[str]:
+    """Top to bottom; within a band of columns, the left column is read before the right one.
+
+    A band ends at a full-width block, or at an empty horizontal strip taller than
+    `section_gap` across both columns (a new section starts below it).
+    """
     lines: list[str] = []
     pending: dict[str, list[_Block]] = {"left": [], "right": []}
+    band_bottom = float("-inf")
 
     def flush_columns() -> None:
         for column in ("left", "right"):
@@ -563,10 +587,12 @@ def _reading_order(blocks: list[_Block]) -> list[str]:
             pending[column] = []
 
     for block in sorted(blocks, key=lambda b: (b.top, b.x0)):
-        if block.column == "full":
+        if block.column == "full" or block.top - band_bottom > section_gap:
             flush_columns()
+        if block.column == "full":
             lines.extend(block.lines)
         else:
             pending[block.column].append(block)
+        band_bottom = max(band_bottom, block.bottom) if block.column != "full" else block.bottom
     flush_columns()
     return lines

@@ -73,23 +73,34 @@ def pdf_pages(pages: list[str]) -> bytes:
     return bytes(pdf.output())
 
 
-def pdf_two_columns(title: str, left: list[str], right: list[str], footer: str | None = None) -> bytes:
-    """A page with a full-width title, two text columns side by side and an optional full-width footer."""
+def pdf_two_columns(title: str, left: list[str], right: list[str], footer: str | None = None,
+                    right_table: list[list[str]] | None = None) -> bytes:
+    """A page with a full-width title, two text columns side by side, optionally a ruled table
+    under the right column's text, and an optional full-width footer."""
     pdf = _new_pdf()
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 14)
     pdf.set_xy(50, 50)
     pdf.cell(495, 20, title, align="C")
     pdf.set_font("Helvetica", size=9)
-    column_width, gutter = 230, 35
-    for row, (left_line, right_line) in enumerate(zip(left, right, strict=True)):
-        y = 100 + row * 14
-        pdf.set_xy(50, y)
-        pdf.cell(column_width, 12, left_line)
-        pdf.set_xy(50 + column_width + gutter, y)
-        pdf.cell(column_width, 12, right_line)
+    column_width, right_x = 230, 315
+    for column_x, lines in ((50, left), (right_x, right)):
+        for row, line in enumerate(lines):
+            pdf.set_xy(column_x, 100 + row * 14)
+            pdf.cell(column_width, 12, line)
+    bottom = 100 + max(len(left), len(right)) * 14
+    if right_table:
+        pdf.set_left_margin(right_x)
+        pdf.set_xy(right_x, 100 + len(right) * 14 + 6)
+        with pdf.table(width=column_width, align="LEFT", first_row_as_headings=False) as table:
+            for cells in right_table:
+                table_row = table.row()
+                for cell in cells:
+                    table_row.cell(cell)
+        pdf.set_left_margin(50)
+        bottom = max(bottom, pdf.get_y())
     if footer:
-        pdf.set_xy(50, 100 + len(left) * 14 + 30)
+        pdf.set_xy(50, bottom + 30)
         pdf.cell(495, 12, footer)
     return bytes(pdf.output())
 

@@ -230,6 +230,18 @@ def test_pdf_two_columns_read_left_then_right(pdfs, texts):
     assert lines == [title, *texts.left_column, *texts.right_column, footer]
 
 
+def test_pdf_table_inside_a_column_stays_in_that_column(pdfs, texts):
+    left = texts.left_column + texts.left_column[:4]  # longer than the right column's text
+    right = texts.right_column[:3]
+    table = [["Waste stream", "2021", "2020"], ["Cardboard (t)", "410", "388"], ["Pallets (units)", "9,200", "8,750"]]
+    footer = "All depots owned at year end are included."
+    data = pdfs.two_columns("Environment 2021", left, right, footer=footer, right_table=table)
+    lines = read_document_bytes(data, name="mixed.pdf").text.splitlines()
+    assert lines == ["Environment 2021", *left, *right,
+                     "Waste stream | 2021 | 2020", "Cardboard (t) | 410 | 388", "Pallets (units) | 9,200 | 8,750",
+                     footer]
+
+
 def test_pdf_label_value_layout_is_not_mistaken_for_columns(tmp_path, pdfs):
     rows = [("Total energy consumption", "12,345 MWh"), ("Scope 1 emissions", "18,450 tCO2e"),
             ("Scope 2 emissions", "6,010 tCO2e"), ("Water withdrawal", "88,000 m3"),

@@ -155,6 +155,22 @@ def test_streamed_oversize_without_length_is_aborted(server, store, fast_setting
     assert not (store.root / "sha256").exists()
 
 
+def test_trickling_download_stops_at_total_timeout(server, store, fast_settings):
+    def trickle(request: Request) -> Response:
+        def chunks():
+            for _ in range(20):
+                time.sleep(0.1)  # each chunk well within the read timeout
+                yield b"z" * 100
+        return Response(chunks(), status=200, content_type="text/plain")
+
+    server.expect_request("/trickle.txt").respond_with_handler(trickle)
+    settings = dataclasses.replace(fast_settings, total_timeout=0.4)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"trickle\.txt: download took longer than 0\.4 s"):
+        fetch_to_store(server.url_for("/trickle.txt"), store, settings)
+    assert time.monotonic() - started < 1.5
+
+
 @pytest.mark.parametrize("url,scheme", [("ftp://files.example.org/r.pdf", "ftp"),
                                         ("file:///etc/hostname", "file"),
                                         ("gopher://old.example.org/", "gopher")])
