@@ -57,6 +57,68 @@ def _print_table(rows: list[dict]) -> None:
     print(f"{len(rows)} metrics", file=sys.stderr)
 
 
+def _parse_years(args: argparse.Namespace, catalog_years: list[int]) -> list[int]:
+    if args.years:
+        return sorted({int(y) for y in args.years.split(",") if y.strip()})
+    if args.year_from or args.year_to:
+        start = args.year_from or min(catalog_years, default=args.year_to)
+        end = args.year_to or max(catalog_years, default=args.year_from)
+        return list(range(start, end + 1))
+    return catalog_years
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from esg_pipeline import settings
+    from esg_pipeline.catalog import CatalogFileError, load_catalog
+
+    settings.quiet_third_party_output()
+    catalog_path = str(Path(args.catalog).resolve()) if args.catalog else str(settings.default_catalog_path())
+    try:
+        catalog = load_catalog(catalog_path)
+    except CatalogFileError as exc:
+        print(f"esg-pipeline run: {exc}", file=sys.stderr)
+        return 2
+    for error in catalog.errors:
+        print(f"catalog {catalog_path}: {error}", file=sys.stderr)
+    years = _parse_years(args, catalog.years)
+
+    from esg_pipeline.runner import available_years, run_pipeline
+    from esg_pipeline.summary import format_summary, summarize
+
+    unknown = sorted(set(years) - available_years())
+    if unknown:
+        print(f"esg-pipeline run: no reporting-year partition for {unknown} (a year's partition opens when it ends)",
+              file=sys.stderr)
+        return 2
+    if not years:
+        print(f"esg-pipeline run: {catalog_path} lists no valid reports", file=sys.stderr)
+        return 2
+    url = settings.warehouse_url()
+    data = settings.data_dir()
+    result = run_pipeline(
+        years,
+        catalog_path=catalog_path,
+        warehouse_url=url,
+        raw_store_dir=os.environ.get("ESG_RAW_STORE", str(data / "raw")),
+        inbox_dir=os.environ.get("ESG_INBOX", str(data / "inbox")),
+        log_file=data / "logs" / "esg-pipeline-run.log",
+        progress=lambda msg: print(msg, flush=True),
+    )
+    print()
+    print(f"Warehouse: {url}")
+    rows, failures = summarize(url, years)
+    print(format_summary(rows, failures))
+    for step in result.steps:
+        for check in step.failed_checks:
+            print(f"check failed in {step.label}: {check}", file=sys.stderr)
+        for error in step.errors:
+            print(f"step failed in {step.label}: {error}", file=sys.stderr)
+    if not result.success:
+        print("esg-pipeline run: FAILED (a blocking check or a step failed; see above)", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="esg-pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -64,6 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+")
     p.add_argument("--format", choices=["jsonl", "table"], default="table")
     p.set_defaults(func=_cmd_extract)
+
+    p = sub.add_parser("run", help="materialize the pipeline for reporting years through Dagster")
+    p.add_argument("--catalog", help="catalog YAML (default: data/catalog.yaml or $ESG_CATALOG)")
+    p.add_argument("--years", help="comma-separated reporting years, e.g. 2017,2019")
+    p.add_argument("--from", dest="year_from", type=int, help="first reporting year of a range")
+    p.add_argument("--to", dest="year_to", type=int, help="last reporting year of a range")
+    p.set_defaults(func=_cmd_run)
     return parser
 
 

@@ -1,0 +1,64 @@
+"""dbt owns the SQL: staging views and marts built from the esg_raw tables."""
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from esg_pipeline.defs.resources import WarehouseResource
+from esg_pipeline.settings import DBT_PROJECT_DIR
+from esg_pipeline.warehouse import dbt_environment
+
+# The manifest is prepared at build time (`make install` / test fixture), never on import.
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_executable() -> str:
+    """dbt from this interpreter's environment, so a venv works without being activated."""
+    beside_python = Path(sys.executable).with_name("dbt")
+    return str(beside_python) if beside_python.exists() else "dbt"
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable())
+
+
+class EsgDbtTranslator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        # models/staging/* -> "staging", models/marts/* -> "marts", seeds -> "reference"
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+@contextlib.contextmanager
+def dbt_target_env(warehouse_url: str) -> Iterator[None]:
+    """dbt runs as a subprocess that inherits os.environ; point its profile at our warehouse."""
+    env = dbt_environment(warehouse_url)
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=EsgDbtTranslator(),
+    pool="warehouse",
+)
+def esg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    with dbt_target_env(warehouse.url):
+        yield from dbt.cli(["build"], context=context).stream()

@@ -1,0 +1,18 @@
+"""The code location: `dagster dev -w workspace.yaml` loads `defs` from here."""
+
+import dagster as dg
+
+from esg_pipeline.defs import automation, dbt, ingest, metrics, reference
+from esg_pipeline.defs.resources import default_resources
+from esg_pipeline.settings import quiet_third_party_output
+
+quiet_third_party_output()
+
+ALL_ASSETS = dg.load_assets_from_modules([ingest, metrics, reference, dbt])
+
+defs = dg.Definitions(
+    assets=ALL_ASSETS,
+    jobs=[automation.esg_annual_job],
+    schedules=[automation.annual_reporting_season_schedule],
+    resources=default_resources(),
+)

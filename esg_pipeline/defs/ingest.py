@@ -1,0 +1,142 @@
+"""Ingest: catalog entries of a reporting year -> raw store (write-once) -> report text."""
+
+import hashlib
+from typing import Any
+
+import dagster as dg
+
+from esg_pipeline.catalog import CatalogFileError, load_catalog
+from esg_pipeline.defs.partitions import reporting_year_partitions
+from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource, ensure_dir
+from esg_pipeline.ingest.fetch import build_session
+from esg_pipeline.ingest.rawstore import RawStore
+from esg_pipeline.ingest.service import PreviousFetch, ingest_entry
+from esg_pipeline.pipeline import ReportText
+from esg_pipeline.warehouse import latest_successful_fetches, replace_rows, upsert_rows
+from esg_pipeline.warehouse import schema as wh
+
+
+@dg.asset(
+    partitions_def=reporting_year_partitions,
+    group_name="ingest",
+    kinds={"python", "filesystem"},
+    check_specs=[dg.AssetCheckSpec("all_reports_ingested", asset="raw_reports",
+                                   description="Every catalog entry of the year was fetched and read.")],
+)
+def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, warehouse: WarehouseResource):
+    """The year's catalog entries fetched (http/https or local file) into the content-addressed raw store."""
+    year = int(context.partition_key)
+    try:
+        catalog = load_catalog(pipeline.catalog_path)
+    except CatalogFileError as exc:
+        raise dg.Failure(description=str(exc)) from exc
+    entries = catalog.for_year(year)
+    store = RawStore(ensure_dir(pipeline.raw_store_dir))
+    previous = latest_successful_fetches(warehouse.writable_engine(), [e.resolved_source for e in entries])
+    settings = pipeline.fetch_settings()
+    session = build_session(settings)
+
+    outcomes: list[dict[str, Any]] = []
+    for number, entry in enumerate(entries, 1):
+        context.log.info(f"[{number}/{len(entries)}] ingesting {entry.entry_id} from {entry.source}")
+        known = PreviousFetch.from_ledger_row(previous.get(entry.resolved_source))
+        outcome = ingest_entry(entry, store, known, settings, session=session)
+        row = dict(outcome.ledger_row, run_id=context.run_id)
+        if row["status"] == "failed":
+            context.log.warning(f"{entry.entry_id}: {row['reason']}")
+        outcomes.append({"entry": entry.model_dump(), "ledger_row": row, "document": outcome.document})
+
+    catalog_problems = [str(err) for err in catalog.errors]
+    for problem in catalog_problems:
+        context.log.warning(f"catalog {pipeline.catalog_path}: {problem}")
+    failed = [o["ledger_row"] for o in outcomes if o["ledger_row"]["status"] == "failed"]
+    counts = {s: sum(o["ledger_row"]["status"] == s for o in outcomes) for s in ("new", "unchanged", "failed")}
+    yield dg.Output(outcomes, metadata={"reports": len(outcomes), **counts, "catalog_errors": len(catalog_problems)})
+    yield dg.AssetCheckResult(
+        check_name="all_reports_ingested",
+        passed=not failed and not catalog_problems,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "failed_reports": dg.MetadataValue.md(
+                "\n".join(f"- `{r['entry_id']}`: {r['reason']}" for r in failed) or "none"
+            ),
+            "catalog_errors": dg.MetadataValue.md("\n".join(f"- {p}" for p in catalog_problems) or "none"),
+        },
+    )
+
+
+def _attempt_id(row: dict[str, Any]) -> str:
+    """The same attempt always gets the same id, so re-loading the ledger asset adds nothing twice."""
+    key = f"{row['run_id']}|{row['entry_id']}|{row['source']}|{row['attempted_at']}"
+    return hashlib.sha256(key.encode()).hexdigest()[:36]
+
+
+@dg.asset(
+    key=["esg_raw", "ingest_ledger"],
+    partitions_def=reporting_year_partitions,
+    group_name="warehouse",
+    kinds={"sqlalchemy"},
+    pool="warehouse",
+)
+def ingest_ledger(context: dg.AssetExecutionContext, raw_reports: list[dict], warehouse: WarehouseResource):
+    """Append-only record of every ingestion attempt: status new / unchanged / failed and why."""
+    rows = [dict(o["ledger_row"], attempt_id=_attempt_id(o["ledger_row"])) for o in raw_reports]
+    upsert_rows(warehouse.writable_engine(), wh.ingest_ledger, rows, key="attempt_id")
+    return dg.MaterializeResult(metadata={"attempts": len(rows)})
+
+
+@dg.asset(partitions_def=reporting_year_partitions, group_name="ingest", kinds={"python"})
+def report_text(context: dg.AssetExecutionContext, raw_reports: list[dict]) -> list[ReportText]:
+    """Plain text of every report of the year that could be read, with PDF page offsets."""
+    texts = []
+    for outcome in raw_reports:
+        document, row, entry = outcome["document"], outcome["ledger_row"], outcome["entry"]
+        if document is None or row["status"] == "failed":
+            continue
+        texts.append(
+            ReportText(
+                report_id=row["entry_id"],
+                company_id=entry["company_id"],
+                company_name=entry["company_name"],
+                report_year=entry["year"],
+                title=entry["title"],
+                source=entry["source"],
+                sha256=row["sha256"],
+                format=document.format,
+                text=document.text,
+                page_starts=tuple(document.page_starts),
+            )
+        )
+    context.add_output_metadata({"reports": len(texts), "characters": sum(len(t.text) for t in texts)})
+    return texts
+
+
+@dg.asset(
+    key=["esg_raw", "reports"],
+    partitions_def=reporting_year_partitions,
+    group_name="warehouse",
+    kinds={"sqlalchemy"},
+    pool="warehouse",
+    ins={"extracted_metrics": dg.AssetIn()},
+)
+def reports_table(context: dg.AssetExecutionContext, raw_reports: list[dict], report_text: list[ReportText],
+                  extracted_metrics, warehouse: WarehouseResource):
+    """One row per catalog entry of the year: source, content hash, pages, status and reason."""
+    year = int(context.partition_key)
+    texts = {t.report_id: t for t in report_text}
+    found = extracted_metrics["report_id"].value_counts().to_dict() if len(extracted_metrics) else {}
+    rows = []
+    for outcome in raw_reports:
+        row = outcome["ledger_row"]
+        text = texts.get(row["entry_id"])
+        rows.append({
+            **row,
+            "report_id": row["entry_id"],
+            "report_year": year,
+            "pages": len(text.page_starts) or None if text else None,
+            "chars": len(text.text) if text else None,
+            "metrics_found": found.get(row["entry_id"], 0),
+            "fetched_at": row["attempted_at"],
+        })
+    loaded = replace_rows(warehouse.writable_engine(), wh.reports, rows, where={"report_year": year})
+    return dg.MaterializeResult(metadata={"rows": loaded})

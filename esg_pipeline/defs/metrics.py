@@ -1,0 +1,97 @@
+"""Extract, validate (GX 1.x as asset checks) and load metrics of a reporting year."""
+
+import dagster as dg
+import pandas as pd
+
+from esg_pipeline.defs.partitions import reporting_year_partitions
+from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
+from esg_pipeline.pipeline import ReportText, report_metric_rows
+from esg_pipeline.quality.metrics_suite import validate_metrics
+from esg_pipeline.taxonomy import load_taxonomy
+from esg_pipeline.warehouse import replace_rows
+from esg_pipeline.warehouse import schema as wh
+
+METRIC_COLUMNS = [c.name for c in wh.metrics.columns]
+
+
+@dg.asset(partitions_def=reporting_year_partitions, group_name="extract", kinds={"python", "pandas"})
+def extracted_metrics(context: dg.AssetExecutionContext, report_text: list[ReportText]) -> pd.DataFrame:
+    """Every quantitative statement found in the year's reports, with its sentence and provenance."""
+    rows: list[dict] = []
+    for number, report in enumerate(report_text, 1):
+        found = report_metric_rows(report)
+        context.log.info(f"[{number}/{len(report_text)}] {report.report_id}: {len(found)} metrics")
+        rows.extend(found)
+    frame = pd.DataFrame(rows, columns=METRIC_COLUMNS)
+    context.add_output_metadata({
+        "rows": len(frame),
+        "by_indicator": dg.MetadataValue.json(frame["indicator"].value_counts().to_dict()),
+    })
+    return frame
+
+
+CHECKS = [
+    dg.AssetCheckSpec("metrics_schema", asset="validated_metrics", blocking=True,
+                      description="Table-level expectations: the columns the warehouse needs are there."),
+    dg.AssetCheckSpec("row_expectations", asset="validated_metrics",
+                      description="Row-level GX expectations; failing rows are quarantined with the reason."),
+    dg.AssetCheckSpec("quarantine_share", asset="validated_metrics", blocking=True,
+                      description="Too large a share of quarantined rows means the partition is broken."),
+]
+
+
+@dg.multi_asset(
+    partitions_def=reporting_year_partitions,
+    group_name="quality",
+    outs={
+        "validated_metrics": dg.AssetOut(kinds={"pandas"}, description="Metrics that passed every expectation."),
+        "quarantined_metrics": dg.AssetOut(kinds={"pandas"},
+                                           description="Metrics held back, with the expectations they failed."),
+    },
+    check_specs=CHECKS,
+)
+def validate_extracted_metrics(context: dg.AssetExecutionContext, extracted_metrics: pd.DataFrame,
+                               pipeline: PipelineSettings):
+    outcome = validate_metrics(extracted_metrics, allowed_indicators={i.id for i in load_taxonomy()})
+    yield dg.Output(outcome.valid, output_name="validated_metrics", metadata={"rows": len(outcome.valid)})
+    yield dg.Output(outcome.quarantined, output_name="quarantined_metrics", metadata={"rows": len(outcome.quarantined)})
+
+    table_failures = outcome.table_failures
+    yield dg.AssetCheckResult(
+        check_name="metrics_schema", asset_key="validated_metrics", passed=not table_failures,
+        metadata={"failed": dg.MetadataValue.json([e.name for e in table_failures])},
+    )
+    yield dg.AssetCheckResult(
+        check_name="row_expectations", asset_key="validated_metrics", passed=not outcome.row_failures,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "quarantined_rows": len(outcome.quarantined),
+            "failed_expectations": dg.MetadataValue.json({e.name: e.unexpected_count for e in outcome.row_failures}),
+        },
+    )
+    share = outcome.quarantine_share
+    yield dg.AssetCheckResult(
+        check_name="quarantine_share", asset_key="validated_metrics", passed=share <= pipeline.max_quarantine_share,
+        metadata={"share": share, "max_share": pipeline.max_quarantine_share},
+    )
+
+
+def _load_year(context: dg.AssetExecutionContext, table, frame: pd.DataFrame, warehouse: WarehouseResource):
+    year = int(context.partition_key)
+    loaded = replace_rows(warehouse.writable_engine(), table, frame.to_dict("records"), where={"report_year": year})
+    return dg.MaterializeResult(metadata={"rows": loaded, "table": f"{wh.RAW_SCHEMA}.{table.name}"})
+
+
+@dg.asset(key=["esg_raw", "metrics"], partitions_def=reporting_year_partitions, group_name="warehouse",
+          kinds={"sqlalchemy"}, pool="warehouse")
+def metrics_table(context: dg.AssetExecutionContext, validated_metrics: pd.DataFrame, warehouse: WarehouseResource):
+    """Validated metrics of the year, replaced in one transaction so re-runs never duplicate."""
+    return _load_year(context, wh.metrics, validated_metrics, warehouse)
+
+
+@dg.asset(key=["esg_raw", "quarantine"], partitions_def=reporting_year_partitions, group_name="warehouse",
+          kinds={"sqlalchemy"}, pool="warehouse")
+def quarantine_table(context: dg.AssetExecutionContext, quarantined_metrics: pd.DataFrame,
+                     warehouse: WarehouseResource):
+    """Quarantined metrics of the year with the expectations they failed."""
+    return _load_year(context, wh.quarantine, quarantined_metrics, warehouse)

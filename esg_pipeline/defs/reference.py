@@ -1,0 +1,25 @@
+"""Reference tables that are not per year: the indicator taxonomy and the catalog's companies."""
+
+import dagster as dg
+
+from esg_pipeline.catalog import load_catalog
+from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
+from esg_pipeline.taxonomy import load_taxonomy
+from esg_pipeline.warehouse import replace_rows, upsert_rows
+from esg_pipeline.warehouse import schema as wh
+
+
+@dg.asset(key=["esg_raw", "indicators"], group_name="warehouse", kinds={"sqlalchemy"}, pool="warehouse")
+def indicators_table(warehouse: WarehouseResource):
+    """The indicator taxonomy (esg_pipeline/taxonomy.yaml), the one source of indicator ids."""
+    rows = [dict(i.to_dict(), indicator_id=i.id) for i in load_taxonomy()]
+    return dg.MaterializeResult(metadata={"rows": replace_rows(warehouse.writable_engine(), wh.indicators, rows)})
+
+
+@dg.asset(key=["esg_raw", "companies"], group_name="warehouse", kinds={"sqlalchemy"}, pool="warehouse")
+def companies_table(pipeline: PipelineSettings, warehouse: WarehouseResource):
+    """Companies named in the catalog; upserted so companies loaded from other catalogs stay."""
+    catalog = load_catalog(pipeline.catalog_path)
+    names = {e.company_id: e.company_name for e in catalog.entries}
+    rows = [{"company_id": cid, "company_name": name} for cid, name in sorted(names.items())]
+    return dg.MaterializeResult(metadata={"rows": upsert_rows(warehouse.writable_engine(), wh.companies, rows, key="company_id")})

@@ -1,0 +1,72 @@
+"""Settings reach assets through resources; Definitions binds them to the environment."""
+
+import os
+from pathlib import Path
+
+import dagster as dg
+from sqlalchemy.engine import Engine
+
+from esg_pipeline import settings
+from esg_pipeline.warehouse import ensure_schema, make_engine
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse as a SQLAlchemy URL (ESG_WAREHOUSE_URL): DuckDB file or PostgreSQL."""
+
+    url: str
+
+    def engine(self, read_only: bool = False) -> Engine:
+        return make_engine(self.url, read_only=read_only)
+
+    def writable_engine(self) -> Engine:
+        engine = self.engine()
+        ensure_schema(engine)
+        return engine
+
+
+class PipelineSettings(dg.ConfigurableResource):
+    """Where the catalog, raw store and inbox live, and the limits ingestion applies."""
+
+    catalog_path: str
+    raw_store_dir: str
+    inbox_dir: str
+    max_report_bytes: int = 100 * 1024 * 1024
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 60.0
+    http_retries: int = 4
+    max_quarantine_share: float = 0.5  # above this a partition is broken, not merely noisy
+
+    def fetch_settings(self):
+        from esg_pipeline.ingest.fetch import FetchSettings
+
+        return FetchSettings(
+            connect_timeout=self.connect_timeout_s,
+            read_timeout=self.read_timeout_s,
+            retries=self.http_retries,
+            max_bytes=self.max_report_bytes,
+        )
+
+
+def _env_or(name: str, default: str) -> str | dg.EnvVar:
+    return dg.EnvVar(name) if os.environ.get(name) else default
+
+
+def default_resources() -> dict:
+    data = settings.data_dir()
+    from esg_pipeline.defs.dbt import dbt_resource
+
+    return {
+        "warehouse": WarehouseResource(url=_env_or("ESG_WAREHOUSE_URL", settings.default_warehouse_url())),
+        "pipeline": PipelineSettings(
+            catalog_path=_env_or("ESG_CATALOG", str(settings.default_catalog_path())),
+            raw_store_dir=_env_or("ESG_RAW_STORE", str(data / "raw")),
+            inbox_dir=_env_or("ESG_INBOX", str(data / "inbox")),
+        ),
+        "dbt": dbt_resource(),
+    }
+
+
+def ensure_dir(path: str) -> Path:
+    p = Path(path)
+    p.mkdir(parents=True, exist_ok=True)
+    return p

@@ -1,0 +1,43 @@
+"""Shared fixtures: a throwaway warehouse and data folder per test, the dbt manifest prepared once."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("TQDM_DISABLE", "1")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+
+def pytest_configure(config):
+    # Definitions import the dbt manifest; prepare it before collection if `make` did not.
+    manifest = REPO / "dbt_project" / "target" / "manifest.json"
+    if not manifest.exists():
+        dbt = Path(sys.executable).with_name("dbt")
+        subprocess.run([str(dbt), "parse", "--quiet", "--profiles-dir", "."], cwd=REPO / "dbt_project", check=True)
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not (SHARED / "seeds").is_dir():
+        pytest.skip("../shared (seed reports and gold labels) is not present")
+    return SHARED
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch) -> Path:
+    """A data folder and DuckDB warehouse of the test's own."""
+    data = tmp_path / "data"
+    data.mkdir()
+    monkeypatch.setenv("ESG_DATA_DIR", str(data))
+    monkeypatch.setenv("ESG_WAREHOUSE_URL", f"duckdb:///{data / 'warehouse' / 'esg.duckdb'}")
+    monkeypatch.delenv("ESG_CATALOG", raising=False)
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    return data
