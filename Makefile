@@ -1,0 +1,44 @@
+# One entry point for people and CI. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
+
+.PHONY: install run test bench dev docs clean postgres
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -r requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
+	touch $@
+
+# dbt's manifest is built here, never at import time.
+$(MANIFEST): $(STAMP) $(DBT_SOURCES)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+
+install: $(STAMP) $(MANIFEST)
+
+run: install  ## the main job on the bundled catalog, warehouse in data/warehouse/esg.duckdb
+	$(BIN)/esg-pipeline run
+
+test: install
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/bench_extract.py
+
+dev: install  ## Dagster UI on http://127.0.0.1:3000
+	mkdir -p .dagster_home && DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml
+
+docs: install
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir .
+
+# A local PostgreSQL server for the PostgreSQL tests (Debian packages; needs root).
+postgres:
+	bash .ci/postgres.sh
+
+clean:
+	rm -rf $(VENV) dbt_project/target dbt_project/logs data/warehouse data/raw
