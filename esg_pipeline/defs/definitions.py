@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from esg_pipeline.defs import automation, dbt, ingest, metrics, reference
+from esg_pipeline.defs import automation, dbt, ingest, metrics, reference, sensors
 from esg_pipeline.defs.resources import default_resources
 from esg_pipeline.settings import quiet_third_party_output
 
@@ -14,5 +14,6 @@ defs = dg.Definitions(
     assets=ALL_ASSETS,
     jobs=[automation.esg_annual_job],
     schedules=[automation.annual_reporting_season_schedule],
+    sensors=[sensors.report_arrival_sensor],
     resources=default_resources(),
 )

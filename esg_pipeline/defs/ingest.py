@@ -9,6 +9,7 @@ from esg_pipeline.catalog import CatalogFileError, load_catalog
 from esg_pipeline.defs.partitions import reporting_year_partitions
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource, ensure_dir
 from esg_pipeline.ingest.fetch import build_session
+from esg_pipeline.ingest.inbox import inbox_entries, scan_inbox
 from esg_pipeline.ingest.rawstore import RawStore
 from esg_pipeline.ingest.service import PreviousFetch, ingest_entry
 from esg_pipeline.pipeline import ReportText
@@ -24,13 +25,15 @@ from esg_pipeline.warehouse import schema as wh
                                    description="Every catalog entry of the year was fetched and read.")],
 )
 def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, warehouse: WarehouseResource):
-    """The year's catalog entries fetched (http/https or local file) into the content-addressed raw store."""
+    """The year's catalog entries and inbox files, fetched (http/https) or read into the content-addressed raw store."""
     year = int(context.partition_key)
     try:
         catalog = load_catalog(pipeline.catalog_path)
     except CatalogFileError as exc:
         raise dg.Failure(description=str(exc)) from exc
-    entries = catalog.for_year(year)
+    companies = {e.company_id: e.company_name for e in catalog.entries}
+    dropped = inbox_entries(scan_inbox(pipeline.inbox_dir, max_bytes=pipeline.max_report_bytes), companies)
+    entries = catalog.for_year(year) + [e for e in dropped if e.year == year]
     store = RawStore(ensure_dir(pipeline.raw_store_dir))
     previous = latest_successful_fetches(warehouse.writable_engine(), [e.resolved_source for e in entries])
     settings = pipeline.fetch_settings()
