@@ -447,7 +447,8 @@ def _page_lines(page) -> list[str]:
         x0, top, x1, bottom = table.bbox
         lines = [TABLE_CELL_SEPARATOR.join(" ".join((cell or "").split()) for cell in row).strip()
                  for row in table.extract()]
-        block = _Block(top=top, bottom=bottom, x0=x0, x1=x1, lines=[line for line in lines if line.replace("|", "").strip()])
+        lines = [line for line in lines if line.replace("|", "").strip()]
+        block = _Block(top=top, bottom=bottom, x0=x0, x1=x1, lines=lines)
         block.column = _column_of(x0, x1, gutter)
         blocks.append(block)
     return _reading_order(blocks, section_gap=2.5 * line_height)

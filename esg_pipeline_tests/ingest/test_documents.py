@@ -14,12 +14,16 @@ from esg_pipeline.ingest.documents import (
     read_document_bytes,
 )
 
-TRADITIONAL = ("港灣線控股有限公司致力於社區投資。2021年，我們向本地慈善機構捐款合共四百六十萬港元，"
-               "並組織員工參與義工服務超過三千小時。我們亦推動綠色辦公，減少用紙及用電。\n")
-SIMPLIFIED = ("港湾线控股有限公司致力于社区投资。2021年，我们向本地慈善机构捐款合共四百六十万港元，"
-              "并组织员工参与志愿服务超过三千小时。我们亦推动绿色办公，减少用纸及用电。\n")
-WESTERN = ("Nos émissions de gaz à effet de serre ont diminué de 12 % en 2021 grâce à l’électrification "
-           "de la flotte ; 3 120 heures de bénévolat — un record.\n")
+TRADITIONAL = ("港灣線控股有限公司致力於社區投資。2021年，"
+               "我們向本地慈善機構捐款合共四百六十萬港元，"
+               "並組織員工參與義工服務超過三千小時。"
+               "我們亦推動綠色辦公，減少用紙及用電。\n")
+SIMPLIFIED = ("港湾线控股有限公司致力于社区投资。2021年，"
+              "我们向本地慈善机构捐款合共四百六十万港元，"
+              "并组织员工参与志愿服务超过三千小时。"
+              "我们亦推动绿色办公，减少用纸及用电。\n")
+WESTERN = ("Nos émissions de gaz à effet de serre ont diminué de 12 % en 2021 "
+           "grâce à l’électrification de la flotte ; 3 120 heures de bénévolat — un record.\n")
 
 
 # --- plain text ----------------------------------------------------------------------
