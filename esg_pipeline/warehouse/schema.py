@@ -111,6 +111,22 @@ indicators = Table(
     Column("description", Text),
 )
 
+# Written only by analysts (`esg-pipeline verify`), never by pipeline runs: verified values survive re-runs.
+metric_overrides = Table(
+    "metric_overrides",
+    metadata,
+    Column("company_id", String(100), primary_key=True),
+    Column("metric_year", Integer, primary_key=True),
+    Column("indicator_id", String(100), primary_key=True),
+    Column("entity", String(255), primary_key=True),
+    Column("value", Float, nullable=False),
+    Column("unit", String(50), nullable=False),
+    Column("action", String(10), nullable=False),  # confirm | correct
+    Column("reason", Text, nullable=False),
+    Column("verified_by", String(100), nullable=False),
+    Column("verified_at", DateTime, nullable=False),
+)
+
 companies = Table(
     "companies",
     metadata,
@@ -118,4 +134,4 @@ companies = Table(
     Column("company_name", Text, nullable=False),
 )
 
-__all__ = ["RAW_SCHEMA", "metadata", "metrics", "quarantine", "reports", "ingest_ledger", "indicators", "companies"]
+__all__ = ["RAW_SCHEMA", "metadata", "metrics", "quarantine", "reports", "ingest_ledger", "indicators", "companies", "metric_overrides"]

@@ -1,0 +1,2 @@
+select hkex_kpi, kpi_name, aspect
+from {{ ref('hkex_kpis') }}

@@ -1,0 +1,8 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_esg_metrics'}}}) }}
+-- Wherever an analyst verified a value, the fact mart shows that value.
+select o.company_id, o.metric_year, o.indicator_id, o.entity
+from {{ ref('stg_metric_overrides') }} as o
+left join {{ ref('fct_esg_metrics') }} as f
+    on f.company_id = o.company_id and f.metric_year = o.metric_year
+    and f.indicator_id = o.indicator_id and f.entity = o.entity
+where f.is_verified is distinct from true or f.original_value <> o.value
