@@ -1,0 +1,90 @@
+"""Export every table of the `marts` schema to Parquet and/or CSV files for BI tools."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from esg_pipeline.warehouse import make_engine
+
+MARTS_SCHEMA = "marts"
+EXPORT_FORMATS = ("parquet", "csv")
+
+
+class MartsUnavailable(RuntimeError):
+    """The warehouse has no marts to read yet (or cannot be opened): run the pipeline first."""
+
+
+@dataclass
+class ExportedTable:
+    table: str
+    rows: int
+    files: list[Path] = field(default_factory=list)
+
+
+def mart_tables(engine: Engine) -> list[str]:
+    """Tables and views dbt built in the marts schema; the lead's dbt project decides which."""
+    try:
+        inspector = sa.inspect(engine)
+        if not inspector.has_schema(MARTS_SCHEMA):  # duckdb-engine lists schemas as "<db>.<schema>"
+            return []
+        names = inspector.get_table_names(schema=MARTS_SCHEMA) + inspector.get_view_names(schema=MARTS_SCHEMA)
+    except sa.exc.OperationalError as exc:  # e.g. no such file, or a DuckDB writer holds the lock
+        raise MartsUnavailable(f"cannot open the warehouse: {exc.orig}") from exc
+    return sorted(set(names))
+
+
+def open_marts(url: str) -> tuple[Engine, list[str]]:
+    """A read-only engine and the mart tables, or MartsUnavailable saying what to run."""
+    engine = make_engine(url, read_only=True)
+    try:
+        tables = mart_tables(engine)
+    except MartsUnavailable:
+        engine.dispose()
+        raise
+    if not tables:
+        engine.dispose()
+        raise MartsUnavailable(f"no marts in {url}: run `esg-pipeline run` first")
+    return engine, tables
+
+
+def read_table(engine: Engine, table: str) -> pd.DataFrame:
+    """The whole table, nullable dtypes so integer columns with NULLs stay integers in Parquet."""
+    # sa.table() quotes the name without reflecting columns (duckdb-engine's column reflection is unreliable).
+    query = sa.select(sa.text("*")).select_from(sa.table(table, schema=MARTS_SCHEMA))
+    with engine.connect() as conn:
+        return pd.read_sql(query, conn, dtype_backend="numpy_nullable")
+
+
+def parse_formats(text: str) -> list[str]:
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    unknown = sorted(set(formats) - set(EXPORT_FORMATS))
+    if unknown or not formats:
+        raise ValueError(f"unknown export format(s) {unknown or text!r}; choose from {','.join(EXPORT_FORMATS)}")
+    return list(dict.fromkeys(formats))
+
+
+def export_marts(url: str, output_dir: Path, formats: Iterable[str] = EXPORT_FORMATS) -> list[ExportedTable]:
+    formats = list(formats)
+    engine, tables = open_marts(url)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    exported = []
+    try:
+        for table in tables:
+            frame = read_table(engine, table)
+            result = ExportedTable(table=table, rows=len(frame))
+            for fmt in formats:
+                path = output_dir / f"{table}.{fmt}"
+                if fmt == "parquet":
+                    frame.to_parquet(path, index=False)
+                else:
+                    frame.to_csv(path, index=False)
+                result.files.append(path)
+            exported.append(result)
+    finally:
+        engine.dispose()
+    return exported
