@@ -119,6 +119,42 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from esg_pipeline import settings
+    from esg_pipeline.report import MartsUnavailable, build_report
+
+    output = Path(args.output) if args.output else settings.data_dir() / "reports_out" / "esg_report.html"
+    try:
+        written = build_report(settings.warehouse_url(), output)
+    except MartsUnavailable as exc:
+        print(f"esg-pipeline report: {exc}", file=sys.stderr)
+        return 2
+    print(f"Report written to {written.resolve()}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from esg_pipeline import settings
+    from esg_pipeline.export import MartsUnavailable, export_marts, parse_formats
+
+    try:
+        formats = parse_formats(args.format)
+    except ValueError as exc:
+        print(f"esg-pipeline export: {exc}", file=sys.stderr)
+        return 2
+    output = Path(args.output) if args.output else settings.data_dir() / "exports"
+    try:
+        exported = export_marts(settings.warehouse_url(), output, formats)
+    except MartsUnavailable as exc:
+        print(f"esg-pipeline export: {exc}", file=sys.stderr)
+        return 2
+    width = max(len(t.table) for t in exported)
+    for table in exported:
+        print(f"{table.table:<{width}}  {table.rows:>8,} rows  -> {', '.join(p.name for p in table.files)}")
+    print(f"{len(exported)} tables written to {output.resolve()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="esg-pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -133,6 +169,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="year_from", type=int, help="first reporting year of a range")
     p.add_argument("--to", dest="year_to", type=int, help="last reporting year of a range")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("report", help="write a self-contained HTML report (charts, KPI coverage, data quality)")
+    p.add_argument("--output", help="HTML file (default: <data dir>/reports_out/esg_report.html)")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("export", help="write every marts table to Parquet and/or CSV files")
+    p.add_argument("--output", help="folder (default: <data dir>/exports)")
+    p.add_argument("--format", default="parquet,csv", help="comma-separated: parquet, csv (default: both)")
+    p.set_defaults(func=_cmd_export)
     return parser
 
 
