@@ -67,6 +67,75 @@ def _parse_years(args: argparse.Namespace, catalog_years: list[int]) -> list[int
     return catalog_years
 
 
+def _run_settings(url: str) -> dict:
+    """Where a run keeps its raw store, inbox and log, from the environment like the Dagster resources."""
+    from esg_pipeline import settings
+
+    data = settings.data_dir()
+    return {
+        "warehouse_url": url,
+        "raw_store_dir": os.environ.get("ESG_RAW_STORE", str(data / "raw")),
+        "inbox_dir": os.environ.get("ESG_INBOX", str(data / "inbox")),
+        "log_file": data / "logs" / "esg-pipeline-run.log",
+        "progress": lambda msg: print(msg, flush=True),
+    }
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from esg_pipeline import settings
+    from esg_pipeline.warehouse import make_engine
+    from esg_pipeline.warehouse.overrides import (
+        MetricOverride,
+        OverrideFileError,
+        read_overrides_csv,
+        record_overrides,
+    )
+
+    try:
+        if args.file:
+            overrides = read_overrides_csv(args.file)
+        else:
+            overrides = [MetricOverride(
+                company_id=args.company, metric_year=args.year, indicator_id=args.indicator, entity=args.entity,
+                value=args.value, unit=args.unit, action=args.action, reason=args.reason, verified_by=args.by)]
+    except (OverrideFileError, OSError) as exc:
+        print(f"esg-pipeline verify: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        print(f"esg-pipeline verify: {exc}", file=sys.stderr)
+        return 2
+    url = settings.warehouse_url()
+    engine = make_engine(url)
+    count = record_overrides(engine, overrides)
+    engine.dispose()
+    print(f"recorded {count} verified value(s) in esg_raw.metric_overrides")
+    if args.no_rebuild:
+        return 0
+    from esg_pipeline.runner import run_pipeline
+
+    result = run_pipeline([], catalog_path=str(settings.default_catalog_path()), **_run_settings(url))
+    return 0 if result.success else 1
+
+
+def _cmd_bi_role(args: argparse.Namespace) -> int:
+    from esg_pipeline import settings
+    from esg_pipeline.warehouse import make_engine
+    from esg_pipeline.warehouse.access import grant_read_only
+
+    engine = make_engine(settings.warehouse_url())
+    try:
+        for statement in grant_read_only(engine, args.role, args.password):
+            print(statement.replace(":password", "'***'"))
+    except ValueError as exc:
+        print(f"esg-pipeline bi-role: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    return 0
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from esg_pipeline import settings
     from esg_pipeline.catalog import CatalogFileError, load_catalog
@@ -94,16 +163,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"esg-pipeline run: {catalog_path} lists no valid reports", file=sys.stderr)
         return 2
     url = settings.warehouse_url()
-    data = settings.data_dir()
-    result = run_pipeline(
-        years,
-        catalog_path=catalog_path,
-        warehouse_url=url,
-        raw_store_dir=os.environ.get("ESG_RAW_STORE", str(data / "raw")),
-        inbox_dir=os.environ.get("ESG_INBOX", str(data / "inbox")),
-        log_file=data / "logs" / "esg-pipeline-run.log",
-        progress=lambda msg: print(msg, flush=True),
-    )
+    result = run_pipeline(years, catalog_path=catalog_path, **_run_settings(url))
     print()
     print(f"Warehouse: {url}")
     rows, failures = summarize(url, years)
@@ -169,6 +229,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="year_from", type=int, help="first reporting year of a range")
     p.add_argument("--to", dest="year_to", type=int, help="last reporting year of a range")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("verify", help="record analyst-verified values that win in the marts, then rebuild them")
+    p.add_argument("--file", help="CSV with columns company_id,metric_year,indicator_id,entity,value,unit,"
+                                  "action,reason,verified_by")
+    p.add_argument("--company")
+    p.add_argument("--year", type=int)
+    p.add_argument("--indicator")
+    p.add_argument("--entity", help="as in marts.fct_esg_metrics.entity (the group name for group-level figures)")
+    p.add_argument("--value", type=float)
+    p.add_argument("--unit")
+    p.add_argument("--action", choices=["confirm", "correct"], default="correct")
+    p.add_argument("--reason")
+    p.add_argument("--by", help="who verified it")
+    p.add_argument("--no-rebuild", action="store_true", help="record only; marts refresh on the next run")
+    p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("bi-role", help="PostgreSQL: create a role that can only SELECT the marts, for BI tools")
+    p.add_argument("role")
+    p.add_argument("--password", default=os.environ.get("ESG_BI_PASSWORD"),
+                   help="login password (default: $ESG_BI_PASSWORD)")
+    p.set_defaults(func=_cmd_bi_role)
 
     p = sub.add_parser("report", help="write a self-contained HTML report (charts, KPI coverage, data quality)")
     p.add_argument("--output", help="HTML file (default: <data dir>/reports_out/esg_report.html)")

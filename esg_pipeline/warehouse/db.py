@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,12 +78,19 @@ def replace_rows(
     return len(rows)
 
 
-def upsert_rows(engine: Engine, table: sa.Table, records: Iterable[Mapping[str, Any]], *, key: str) -> int:
+def upsert_rows(
+    engine: Engine, table: sa.Table, records: Iterable[Mapping[str, Any]], *, key: str | Sequence[str]
+) -> int:
     """Insert rows, replacing any with the same key: loading the same rows twice adds nothing."""
     rows = clean_records(table, records)
+    columns = [key] if isinstance(key, str) else list(key)
     if rows:
         with engine.begin() as conn:
-            conn.execute(table.delete().where(table.c[key].in_([r[key] for r in rows])))
+            if len(columns) == 1:
+                conn.execute(table.delete().where(table.c[columns[0]].in_([r[columns[0]] for r in rows])))
+            else:  # composite keys: one delete per row keeps the SQL portable
+                for row in rows:
+                    conn.execute(table.delete().where(sa.and_(*(table.c[c] == row[c] for c in columns))))
             conn.execute(table.insert(), rows)
     return len(rows)
 
