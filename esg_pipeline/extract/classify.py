@@ -28,14 +28,7 @@ class _Entry:
     zones: tuple[str, ...]
 
 
-def _stem_pattern(stem: str) -> str:
-    return re.escape(stem).replace(r"\ ", r"[\s-]+")
-
-
-def _stem_regex(stems) -> re.Pattern:
-    # A hyphen before a stem blocks it, so "non-hazardous" is not "hazardous".
-    alts = sorted(set(stems), key=len, reverse=True)
-    return re.compile(r"(?<![A-Za-z-])(?:" + "|".join(_stem_pattern(s) for s in alts) + ")", re.I)
+TOKEN_RE = re.compile(r"[a-z0-9&][a-z0-9&'’\-]*")
 
 
 class Classifier:
@@ -49,38 +42,107 @@ class Classifier:
             stems |= entry.subject | entry.keywords | entry.requires | entry.verbs
             if entry.subject or entry.keywords:
                 self.by_kind.setdefault(ind.unit_kind, []).append(entry)
-        self.stem_re = _stem_regex(stems)
-        self._canonical = {re.sub(r"[\s-]+", " ", s): s for s in stems}
-        # The regex reports the longest stem only; "anti-corruption training" must also count as
-        # "corrupt" and "train", so each stem implies the shorter stems inside it.
-        self._implied = {s: {t for t in stems if re.search(r"(?<![A-Za-z])" + _stem_pattern(t), s)} for s in stems}
+        # Stems match at a word start. One-word stems ("donat", "anti-corruption") are looked up by the
+        # prefixes of each word; multi-word stems ("money laundering") by their first word. A stem also
+        # implies the stems inside it, so "anti-corruption" counts as "corrupt" too. A hyphen joins a word:
+        # "non-hazardous" is not "hazardous".
+        self.single = frozenset(s for s in stems if " " not in s)
+        self.lengths = sorted({len(s) for s in self.single})
+        self.multi: dict[str, list[tuple[str, ...]]] = {}
+        for s in stems:
+            if " " in s:
+                words = tuple(s.split())
+                self.multi.setdefault(words[0], []).append(words)
+        self.implied = {s: frozenset(t for t in stems if _inside(t, s)) | {s} for s in stems}
+        self._word_cache: dict[str, frozenset[str]] = {}
+        # Inverted index per unit kind: stem -> entries it is evidence for, so scoring touches only the
+        # stems present in a metric's context.
+        self.index: dict[str, dict[str, dict[str, list[int]]]] = {}
+        for kind, entries in self.by_kind.items():
+            idx: dict[str, dict[str, list[int]]] = {"subject": {}, "verb": {}, "keywords": {}}
+            for e, entry in enumerate(entries):
+                for field, stems_ in (("subject", entry.subject), ("verb", entry.verbs), ("keywords", entry.keywords)):
+                    for stem in stems_:
+                        idx[field].setdefault(stem, []).append(e)
+            self.index[kind] = idx
+
+    def _word_stems(self, word: str) -> frozenset[str]:
+        found = self._word_cache.get(word)
+        if found is None:
+            found = frozenset().union(*(self.implied[word[:n]] for n in self.lengths
+                                        if n <= len(word) and word[:n] in self.single))
+            self._word_cache[word] = found
+        return found
+
+    def stem_tokens(self, text: str, offset: int = 0) -> list[tuple[int, frozenset[str]]]:
+        """(position, stems) for each word of `text` that carries keyword stems; positions shifted by `offset`."""
+        out = []
+        matches = list(TOKEN_RE.finditer(text.lower()))
+        word_stems, multi = self._word_stems, self.multi
+        for i, m in enumerate(matches):
+            word = m.group()
+            found = word_stems(word)
+            first = word.split("-", 1)[0] if "-" in word else word
+            if first in multi:  # "money laundering", "money-laundering"
+                parts = word.split("-")
+                for stem_words in multi[first]:
+                    window = parts + [t.group() for t in matches[i + 1:i + len(stem_words)]]
+                    if len(window) >= len(stem_words) and all(
+                            w.startswith(sw) if k == len(stem_words) - 1 else w == sw
+                            for k, (w, sw) in enumerate(zip(window, stem_words))):
+                        found = found | self.implied[" ".join(stem_words)]
+            if found:
+                out.append((m.start() + offset, found))
+        return out
 
     def stems_in(self, text: str) -> set[str]:
-        found = set()
-        for m in self.stem_re.finditer(text):
-            key = re.sub(r"[\s-]+", " ", m.group(0).lower())
-            found |= self._implied.get(self._canonical.get(key, key), {key})
+        found: set[str] = set()
+        for _, stems in self.stem_tokens(text):
+            found |= stems
         return found
 
     def classify(self, unit: str, unit_kind: str, zones: dict[str, set[str]]) -> Indicator:
         """Best-scoring indicator of this unit kind; the kind's fallback when nothing matches.
 
         Durations must match the indicator's unit exactly: lost days and training hours are different things."""
-        everywhere = set().union(*(zones.get(z, set()) for z in REQUIRES_ZONES))
+        entries = self.by_kind.get(unit_kind, ())
+        index = self.index.get(unit_kind)
+        if not index:
+            return self.by_id[fallback_id(unit_kind)]
+        scores = [0.0] * len(entries)
+        for zone, found in zones.items():
+            if not found:
+                continue
+            if zone in ("subject", "verb"):
+                weight = VERB_WEIGHT if zone == "verb" else ZONE_WEIGHTS["subject"]
+                for stem in found:
+                    for e in index[zone].get(stem, ()):
+                        scores[e] += weight
+            if zone == "verb":
+                continue
+            hits: dict[int, int] = {}
+            for stem in found:
+                for e in index["keywords"].get(stem, ()):
+                    if zone in entries[e].zones:
+                        hits[e] = hits.get(e, 0) + 1
+            cap = ZONE_CAPS.get(zone)
+            for e, n in hits.items():
+                scores[e] += ZONE_WEIGHTS[zone] * (min(n, cap) if cap else n)
         best, best_score = None, MIN_SCORE - 1e-9
-        for entry in self.by_kind.get(unit_kind, ()):
-            if entry.requires and not (entry.requires & everywhere):
+        empty: frozenset[str] = frozenset()
+        for e, score in enumerate(scores):
+            entry = entries[e]
+            if score <= best_score or (unit_kind == "time" and entry.indicator.canonical_unit != unit):
                 continue
-            if unit_kind == "time" and entry.indicator.canonical_unit != unit:
-                continue
-            score = ZONE_WEIGHTS["subject"] * len(entry.subject & zones.get("subject", set()))
-            score += VERB_WEIGHT * len(entry.verbs & zones.get("verb", set()))
-            for zone in entry.zones:
-                hits = len(entry.keywords & zones.get(zone, set()))
-                score += ZONE_WEIGHTS[zone] * min(hits, ZONE_CAPS.get(zone, hits))
-            if score > best_score:
+            if not entry.requires or any(entry.requires & zones.get(z, empty) for z in REQUIRES_ZONES):
                 best, best_score = entry.indicator, score
         return best or self.by_id[fallback_id(unit_kind)]
+
+
+def _inside(inner: str, outer: str) -> bool:
+    """Does stem `inner` occur at a word start inside stem `outer` ("corrupt" in "anti-corruption")?
+    Not after a negation: "non-hazardous" is not "hazardous"."""
+    return re.search(r"(?<![a-z])(?<!non-)" + re.escape(inner), outer) is not None
 
 
 _classifier: Classifier | None = None

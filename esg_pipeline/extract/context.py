@@ -37,6 +37,8 @@ class DocContext:
     brand: str
     year: int | None
     year_source: str
+    _boundaries: list[tuple[int, int]] | None = None
+    _boundary_starts: list[int] | None = None
 
     def line_index(self, pos: int) -> int:
         """0-based index of the line holding pos."""
@@ -52,14 +54,20 @@ class DocContext:
         return self.heading_texts[max(0, i - n):i]
 
     def sentence_span(self, start: int, end: int, reach: int = 700) -> tuple[int, int]:
-        """The sentence around [start, end), found locally so the cost does not grow with the text."""
-        text = self.text
-        lo = max(0, start - reach)
-        s = lo
-        for m in SENTENCE_BOUNDARY_RE.finditer(text, lo, start):
-            s = m.end()
-        m = SENTENCE_BOUNDARY_RE.search(text, end, min(len(text), end + reach))
-        e = m.start() + (1 if m and text[m.start()] in ".!?" else 0) if m else min(len(text), end + reach)
+        """The sentence around [start, end), at most `reach` characters either side."""
+        if self._boundaries is None:  # one pass over the text, then bisection per metric
+            self._boundaries = [(m.start(), m.end()) for m in SENTENCE_BOUNDARY_RE.finditer(self.text)]
+            self._boundary_starts = [b[0] for b in self._boundaries]
+        i = bisect_right(self._boundary_starts, start) - 1
+        while i >= 0 and self._boundaries[i][1] > start:
+            i -= 1  # a boundary cannot cut the quantity itself
+        s = max(self._boundaries[i][1] if i >= 0 else 0, start - reach)
+        j = bisect_right(self._boundary_starts, end - 1)
+        if j < len(self._boundaries) and self._boundaries[j][0] < end + reach:
+            b = self._boundaries[j][0]
+            e = b + 1 if self.text[b] in ".!?" else b
+        else:
+            e = min(len(self.text), end + reach)
         return s, e
 
 

@@ -12,7 +12,7 @@ Table rows (cells separated by ' | ', or one cell per line) take label, unit and
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from typing import Sequence
 
@@ -37,17 +37,29 @@ CANDIDATE_RE = re.compile(
     r"(?:\s?(?P<cursuf>(?i:" + alternation(CURRENCY_SUFFIXES) + r"))\b)?"
     r"(?:\s?(?P<unit>(?i:" + alternation(MEASURE_UNITS) + r"))(?:(?![A-Za-z0-9²³])|(?=[A-Z][a-z])))?"
 )
-NUMBER_SCAN_RE = re.compile(r"\d[\d,]*(?:\.\d+)?")  # the benchmark's floor: numbers only
+# The hot loop scans for anchors only: a digit, or a number word at a word start. The pattern opens with a
+# character set so the regex engine can skip everything else quickly; CANDIDATE_RE then reads the full quantity
+# at each anchor.
+_NUMBER_WORDS = sorted({*lx.UNITS_WORDS, *lx.TENS_WORDS, "hundreds", "thousands", "dozens", "tens", "millions", "a"},
+                       key=len, reverse=True)
+_BY_FIRST: dict[str, list[str]] = {}
+for _w in _NUMBER_WORDS:
+    _BY_FIRST.setdefault(_w[0], []).append(_w[1:])
+_FIRST = "".join(_BY_FIRST) + "".join(_BY_FIRST).upper()
+ANCHOR_RE = re.compile(
+    r"[\d" + _FIRST + r"](?<![A-Za-z][A-Za-z])(?:(?<=\d)|(?<=[A-Za-z])(?:"
+    + "|".join(f"(?<=[{c}{c.upper()}])(?:{'|'.join(rest)})" for c, rest in _BY_FIRST.items()) + r")(?![A-Za-z]))")
+LEFT_CURRENCY_RE = re.compile(r"(?<![A-Za-z])(?i:" + alternation(_PREFIX_CURRENCIES) + r")\s?(?:\(\s?)?$|\(\s?$")
 COMPOUND_RE = re.compile(
     r"\s?(?:/|\s+per\s+)(?:(?P<den>(?i:" + alternation(DENOMINATORS) + r"))(?![A-Za-z])"
     r"|(?P<dcur>(?i:" + alternation(_PREFIX_CURRENCIES) + r"))\s?(?P<dscale>" + alternation(CURRENCY_DENOMINATOR_SCALES) + r")\b)")
 WORD_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?([A-Za-z][A-Za-z'’\-]*)")
-PREV_WORD_RE = re.compile(r"([A-Za-z][A-Za-z.\-]*)[ \t]*\(?[ \t]*$")
 DETERMINER_AFTER_OF = frozenset("our its the their these those his her such".split())
 LEFT_BRACKET_CODE_RE = re.compile(r"[A-Za-z]-$|[#№]$|\d[.:/]$")
 RIGHT_TRAP_RE = re.compile(r"(?:st|nd|rd|th)\b|-[A-Za-z]|[:/]\d|\.\d|[A-Za-z]", re.I)
 PAREN_UNIT_RE = re.compile(r"\(([^()]{1,40})\)")
 TABLE_SEP = " | "
+NEARBY_CHARS = 1200  # how far back "nearby" topic evidence reaches
 
 
 def compound_denominator(comp: re.Match) -> str:
@@ -182,10 +194,38 @@ def _entity(ctx: DocContext, sent_start: int, pos: int, line_start: int) -> str:
     return ctx.group
 
 
+def _left_words(text: str, start: int, reach: int = 40) -> list[str]:
+    """Lower-case words just before `start`, nearest last. Punctuation stays attached, so a word
+    followed by a comma or full stop never reads as directly qualifying the number."""
+    words = text[max(0, start - reach):start].lower().split()
+    if words and start - reach > 0 and not text[start - reach - 1].isspace():
+        words = words[1:]  # cut mid-word
+    if words and words[-1] == "(":
+        words.pop()
+    elif words and words[-1].startswith("(") is False and words[-1].endswith("("):
+        words[-1] = words[-1][:-1]
+    return words
+
+
+def _after_relation(text: str, start: int) -> bool:
+    """'of which 191', 'including 38': the number is a part of a whole just named."""
+    words = _left_words(text, start, 25)
+    if words and words[-1].endswith(","):
+        words[-1] = words[-1][:-1]
+    return bool(words) and (words[-1] in lx.RELATION_PHRASES or " ".join(words[-2:]) in lx.RELATION_PHRASES)
+
+
+def _strip_total(words: list[str]) -> list[str]:
+    return words[:-3] if words[-3:] == ["a", "total", "of"] else words
+
+
 def _qualifier(text: str, start: int, end: int) -> str:
-    m = lx.QUALIFIER_BEFORE_RE.search(text, max(0, start - 40), start)
-    if m:
-        return next(k for k, v in m.groupdict().items() if v)
+    words = _strip_total(_left_words(text, start))
+    for k in (3, 2, 1):
+        if len(words) >= k:
+            q = lx.QUALIFIER_PHRASES.get(" ".join(words[-k:]))
+            if q:
+                return q
     m = lx.QUALIFIER_AFTER_RE.match(text[end:end + 20])
     if m:
         return next(k for k, v in m.groupdict().items() if v)
@@ -201,9 +241,9 @@ def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> bool:
             return True  # ISO9000, PM2.5, E20, Covid19
         if LEFT_BRACKET_CODE_RE.search(left):
             return True  # Covid-19, #3, 1.2.3
-        pw = PREV_WORD_RE.search(left)
-        if pw:
-            prev = pw.group(1).lower()
+        words = _left_words(text, start, 20)
+        if words:
+            prev = words[-1]
             if prev in lx.TRAP_PREVIOUS_WORDS or prev.rstrip(".") in lx.TRAP_PREVIOUS_WORDS or prev in lx.MONTHS:
                 return True
     if not has_unit:
@@ -222,10 +262,10 @@ def _is_calendar_year(text: str, m: re.Match) -> bool:
         return False
     if m.group("cur") or m.group("cursuf") or m.group("unit") or m.group("scale"):
         return False
-    pw = PREV_WORD_RE.search(text, max(0, m.start() - 25), m.start())
+    prev = _left_words(text, m.start(), 20)
     nxt = _read_words(text, m.end(), 1)
     countable_next = bool(nxt) and nxt[0][0].islower() and _countable(nxt[0][0])
-    return not countable_next or (pw is not None and pw.group(1).lower() in lx.YEAR_PREPOSITIONS)
+    return not countable_next or (bool(prev) and prev[-1] in lx.YEAR_PREPOSITIONS)
 
 
 def _paren_unit(label: str) -> tuple[str, float] | None:
@@ -281,6 +321,8 @@ class _Extraction:
         self.page_starts = list(page_starts)
         self.cls = classifier()
         self._last_metric: Metric | None = None
+        self._stem_cache: dict = {}
+        self._token_cache: dict[int, tuple[list[int], list[frozenset[str]]]] = {}
 
     # ------------------------------------------------------------------ table support
     def _table_years(self, line_idx: int) -> dict[int, int]:
@@ -390,7 +432,18 @@ class _Extraction:
     def run(self) -> list[Metric]:
         out: list[Metric] = []
         text = self.text
-        for m in CANDIDATE_RE.finditer(text):
+        last_end = 0
+        for anchor in ANCHOR_RE.finditer(text):
+            a = anchor.start()
+            if a < last_end:
+                continue  # inside the previous candidate ("five" in "Thirty-five")
+            left = LEFT_CURRENCY_RE.search(text, max(last_end, a - 12), a) if anchor.group()[0].isdigit() else None
+            m = CANDIDATE_RE.match(text, left.start() if left else a)
+            if m is None or m.start("num") != a:
+                m = CANDIDATE_RE.match(text, a)
+                if m is None:
+                    continue
+            last_end = m.end()
             metric = self._candidate(m)
             if metric is not None:
                 out.append(metric)
@@ -473,7 +526,7 @@ class _Extraction:
         else:
             if m.group("scale") and m.group("scale").lower() in ("k", "m", "b"):
                 return None
-            relation = bool(lx.RELATION_LEFT_RE.search(text, max(0, m.start() - 25), m.start()))
+            relation = _after_relation(text, m.start())
             np = counted_noun(text, m.end(), value=value, words_only=not is_digit, after_relation=relation)
             implicit_unit = None
             if np is None and not vague:
@@ -486,8 +539,8 @@ class _Extraction:
                 return None
             subject, np_end = np
             head = subject.rsplit(" ", 1)[-1]
-            prev = PREV_WORD_RE.search(text, max(0, m.start() - 20), m.start())
-            determiner = prev.group(1).lower() if prev else ""
+            prev = _left_words(text, m.start(), 20)
+            determiner = prev[-1] if prev else ""
             if not is_digit and determiner in ("the", "these", "those"):
                 return None  # "the two countries": a reference, not a count
             sent_end = self.ctx.sentence_span(m.start(), np_end)[1]
@@ -518,7 +571,7 @@ class _Extraction:
             same_line = "\n\n" not in text[parent.end:m.start()] and TABLE_SEP not in text[parent.end:m.start()]
             right = text[m.end():m.end() + 30]
             cue = ELLIPSIS_RIGHT_RE.match(right) if is_digit else ELLIPSIS_RIGHT_WORDS_RE.match(right)
-            relation = lx.RELATION_LEFT_RE.search(text, max(0, m.start() - 25), m.start())
+            relation = _after_relation(text, m.start())
             if same_line and (cue or relation) and m.start() - parent.end < 300:
                 return parent.subject, m.end(), "count"
             s, e = self.ctx.line_span(line_idx)
@@ -538,6 +591,48 @@ class _Extraction:
         if "number" in phrase or any(w in lx.COUNT_SUBJECTS or (_plural_like(w) and _countable(w)) for w in phrase):
             return " ".join(phrase), m.end(), "count"
         return None
+
+    # Keyword stems per text unit. Each line is tokenised once; sentences, paragraphs and the nearby window
+    # are unions over those tokens, so the cost stays proportional to the text, not to the number of metrics.
+    def _line_tokens(self, idx: int) -> tuple[list[int], list[frozenset[str]]]:
+        tokens = self._token_cache.get(idx)
+        if tokens is None:
+            s, e = self.ctx.line_span(idx)
+            found = self.cls.stem_tokens(self.text[s:e], s)
+            tokens = self._token_cache[idx] = ([p for p, _ in found], [st for _, st in found])
+        return tokens
+
+    def _line_stems(self, idx: int) -> frozenset[str]:
+        found = self._stem_cache.get(idx)
+        if found is None:
+            found = self._stem_cache[idx] = frozenset().union(*self._line_tokens(idx)[1])
+        return found
+
+    def _span_stems(self, s: int, e: int) -> frozenset[str]:
+        key = (s, e)
+        found = self._stem_cache.get(key)
+        if found is None:
+            parts = []
+            for idx in range(self.ctx.line_index(s), self.ctx.line_index(max(s, e - 1)) + 1):
+                positions, stems = self._line_tokens(idx)
+                parts.extend(stems[bisect_left(positions, s):bisect_left(positions, e)])
+            found = self._stem_cache[key] = frozenset().union(*parts)
+        return found
+
+    def _nearby_stems(self, line_idx: int) -> frozenset[str]:
+        """Stems of the lines within NEARBY_CHARS before this line: weak topic evidence."""
+        key = ("nearby", line_idx)
+        found = self._stem_cache.get(key)
+        if found is None:
+            first = self.ctx.line_index(max(0, self.ctx.line_starts[line_idx] - NEARBY_CHARS))
+            found = self._stem_cache[key] = frozenset().union(*(self._line_stems(i) for i in range(first, line_idx)))
+        return found
+
+    def _stems_of_text(self, text: str) -> frozenset[str]:
+        found = self._stem_cache.get(text)
+        if found is None:
+            found = self._stem_cache[text] = frozenset(self.cls.stems_in(text))
+        return found
 
     def _measured_thing(self, start: int, end: int) -> str:
         """'240,000 kWh of electricity' -> 'electricity'; else the content words just before the amount."""
@@ -561,16 +656,15 @@ class _Extraction:
         start = m.start()
         s, e = ctx.sentence_span(start, end)
         quote = " ".join(text[s:e].split())
-        para = text[line_start:ctx.line_span(line_idx)[1]]
         headings = ctx.headings_before(start, 4)
         zones = {
-            "subject": self.cls.stems_in(subject),
-            "verb": self.cls.stems_in(_verb_before(text, s, start) + " " + _purpose_after(text, end, e)),
-            "sentence": self.cls.stems_in(text[s:e]),
-            "paragraph": self.cls.stems_in(para),
-            "heading": self.cls.stems_in(headings[-1]) if headings else set(),
-            "section": self.cls.stems_in(" ".join(headings[:-1])),
-            "nearby": self.cls.stems_in(text[max(0, start - 1200):s]),
+            "subject": self._stems_of_text(subject),
+            "verb": self._stems_of_text(_verb_before(text, s, start) + " " + _purpose_after(text, end, e)),
+            "sentence": self._span_stems(s, e),
+            "paragraph": self._line_stems(line_idx),
+            "heading": self._stems_of_text(headings[-1]) if headings else frozenset(),
+            "section": frozenset().union(*(self._stems_of_text(h) for h in headings[:-1])),
+            "nearby": self._nearby_stems(line_idx),
         }
         indicator = self.cls.classify(unit, unit_kind(unit), zones)
         page = bisect_right(self.page_starts, start) if self.page_starts else None
@@ -588,7 +682,7 @@ ELLIPSIS_RIGHT_WORDS_RE = re.compile(r"\s*(?:of\s+(?:which|whom|them)\b|(?:were|
 LABEL_VALUE_RE = re.compile(r"[ \t]*(?P<label>[A-Za-z][^:|\n]{1,60}):[ \t]*\(?\d[\d,]*(?:\.\d+)?\)?[ \t]*")
 PREDICATE_RE = re.compile(
     r"(?P<np>(?:^|(?<=[\s(]))[A-Za-z][A-Za-z\- ]{2,70}?)\s+(?:was|were|reached|totall?ed|came\s+to|amounted\s+to|stood\s+at|"
-    r"(?:rose|fell|dropped|increased|decreased|declined|grew|eased)\s+to)\s+(?:(?:" + "|".join(lx.QUALIFIER_BEFORE.values())
+    r"(?:rose|fell|dropped|increased|decreased|declined|grew|eased)\s+to)\s+(?:(?:" + lx.QUALIFIER_ALTERNATION
     + r")\s+)?$", re.I)
 PRIOR_YEAR_RE = re.compile(r"\(\s?(?:FY\s?)?((?:19[89]|20[0-4])\d)\s?[:：]\s*$")
 NUMBER_ONLY_RE = re.compile(r"^\(?\s?\d[\d,]*(?:\.\d+)?\s?\)?%?$")
@@ -610,15 +704,16 @@ def _label_unit(label: str) -> tuple[str, float] | None:
     return MEASURE_UNITS[re.sub(r"\s+", " ", m.group("unit").lower())]
 
 
-VERB_BEFORE_RE = re.compile(
-    r"([A-Za-z][A-Za-z\-]*)\s+(?:(?:" + "|".join(lx.QUALIFIER_BEFORE.values()) + r")\s+)?(?:a\s+total\s+of\s+|of\s+)?"
-    r"(?:worth\s+)?\(?\s*$", re.I)
-
-
 def _verb_before(text: str, sent_start: int, start: int) -> str:
     """The word right before the quantity, past qualifiers ('saved roughly 415,000 kWh' -> 'saved')."""
-    m = VERB_BEFORE_RE.search(text, max(sent_start, start - 60), start)
-    return m.group(1) if m else ""
+    words = _strip_total(_left_words(text, start, min(60, start - sent_start)))
+    for k in (3, 2, 1):
+        if len(words) >= k and " ".join(words[-k:]) in lx.QUALIFIER_PHRASES:
+            words = _strip_total(words[:-k])
+            break
+    while words and words[-1] in ("of", "worth"):
+        words.pop()
+    return words[-1] if words and words[-1].isalpha() else ""
 
 
 PURPOSE_RE = re.compile(r"[^.;,]{0,50}?\bfor\s+([a-z]+ing)\b")

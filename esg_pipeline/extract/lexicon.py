@@ -36,16 +36,15 @@ def number_word_value(words: str) -> float:
 
 
 # Qualifier phrases directly before the quantity (optionally followed by "a total of").
-QUALIFIER_BEFORE = {
-    "approx": r"around|approximately|approx\.?|about|nearly|almost|close\s+to|roughly|circa|some|an\s+estimated|estimated",
-    "at_least": r"more\s+than|just\s+over|over|at\s+least|in\s+excess\s+of|exceeding|exceeded|no\s+less\s+than|not\s+less\s+than|above|upwards\s+of",
-    "at_most": r"up\s+to|less\s+than|fewer\s+than|under|below|no\s+more\s+than|not\s+more\s+than|at\s+most|a\s+maximum\s+of|maximum\s+of",
+QUALIFIER_PHRASES = {
+    **dict.fromkeys(("around", "approximately", "approx.", "approx", "about", "nearly", "almost", "close to", "roughly",
+                     "circa", "some", "an estimated", "estimated"), "approx"),
+    **dict.fromkeys(("more than", "just over", "over", "at least", "in excess of", "exceeding", "exceeded",
+                     "no less than", "not less than", "above", "upwards of"), "at_least"),
+    **dict.fromkeys(("up to", "less than", "fewer than", "under", "below", "no more than", "not more than", "at most",
+                     "a maximum of", "maximum of"), "at_most"),
 }
-QUALIFIER_BEFORE_RE = re.compile(
-    r"\b(?:(?P<approx>" + QUALIFIER_BEFORE["approx"] + r")|(?P<at_least>" + QUALIFIER_BEFORE["at_least"]
-    + r")|(?P<at_most>" + QUALIFIER_BEFORE["at_most"] + r"))\s+(?:a\s+total\s+of\s+)?$",
-    re.I,
-)
+QUALIFIER_ALTERNATION = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(QUALIFIER_PHRASES, key=len, reverse=True))
 QUALIFIER_AFTER_RE = re.compile(r"^\s*(?:(?P<at_least>or\s+more|or\s+above|and\s+above|plus\b|\+)|(?P<at_most>or\s+less|or\s+below|at\s+most))", re.I)
 
 # Words right before a number that make it part of a name, rank, code or reference, not a quantity.
@@ -89,7 +88,7 @@ could should may might must shall do does did and or but not also only each ever
 this the a an its their our his her your my we they it there here then so if because although though after
 before until within without between among amongst via upon against toward towards out up down off
 """.split())
-RELATION_LEFT_RE = re.compile(r"\b(?:of\s+which|of\s+whom|among\s+which|among\s+them|among\s+whom|including)\s*,?\s*$", re.I)
+RELATION_PHRASES = frozenset({"of which", "of whom", "among which", "among them", "among whom", "including"})
 COPULA = frozenset("are were is was".split())
 
 # Scope words: a count described this way is a statistic about the world, not about the company.
