@@ -1,21 +1,23 @@
 """Great Expectations 1.x suite for extracted metrics; failing rows are quarantined, never dropped."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from esg_pipeline.extract.units import CANONICAL_UNITS
 from esg_pipeline.settings import quiet_third_party_output
 from esg_pipeline.warehouse.schema import metrics as metrics_table
 
 ROW_KEY = "metric_id"
 QUALIFIERS = ["exact", "approx", "at_least", "at_most"]
-# ISO 4217 codes or the physical / count units the extractor normalises to.
+# ISO 4217 codes, `count`, or a unit of the extractor's table; compound units such as tCO2e/person.
 UNIT_PATTERN = (
-    r"^(?:[A-Z]{3}|count|percent|year|month|day|hour|[kMGT]?Wh|[kMG]W|[GT]J|t?CO2e|tonne|kg|m3|m2|km|acre|hectare|ML|L)"
-    r"(?:/[A-Za-z0-9 .]+)?$"  # compound units such as tCO2e/person
+    r"^(?:[A-Z]{3}|count|" + "|".join(re.escape(u) for u in sorted(CANONICAL_UNITS, key=len, reverse=True)) + r")"
+    r"(?:/[A-Za-z0-9 .]+)?$"
 )
 HKEX_KPI_PATTERN = r"^(?:A[1-4]\.\d|B[1-8]\.\d)$"
 MAX_PLAUSIBLE_VALUE = 1e13  # larger is almost surely digits of separate numbers run together
