@@ -55,6 +55,7 @@ class Classifier:
                 self.multi.setdefault(words[0], []).append(words)
         self.implied = {s: frozenset(t for t in stems if _inside(t, s)) | {s} for s in stems}
         self._word_cache: dict[str, frozenset[str]] = {}
+        self._multi_first = frozenset(self.multi)
         # Inverted index per unit kind: stem -> entries it is evidence for, so scoring touches only the
         # stems present in a metric's context.
         self.index: dict[str, dict[str, dict[str, list[int]]]] = {}
@@ -67,38 +68,32 @@ class Classifier:
             self.index[kind] = idx
 
     def _word_stems(self, word: str) -> frozenset[str]:
-        found = self._word_cache.get(word)
-        if found is None:
-            found = frozenset().union(*(self.implied[word[:n]] for n in self.lengths
-                                        if n <= len(word) and word[:n] in self.single))
-            self._word_cache[word] = found
+        found = frozenset().union(*(self.implied[word[:n]] for n in self.lengths
+                                    if n <= len(word) and word[:n] in self.single))
+        if "-" in word:  # "money-laundering" reads as "money laundering"
+            found |= self._multi_stems(word.split("-"), 0)
+        self._word_cache[word] = found
         return found
 
-    def stem_tokens(self, text: str, offset: int = 0) -> list[tuple[int, frozenset[str]]]:
-        """(position, stems) for each word of `text` that carries keyword stems; positions shifted by `offset`."""
-        out = []
-        matches = list(TOKEN_RE.finditer(text.lower()))
-        word_stems, multi = self._word_stems, self.multi
-        for i, m in enumerate(matches):
-            word = m.group()
-            found = word_stems(word)
-            first = word.split("-", 1)[0] if "-" in word else word
-            if first in multi:  # "money laundering", "money-laundering"
-                parts = word.split("-")
-                for stem_words in multi[first]:
-                    window = parts + [t.group() for t in matches[i + 1:i + len(stem_words)]]
-                    if len(window) >= len(stem_words) and all(
-                            w.startswith(sw) if k == len(stem_words) - 1 else w == sw
-                            for k, (w, sw) in enumerate(zip(window, stem_words))):
-                        found = found | self.implied[" ".join(stem_words)]
-            if found:
-                out.append((m.start() + offset, found))
-        return out
+    def _multi_stems(self, words: list[str], i: int) -> frozenset[str]:
+        found: frozenset[str] = frozenset()
+        for stem_words in self.multi.get(words[i], ()):
+            window = words[i:i + len(stem_words)]
+            if len(window) == len(stem_words) and all(
+                    w.startswith(sw) if k == len(stem_words) - 1 else w == sw
+                    for k, (w, sw) in enumerate(zip(window, stem_words))):
+                found = found | self.implied[" ".join(stem_words)]
+        return found
 
-    def stems_in(self, text: str) -> set[str]:
-        found: set[str] = set()
-        for _, stems in self.stem_tokens(text):
-            found |= stems
+    def stems_in(self, text: str) -> frozenset[str]:
+        """Keyword stems in `text`. Word lookups are cached, so the loop runs in C for known words."""
+        words = TOKEN_RE.findall(text.lower())
+        per_word = list(map(self._word_cache.get, words))
+        if None in per_word:
+            per_word = [st if st is not None else self._word_stems(w) for st, w in zip(per_word, words)]
+        found = frozenset().union(*per_word)
+        if not self._multi_first.isdisjoint(words):
+            found = found.union(*(self._multi_stems(words, i) for i, w in enumerate(words) if w in self.multi))
         return found
 
     def classify(self, unit: str, unit_kind: str, zones: dict[str, set[str]]) -> Indicator:

@@ -14,8 +14,11 @@ SENTENCE_BOUNDARY_RE = re.compile(
 )
 HEADING_MAX_CHARS = 90
 ORG_SUFFIX_RE = re.compile(
-    r"\b((?:[A-Z][A-Za-z&.'-]*|of|and)(?:\s+(?:[A-Z][A-Za-z&.'-]*|of|and)){0,4}?)\s+(Limited|Ltd\.?|Group|Holdings|Corporation|Corp\.|plc|Inc\.?)\b"
+    r"\b((?:[A-Z][A-Za-z&.'-]*|of|and)(?:\s+(?:[A-Z][A-Za-z&.'-]*|of|and)){0,4}?)\s+((?:(?:Holdings|Group)\s+)?(?:Limited|Ltd\.?|Group|Holdings|Corporation|Corp\.|plc|Inc\.?))\b"
 )
+# "Holdings Limited": the second suffix word ends the name, so the first is skipped.
+ORG_SUFFIX_WORD_RE = re.compile(r"(?<=\s)(?:Limited|Ltd\.?|Group|Holdings|Corporation|Corp\.|plc|Inc\.?)\b"
+                                r"(?!\s+(?:Limited|Ltd|Group|Holdings|Corporation|Corp|plc|Inc)\b)")
 ORG_SUFFIX_NOT_NAME = frozenset({"Company", "The", "This", "Our", "Co.,", "Co."})
 ACRONYM_RE = re.compile(r"\b[A-Z]{3,}\b")
 ACRONYM_NOT_BRAND = frozenset({"ESG", "HKEX", "GRI", "CSR", "ISO", "COVID", "GDP", "SDG", "SDGS", "UN", "PPP", "ABS", "ENR",
@@ -84,7 +87,10 @@ def _is_heading(line: str) -> bool:
 def infer_group(text: str) -> str | None:
     """The most-mentioned '<Name> Limited/Group/Holdings/...'; else the most frequent brand acronym."""
     names = Counter()
-    for m in ORG_SUFFIX_RE.finditer(text):
+    for suffix in ORG_SUFFIX_WORD_RE.finditer(text):  # find the rare suffix words first, then read the name
+        m = ORG_SUFFIX_RE.search(text, max(0, suffix.start() - 80), suffix.end())
+        if m is None or m.end() != suffix.end():
+            continue
         words = m.group(1).split()
         while words and (words[0] in ORG_SUFFIX_NOT_NAME or words[0] in ("of", "and")):
             words = words[1:]

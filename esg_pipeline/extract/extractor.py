@@ -12,7 +12,7 @@ Table rows (cells separated by ' | ', or one cell per line) take label, unit and
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Sequence
 
@@ -54,6 +54,7 @@ COMPOUND_RE = re.compile(
     r"\s?(?:/|\s+per\s+)(?:(?P<den>(?i:" + alternation(DENOMINATORS) + r"))(?![A-Za-z])"
     r"|(?P<dcur>(?i:" + alternation(_PREFIX_CURRENCIES) + r"))\s?(?P<dscale>" + alternation(CURRENCY_DENOMINATOR_SCALES) + r")\b)")
 WORD_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?([A-Za-z][A-Za-z'’\-]*)")
+WORD_RUN_RE = re.compile(r"(?:[ \t]*(?:\n[ \t]*)?[A-Za-z][A-Za-z'’\-]*){1,9}")
 DETERMINER_AFTER_OF = frozenset("our its the their these those his her such".split())
 LEFT_BRACKET_CODE_RE = re.compile(r"[A-Za-z]-$|[#№]$|\d[.:/]$")
 RIGHT_TRAP_RE = re.compile(r"(?:st|nd|rd|th)\b|-[A-Za-z]|[:/]\d|\.\d|[A-Za-z]", re.I)
@@ -97,14 +98,15 @@ def _countable(word: str) -> bool:
 
 def _read_words(text: str, pos: int, limit: int = 9) -> list[tuple[str, int]]:
     """Up to `limit` words from pos, stopping at punctuation; each with its end offset."""
-    words = []
-    while len(words) < limit:
-        m = WORD_RE.match(text, pos)
-        if not m:
-            break
-        words.append((m.group(1), m.end()))
-        pos = m.end()
-    return words
+    return _words_after(text, pos)[:limit]
+
+
+@lru_cache(maxsize=64)  # several rules read the words after the same number; str hashes are cached
+def _words_after(text: str, pos: int) -> list[tuple[str, int]]:
+    run = WORD_RUN_RE.match(text, pos)
+    if not run:
+        return []
+    return [(m.group(1), m.end()) for m in WORD_RE.finditer(text, pos, run.end())][:9]
 
 
 def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_relation: bool) -> tuple[str, int] | None:
@@ -194,7 +196,16 @@ def _entity(ctx: DocContext, sent_start: int, pos: int, line_start: int) -> str:
     return ctx.group
 
 
-def _left_words(text: str, start: int, reach: int = 40) -> list[str]:
+LEFT_REACH = 48
+
+
+def _left_words(text: str, start: int, reach: int = LEFT_REACH) -> list[str]:
+    """Lower-case words just before `start`, nearest last (a fresh list the caller may change)."""
+    return list(_left_words_cached(text, start, reach))
+
+
+@lru_cache(maxsize=64)
+def _left_words_cached(text: str, start: int, reach: int) -> tuple[str, ...]:
     """Lower-case words just before `start`, nearest last. Punctuation stays attached, so a word
     followed by a comma or full stop never reads as directly qualifying the number."""
     words = text[max(0, start - reach):start].lower().split()
@@ -202,14 +213,14 @@ def _left_words(text: str, start: int, reach: int = 40) -> list[str]:
         words = words[1:]  # cut mid-word
     if words and words[-1] == "(":
         words.pop()
-    elif words and words[-1].startswith("(") is False and words[-1].endswith("("):
+    elif words and words[-1].endswith("("):
         words[-1] = words[-1][:-1]
-    return words
+    return tuple(words)
 
 
 def _after_relation(text: str, start: int) -> bool:
     """'of which 191', 'including 38': the number is a part of a whole just named."""
-    words = _left_words(text, start, 25)
+    words = _left_words(text, start)
     if words and words[-1].endswith(","):
         words[-1] = words[-1][:-1]
     return bool(words) and (words[-1] in lx.RELATION_PHRASES or " ".join(words[-2:]) in lx.RELATION_PHRASES)
@@ -241,7 +252,7 @@ def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> bool:
             return True  # ISO9000, PM2.5, E20, Covid19
         if LEFT_BRACKET_CODE_RE.search(left):
             return True  # Covid-19, #3, 1.2.3
-        words = _left_words(text, start, 20)
+        words = _left_words(text, start)
         if words:
             prev = words[-1]
             if prev in lx.TRAP_PREVIOUS_WORDS or prev.rstrip(".") in lx.TRAP_PREVIOUS_WORDS or prev in lx.MONTHS:
@@ -262,7 +273,7 @@ def _is_calendar_year(text: str, m: re.Match) -> bool:
         return False
     if m.group("cur") or m.group("cursuf") or m.group("unit") or m.group("scale"):
         return False
-    prev = _left_words(text, m.start(), 20)
+    prev = _left_words(text, m.start())
     nxt = _read_words(text, m.end(), 1)
     countable_next = bool(nxt) and nxt[0][0].islower() and _countable(nxt[0][0])
     return not countable_next or (bool(prev) and prev[-1] in lx.YEAR_PREPOSITIONS)
@@ -322,7 +333,6 @@ class _Extraction:
         self.cls = classifier()
         self._last_metric: Metric | None = None
         self._stem_cache: dict = {}
-        self._token_cache: dict[int, tuple[list[int], list[frozenset[str]]]] = {}
 
     # ------------------------------------------------------------------ table support
     def _table_years(self, line_idx: int) -> dict[int, int]:
@@ -539,7 +549,7 @@ class _Extraction:
                 return None
             subject, np_end = np
             head = subject.rsplit(" ", 1)[-1]
-            prev = _left_words(text, m.start(), 20)
+            prev = _left_words(text, m.start())
             determiner = prev[-1] if prev else ""
             if not is_digit and determiner in ("the", "these", "those"):
                 return None  # "the two countries": a reference, not a count
@@ -592,31 +602,19 @@ class _Extraction:
             return " ".join(phrase), m.end(), "count"
         return None
 
-    # Keyword stems per text unit. Each line is tokenised once; sentences, paragraphs and the nearby window
-    # are unions over those tokens, so the cost stays proportional to the text, not to the number of metrics.
-    def _line_tokens(self, idx: int) -> tuple[list[int], list[frozenset[str]]]:
-        tokens = self._token_cache.get(idx)
-        if tokens is None:
-            s, e = self.ctx.line_span(idx)
-            found = self.cls.stem_tokens(self.text[s:e], s)
-            tokens = self._token_cache[idx] = ([p for p, _ in found], [st for _, st in found])
-        return tokens
-
+    # Keyword stems per text unit, computed once: many metrics share a sentence, line or heading.
     def _line_stems(self, idx: int) -> frozenset[str]:
         found = self._stem_cache.get(idx)
         if found is None:
-            found = self._stem_cache[idx] = frozenset().union(*self._line_tokens(idx)[1])
+            s, e = self.ctx.line_span(idx)
+            found = self._stem_cache[idx] = self.cls.stems_in(self.text[s:e])
         return found
 
     def _span_stems(self, s: int, e: int) -> frozenset[str]:
         key = (s, e)
         found = self._stem_cache.get(key)
         if found is None:
-            parts = []
-            for idx in range(self.ctx.line_index(s), self.ctx.line_index(max(s, e - 1)) + 1):
-                positions, stems = self._line_tokens(idx)
-                parts.extend(stems[bisect_left(positions, s):bisect_left(positions, e)])
-            found = self._stem_cache[key] = frozenset().union(*parts)
+            found = self._stem_cache[key] = self.cls.stems_in(self.text[s:e])
         return found
 
     def _nearby_stems(self, line_idx: int) -> frozenset[str]:
@@ -631,7 +629,7 @@ class _Extraction:
     def _stems_of_text(self, text: str) -> frozenset[str]:
         found = self._stem_cache.get(text)
         if found is None:
-            found = self._stem_cache[text] = frozenset(self.cls.stems_in(text))
+            found = self._stem_cache[text] = self.cls.stems_in(text)
         return found
 
     def _measured_thing(self, start: int, end: int) -> str:
@@ -706,7 +704,7 @@ def _label_unit(label: str) -> tuple[str, float] | None:
 
 def _verb_before(text: str, sent_start: int, start: int) -> str:
     """The word right before the quantity, past qualifiers ('saved roughly 415,000 kWh' -> 'saved')."""
-    words = _strip_total(_left_words(text, start, min(60, start - sent_start)))
+    words = _strip_total(_left_words(text, start, min(LEFT_REACH, start - sent_start)))
     for k in (3, 2, 1):
         if len(words) >= k and " ".join(words[-k:]) in lx.QUALIFIER_PHRASES:
             words = _strip_total(words[:-k])
