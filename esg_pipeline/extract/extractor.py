@@ -124,6 +124,8 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
         i = 1  # "hundreds of meetings"
     if after_relation and i == 0 and words and words[0][0].lower() in lx.COPULA:
         i = 1  # "of which 191 are patents"
+    if i == 0 and len(words) > 2 and (words[0][0], words[1][0]) in (("or", "more"), ("or", "above"), ("and", "above")):
+        i = 2  # "5,000 or more trees"
     phrase: list[str] = []
     end = pos
     head = None
@@ -152,7 +154,7 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
     elif rest and rest[0][0] in ("and", "or"):  # "districts and counties"
         extra = []
         for k, (w, wend) in enumerate(rest[1:4], 1):
-            if w in lx.NP_STOP_WORDS or not w[0].islower():
+            if w in lx.NP_STOP_WORDS or not w[0].islower() or w in lx.UNITS_WORDS or w in lx.TENS_WORDS:
                 break
             if w.endswith(("ed", "ing")) and not (k + 1 < len(rest) and _countable(rest[k + 1][0])):
                 break  # "viewers and achieved sales": a verb, not a second noun
@@ -216,6 +218,15 @@ def _left_words_cached(text: str, start: int, reach: int) -> tuple[str, ...]:
     elif words and words[-1].endswith("("):
         words[-1] = words[-1][:-1]
     return tuple(words)
+
+
+RANK_RE = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|rank(?:ed|ing|s)?|top|first|second|third|place[ds]?)\b", re.I)
+
+
+def _ranking_population(text: str, start: int, left: list[str]) -> bool:
+    words = [w for w in left[-3:] if w not in ("the", "all")]
+    return bool(words) and words[-1] in ("among", "amongst", "of", "out") and bool(
+        RANK_RE.search(text, max(0, start - 60), start))
 
 
 def _after_relation(text: str, start: int) -> bool:
@@ -419,11 +430,16 @@ class _Extraction:
 
     def _column_header(self, label_idx: int) -> str | None:
         """A count or unit header a few lines above a stacked table's first row label."""
-        for i in range(label_idx - 1, max(-1, label_idx - 12), -1):
+        below = ""
+        for i in range(label_idx - 1, max(-1, label_idx - 16), -1):
             s, e = self.ctx.line_span(i)
             cell = self.text[s:e].strip()
             if not cell or len(cell) > 60:
                 return None
+            row_label = bool(NUMBER_ONLY_RE.match(below))
+            below = cell
+            if NUMBER_ONLY_RE.match(cell) or row_label:
+                continue  # an earlier row of the same table
             if _countable_label(cell) or _paren_unit(cell) or _label_unit(cell):
                 return cell
         return None
@@ -553,6 +569,8 @@ class _Extraction:
             determiner = prev[-1] if prev else ""
             if not is_digit and determiner in ("the", "these", "those"):
                 return None  # "the two countries": a reference, not a count
+            if _ranking_population(text, m.start(), prev):
+                return None  # "ranked 17th among 200 peers": the field, not the company
             sent_end = self.ctx.sentence_span(m.start(), np_end)[1]
             clause = text[np_end:sent_end]
             if (lx.WORLD_SUBJECT_RE.match(clause.lstrip()) or lx.WORLD_SCOPE_RE.match(clause.lstrip())
