@@ -166,6 +166,9 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
     return " ".join(phrase), end
 
 
+FIRST_PERSON_RE = re.compile(r"\b(?:[Ww]e|[Oo]ur|us)\b")
+
+
 @lru_cache(maxsize=64)
 def _org_re(brand: str) -> re.Pattern | None:
     if not brand:
@@ -191,6 +194,8 @@ def _entity(ctx: DocContext, sent_start: int, pos: int, line_start: int) -> str:
             found = m
         if found:
             return name_of(found)
+        if lo == sent_start and FIRST_PERSON_RE.search(ctx.text, sent_start, pos):
+            return ctx.group  # "we donated ...": the reporting group speaks
     for heading in reversed(ctx.headings_before(pos)):
         m = org.match(heading)
         if m and m.end() == len(heading):
