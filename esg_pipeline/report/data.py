@@ -144,7 +144,7 @@ def _company_section(company, metrics: pd.DataFrame, yoy: pd.DataFrame | None) -
         metric_count=len(own),
     )
     for indicator_id in _chart_indicators(own):
-        series = _series(own[own["indicator_id"] == indicator_id])
+        series = _series(own[own["indicator_id"] == indicator_id], company.company_name)
         if series is not None:
             series.change_note = _change_note(series, yoy)
             section.series.append(series)
@@ -160,7 +160,7 @@ def _chart_indicators(own: pd.DataFrame) -> list[str]:
     return candidates[:MAX_CHARTS_PER_COMPANY]
 
 
-def _series(rows: pd.DataFrame) -> Series | None:
+def _series(rows: pd.DataFrame, company_name: str) -> Series | None:
     """One line per chart: the entity reporting the indicator in the most years (usually the group)."""
     is_money = rows["value_cny"].notna()
     rows = rows.assign(
@@ -171,10 +171,11 @@ def _series(rows: pd.DataFrame) -> Series | None:
     # A unit change within one entity would put incomparable bars side by side: chart the main unit only.
     main_unit = rows["plotted_unit"].mode().iloc[0]
     rows = rows[rows["plotted_unit"] == main_unit]
-    coverage = rows.groupby("entity_key")["metric_year"].nunique().sort_values(ascending=False, kind="stable")
-    if coverage.empty or coverage.iloc[0] < 2:
+    years_per_entity = rows.groupby("entity_key")["metric_year"].nunique()
+    if years_per_entity.empty or years_per_entity.max() < 2:
         return None
-    entity_key = coverage.index[0]
+    # Ties go to the group itself, whose entity is the company's name.
+    entity_key = max(years_per_entity.index, key=lambda e: (years_per_entity[e], e == company_name))
     # The mart holds one row per year here; max() keeps the chart drawable should that grain ever break.
     chosen = rows[rows["entity_key"] == entity_key].groupby("metric_year")["plotted"].max().sort_index()
     first = rows.iloc[0]
