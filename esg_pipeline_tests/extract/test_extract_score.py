@@ -1,0 +1,54 @@
+"""The quality bar, measured with the shared scorer on the development seeds and the bundled samples."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from esg_pipeline.extract import extract_metrics
+from esg_pipeline.ingest.documents import read_document
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO / ".." / "shared"
+SCORER = SHARED / "eval" / "score.py"
+BAR = {"precision": 0.95, "recall": 0.95, "kpi_acc": 0.90, "qualifier_acc": 0.95}
+
+
+def score(files: list[Path], gold: Path, tmp_path: Path) -> dict[str, float]:
+    pred = tmp_path / "pred.jsonl"
+    with pred.open("w", encoding="utf-8") as out:
+        for f in files:
+            doc = read_document(f)
+            for m in extract_metrics(doc.text, doc=f.name, page_starts=doc.page_starts):
+                out.write(json.dumps(m.to_dict(), ensure_ascii=False) + "\n")
+    result = subprocess.run([sys.executable, str(SCORER), "--gold", str(gold), "--pred", str(pred), "--show-errors"],
+                            capture_output=True, text=True, check=True)
+    last = result.stdout.strip().splitlines()[-1]
+    print(result.stdout)
+    return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", last)}
+
+
+def assert_bar(scores: dict[str, float]) -> None:
+    for key, minimum in BAR.items():
+        assert scores[key] >= minimum, (key, scores)
+
+
+def test_seed_reports_meet_the_bar(tmp_path):
+    if not (SHARED / "seeds").is_dir() or not SCORER.exists():
+        pytest.skip("../shared (seeds, gold and scorer) is not present")
+    assert_bar(score(sorted((SHARED / "seeds").glob("*.txt")), SHARED / "eval" / "seed_gold.csv", tmp_path))
+
+
+def test_sample_reports_meet_the_bar(tmp_path):
+    gold = REPO / "data" / "eval" / "sample_gold.csv"
+    if not gold.exists() or not SCORER.exists():
+        pytest.skip("sample gold labels or the shared scorer are not present")
+    import csv
+    docs = {row["doc"] for row in csv.DictReader(gold.open(encoding="utf-8"))}
+    files = [p for p in sorted((REPO / "data" / "reports").glob("*/*")) if p.name in docs]
+    assert files
+    assert_bar(score(files, gold, tmp_path))
