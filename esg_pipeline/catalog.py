@@ -125,6 +125,7 @@ class CatalogError(BaseModel):
     ref: str  # whatever identifies the item: company id, or company/year and source
     field: str | None  # None when the item as a whole is wrong (e.g. not a mapping)
     problem: str
+    year: int | None = None  # the report's year when it can be read, so a partition can record the error
 
     def __str__(self) -> str:
         where = f"{self.section}[{self.index}]" + (f" ({self.ref})" if self.ref else "")
@@ -139,6 +140,9 @@ class CatalogLoad(BaseModel):
 
     def for_year(self, year: int) -> list[CatalogEntry]:
         return CatalogEntry.for_year(self.entries, year)
+
+    def errors_for_year(self, year: int) -> list[CatalogError]:
+        return [error for error in self.errors if error.year == year]
 
     @property
     def years(self) -> list[int]:
@@ -235,7 +239,14 @@ def _validate(raw_companies: list, raw_reports: list, path: Path) -> CatalogLoad
             continue
         seen_ids[entry.entry_id] = index
         entries.append(entry)
+    errors = [_with_year(error, raw_reports) for error in errors]
     return CatalogLoad(path=str(path), entries=entries, errors=errors)
+
+
+def _with_year(error: CatalogError, raw_reports: list) -> CatalogError:
+    item = raw_reports[error.index] if error.section == "reports" else None
+    year = item.get("year") if isinstance(item, dict) else None
+    return error.model_copy(update={"year": year}) if isinstance(year, int) else error
 
 
 def _report_ref(item: Any) -> str:

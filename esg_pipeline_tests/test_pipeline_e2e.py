@@ -63,6 +63,7 @@ def test_partition_loads_good_reports_records_broken_ones_and_reruns_idempotentl
     catalog = write_catalog(workdir, [
         {"company": "kestrel", "year": 2019, "title": "ESG Report 2019", "source": "reports/kestrel_2019.txt"},
         {"company": "kestrel", "year": 2019, "title": "Annex", "source": "reports/missing_annex.txt"},
+        {"company": "kestrel", "year": 2019, "title": "Typo", "source": "reports/x.txt", "fromat": "txt"},
     ])
 
     url, result = run_years(workdir, catalog, [2019])
@@ -71,8 +72,10 @@ def test_partition_loads_good_reports_records_broken_ones_and_reruns_idempotentl
     mart = query(url, "select indicator_id, value, unit from marts.fct_esg_metrics where report_year = 2019")
     assert (6_400_000, "CNY") in {(v, u) for _, v, u in mart}
     assert len(mart) >= 4
-    failed = query(url, "select source, reason from esg_raw.ingest_ledger where status = 'failed'")
-    assert len(failed) == 1 and "missing_annex.txt" in failed[0][1]
+    failed = sorted(query(url, "select source, reason from esg_raw.ingest_ledger where status = 'failed'"))
+    assert len(failed) == 2
+    assert failed[0][0].endswith("catalog.yaml#reports[2]") and "field 'fromat': unknown field" in failed[0][1]
+    assert "missing_annex.txt" in failed[1][1]
     assert query(url, "select status from esg_raw.reports where report_id like '%annex%'") == [("failed",)]
     assert any(s.failed_checks == ["raw_reports:all_reports_ingested (WARN)"] for s in result.steps)
 
@@ -82,7 +85,7 @@ def test_partition_loads_good_reports_records_broken_ones_and_reruns_idempotentl
     assert query(url, "select metric_id, value, unit from esg_raw.metrics order by 1") == before
     assert query(url, "select count(*) from marts.fct_esg_metrics")[0][0] == len(before)
     statuses = query(url, "select status, count(*) from esg_raw.ingest_ledger group by 1 order by 1")
-    assert dict(statuses) == {"failed": 2, "new": 1, "unchanged": 1}
+    assert dict(statuses) == {"failed": 4, "new": 1, "unchanged": 1}
 
 
 def test_bad_row_fails_the_gx_check_and_lands_in_quarantine(workdir):
@@ -166,3 +169,46 @@ def test_cli_run_on_the_seed_reports_loads_every_year(workdir, shared_dir):
     loaded = dict(query(url, "select metric_year, count(*) from marts.fct_esg_metrics group by 1"))
     assert set(loaded) >= set(years) and all(loaded[y] > 0 for y in years)
     assert "2017" in done.stdout and "Warehouse:" in done.stdout
+
+
+@pytest.fixture
+def report_server(tmp_path):
+    """A real HTTP server on loopback serving a folder, answering If-Modified-Since with 304."""
+    import functools
+    import http.server
+    import threading
+
+    served = tmp_path / "site"
+    served.mkdir()
+    responses: list[int] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_request(self, code="-", size="-"):
+            responses.append(int(code))
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(served)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield served, f"http://127.0.0.1:{server.server_address[1]}", responses
+    server.shutdown()
+
+
+def test_unchanged_http_report_is_not_downloaded_again(workdir, report_server):
+    served, base_url, responses = report_server
+    html = "<html><head><title>Kestrel 2019</title><script>var x = 1;</script></head><body>" + "".join(
+        f"<p>{line}</p>" for line in KESTREL_2019.splitlines() if line.strip()) + "</body></html>"
+    (served / "kestrel_2019.html").write_text(html, encoding="utf-8")
+    catalog = write_catalog(workdir, [{"company": "kestrel", "year": 2019, "title": "ESG Report 2019",
+                                       "source": f"{base_url}/kestrel_2019.html"}])
+
+    url, first = run_years(workdir, catalog, [2019])
+    assert first.success
+    loaded = query(url, "select metric_id, value, unit from esg_raw.metrics order by 1")
+    assert (6_400_000, "CNY") in {(v, u) for _, v, u in loaded}
+
+    url, second = run_years(workdir, catalog, [2019])
+    assert second.success
+    assert responses == [200, 304]  # the second run asked, and the server had nothing new to send
+    ledger = query(url, "select status, http_status from esg_raw.ingest_ledger order by attempted_at")
+    assert ledger == [("new", 200), ("unchanged", 304)]
+    assert query(url, "select metric_id, value, unit from esg_raw.metrics order by 1") == loaded

@@ -1,11 +1,12 @@
 """Ingest: catalog entries of a reporting year -> raw store (write-once) -> report text."""
 
+import datetime as dt
 import hashlib
 from typing import Any
 
 import dagster as dg
 
-from esg_pipeline.catalog import CatalogFileError, load_catalog
+from esg_pipeline.catalog import CatalogError, CatalogFileError, load_catalog
 from esg_pipeline.defs.partitions import reporting_year_partitions
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource, ensure_dir
 from esg_pipeline.ingest.fetch import build_session
@@ -49,6 +50,9 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
             context.log.warning(f"{entry.entry_id}: {row['reason']}")
         outcomes.append({"entry": entry.model_dump(), "ledger_row": row, "document": outcome.document})
 
+    for error in catalog.errors_for_year(year):  # an entry too broken to ingest still leaves a ledger row
+        outcomes.append({"entry": None, "document": None, "ledger_row": catalog_error_row(
+            error, pipeline.catalog_path, year, context.run_id)})
     catalog_problems = [str(err) for err in catalog.errors]
     for problem in catalog_problems:
         context.log.warning(f"catalog {pipeline.catalog_path}: {problem}")
@@ -66,6 +70,17 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
             "catalog_errors": dg.MetadataValue.md("\n".join(f"- {p}" for p in catalog_problems) or "none"),
         },
     )
+
+
+def catalog_error_row(error: CatalogError, catalog_path: str, year: int, run_id: str) -> dict[str, Any]:
+    return {
+        "entry_id": f"catalog/{year}/{error.section}-{error.index}",
+        "company_id": None, "report_year": year, "title": None,
+        "source": f"{catalog_path}#{error.section}[{error.index}]",
+        "attempted_at": dt.datetime.now(dt.timezone.utc), "sha256": None, "bytes": None, "content_type": None,
+        "format": None, "status": "failed", "reason": f"invalid catalog entry: {error}", "http_status": None,
+        "etag": None, "last_modified": None, "raw_path": None, "run_id": run_id,
+    }
 
 
 def _attempt_id(row: dict[str, Any]) -> str:
@@ -130,6 +145,8 @@ def reports_table(context: dg.AssetExecutionContext, raw_reports: list[dict], re
     found = extracted_metrics["report_id"].value_counts().to_dict() if len(extracted_metrics) else {}
     rows = []
     for outcome in raw_reports:
+        if outcome["entry"] is None:  # an invalid catalog entry: recorded in the ledger, not a report
+            continue
         row = outcome["ledger_row"]
         text = texts.get(row["entry_id"])
         rows.append({
