@@ -1,8 +1,11 @@
 """Marts answer analysts' questions in one query, on DuckDB and (when a server is given) PostgreSQL."""
 import json
 import os
+import subprocess
+import sys
 import textwrap
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -175,3 +178,19 @@ def test_bi_role_reads_marts_and_nothing_else(warehouse):
             conn.execute(sa.text(f"drop owned by {role}"))
             conn.execute(sa.text(f"drop role {role}"))
         owner.dispose()
+
+
+def test_dbt_docs_generate_documents_every_mart(warehouse, tmp_path):
+
+    from esg_pipeline.settings import DBT_PROJECT_DIR
+    from esg_pipeline.warehouse import dbt_environment
+
+    url, _ = warehouse
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    done = subprocess.run(
+        [dbt, "docs", "generate", "--profiles-dir", ".", "--target-path", str(tmp_path), "--quiet"],
+        cwd=DBT_PROJECT_DIR, env={**os.environ, **dbt_environment(url)}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    catalog = json.loads((tmp_path / "catalog.json").read_text())
+    documented = {node["metadata"]["name"] for node in catalog["nodes"].values()}
+    assert {"fct_esg_metrics", "fct_metric_yoy", "fct_disclosure_coverage", "dim_indicator"} <= documented
