@@ -56,6 +56,7 @@ class Classifier:
         self.implied = {s: frozenset(t for t in stems if _inside(t, s)) | {s} for s in stems}
         self._word_cache: dict[str, frozenset[str]] = {}
         self._multi_first = frozenset(self.multi)
+        self._zone_cache: dict[tuple[str, str, frozenset[str]], list[tuple[int, float]]] = {}
         # Inverted index per unit kind: stem -> entries it is evidence for, so scoring touches only the
         # stems present in a metric's context.
         self.index: dict[str, dict[str, dict[str, list[int]]]] = {}
@@ -96,6 +97,33 @@ class Classifier:
             found = found.union(*(self._multi_stems(words, i) for i, w in enumerate(words) if w in self.multi))
         return found
 
+    def _zone_scores(self, unit_kind: str, zone: str, found: frozenset[str]) -> list[tuple[int, float]]:
+        """(entry, score) for one zone's stems; cached, since metrics in one sentence or line share zones."""
+        key = (unit_kind, zone, found)
+        cached = self._zone_cache.get(key)
+        if cached is not None:
+            return cached
+        entries, index = self.by_kind[unit_kind], self.index[unit_kind]
+        scores: dict[int, float] = {}
+        if zone in ("subject", "verb"):
+            weight = VERB_WEIGHT if zone == "verb" else ZONE_WEIGHTS["subject"]
+            for stem in found:
+                for e in index[zone].get(stem, ()):
+                    scores[e] = scores.get(e, 0.0) + weight
+        if zone != "verb":
+            hits: dict[int, int] = {}
+            for stem in found:
+                for e in index["keywords"].get(stem, ()):
+                    if zone in entries[e].zones:
+                        hits[e] = hits.get(e, 0) + 1
+            cap = ZONE_CAPS.get(zone)
+            for e, n in hits.items():
+                scores[e] = scores.get(e, 0.0) + ZONE_WEIGHTS[zone] * (min(n, cap) if cap else n)
+        result = self._zone_cache[key] = list(scores.items())
+        if len(self._zone_cache) > 50_000:
+            self._zone_cache.clear()
+        return result
+
     def classify(self, unit: str, unit_kind: str, zones: dict[str, set[str]]) -> Indicator:
         """Best-scoring indicator of this unit kind; the kind's fallback when nothing matches.
 
@@ -106,23 +134,9 @@ class Classifier:
             return self.by_id[fallback_id(unit_kind)]
         scores = [0.0] * len(entries)
         for zone, found in zones.items():
-            if not found:
-                continue
-            if zone in ("subject", "verb"):
-                weight = VERB_WEIGHT if zone == "verb" else ZONE_WEIGHTS["subject"]
-                for stem in found:
-                    for e in index[zone].get(stem, ()):
-                        scores[e] += weight
-            if zone == "verb":
-                continue
-            hits: dict[int, int] = {}
-            for stem in found:
-                for e in index["keywords"].get(stem, ()):
-                    if zone in entries[e].zones:
-                        hits[e] = hits.get(e, 0) + 1
-            cap = ZONE_CAPS.get(zone)
-            for e, n in hits.items():
-                scores[e] += ZONE_WEIGHTS[zone] * (min(n, cap) if cap else n)
+            if found:
+                for e, score in self._zone_scores(unit_kind, zone, found):
+                    scores[e] += score
         best, best_score = None, MIN_SCORE - 1e-9
         empty: frozenset[str] = frozenset()
         for e, score in enumerate(scores):

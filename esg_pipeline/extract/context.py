@@ -78,10 +78,8 @@ def _line_starts(text: str) -> list[int]:
     return [0] + [m.end() for m in re.finditer("\n", text)]
 
 
-def _is_heading(line: str) -> bool:
-    s = line.strip()
-    return (0 < len(s) <= HEADING_MAX_CHARS and s[0].isupper() and s[-1] not in ".,;:" and not s[0].isdigit()
-            and "|" not in s and not any(c.isdigit() for c in s[-4:]))
+# A heading: one short line, capitalised, not ending like a sentence or a figure, not a table row.
+HEADING_RE = re.compile(r"^[ \t]*([A-Z][^\n|]{0,%d}?[^\s.,;:|\d])[ \t]*$" % (HEADING_MAX_CHARS - 2), re.M)
 
 
 def infer_group(text: str) -> str | None:
@@ -118,12 +116,9 @@ def infer_year(text: str) -> tuple[int | None, str]:
 def build_context(text: str, *, year: int | None, entity: str | None) -> DocContext:
     starts = _line_starts(text)
     heading_offsets, heading_texts = [], []
-    for i, s in enumerate(starts):
-        e = starts[i + 1] - 1 if i + 1 < len(starts) else len(text)
-        line = text[s:e]
-        if _is_heading(line):
-            heading_offsets.append(s)
-            heading_texts.append(line.strip())
+    for m in HEADING_RE.finditer(text):
+        heading_offsets.append(m.start())
+        heading_texts.append(m.group(1))
     group = entity or infer_group(text) or "unknown"
     if year is not None:
         year_value, year_source = year, "catalog"

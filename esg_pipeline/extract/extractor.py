@@ -42,9 +42,13 @@ CANDIDATE_RE = re.compile(
 # at each anchor.
 _NUMBER_WORDS = sorted({*lx.UNITS_WORDS, *lx.TENS_WORDS, "hundreds", "thousands", "dozens", "tens", "millions", "a"},
                        key=len, reverse=True)
+# "a" and "one" only count before a magnitude ("a hundred", "one million"): elsewhere they are articles
+# and pronouns, far too frequent to inspect one by one.
+_ONLY_BEFORE_MAGNITUDE = {"a": r"(?=\s+(?:hundred|thousand|dozen)\b)",
+                          "one": r"ne(?=[\s-]+(?:hundred|thousand|million|billion)\b)"}
 _BY_FIRST: dict[str, list[str]] = {}
 for _w in _NUMBER_WORDS:
-    _BY_FIRST.setdefault(_w[0], []).append(_w[1:])
+    _BY_FIRST.setdefault(_w[0], []).append(_ONLY_BEFORE_MAGNITUDE.get(_w, re.escape(_w[1:])))
 _FIRST = "".join(_BY_FIRST) + "".join(_BY_FIRST).upper()
 ANCHOR_RE = re.compile(
     r"[\d" + _FIRST + r"](?<![A-Za-z][A-Za-z])(?:(?<=\d)|(?<=[A-Za-z])(?:"
