@@ -17,16 +17,17 @@ ORG_SUFFIX_RE = re.compile(
     r"\b((?:[A-Z][A-Za-z&.'-]*|of|and)(?:\s+(?:[A-Z][A-Za-z&.'-]*|of|and)){0,4}?)\s+((?:(?:Holdings|Group)\s+)?(?:Limited|Ltd\.?|Group|Holdings|Corporation|Corp\.|plc|Inc\.?))\b"
 )
 # "Holdings Limited": the second suffix word ends the name, so the first is skipped.
-ORG_SUFFIX_WORD_RE = re.compile(r"(?<=\s)(?:Limited|Ltd\.?|Group|Holdings|Corporation|Corp\.|plc|Inc\.?)\b"
+# Patterns that run over the whole text open with a character set so the regex engine skips ahead quickly.
+ORG_SUFFIX_WORD_RE = re.compile(r"[LGHCpI](?<=\s[LGHCpI])(?:imited|td\.?|roup|oldings|orporation|orp\.|lc|nc\.?)\b"
                                 r"(?!\s+(?:Limited|Ltd|Group|Holdings|Corporation|Corp|plc|Inc)\b)")
 ORG_SUFFIX_NOT_NAME = frozenset({"Company", "The", "This", "Our", "Co.,", "Co."})
-ACRONYM_RE = re.compile(r"\b[A-Z]{3,}\b")
+ACRONYM_RE = re.compile(r"[A-Z](?<![A-Za-z][A-Z])[A-Z][A-Z]+(?![A-Za-z])")
 ACRONYM_NOT_BRAND = frozenset({"ESG", "HKEX", "GRI", "CSR", "ISO", "COVID", "GDP", "SDG", "SDGS", "UN", "PPP", "ABS", "ENR",
                                "CEO", "CFO", "THE", "AND", "PDF", "KPI", "CO2", "GHG", "NGO", "HK", "USA", "PRC", "APP",
                                "RMB", "HKD", "USD", "CNY", "KZT", "AUD", "EUR", "GBP", "MWH", "KWH", "GWH", "LTD"})
-YEAR_EVIDENCE_RE = re.compile(
-    r"\b(?:[Ii]n|[Dd]uring|[Ff]or|[Tt]hroughout|end\s+of|[Yy]ear|FY|[Ff]iscal\s+year|[Rr]eporting\s+(?:year|period))\s+((?:19[89]|20[0-4])\d)\b(?!\s*(?:-|to|–)\s*\d)"
-)
+YEAR_RE = re.compile(r"[12](?<![\w.,][12])(?:9[89]|0[0-4])\d(?![\w%]|\s*(?:-|to|–)\s*\d)")
+YEAR_PERIOD_WORDS_RE = re.compile(
+    r"(?:\b(?:in|during|for|throughout|end of|year|fy|fiscal year|reporting year|reporting period|report|december))\s*$")
 YEAR_CELL_RE = re.compile(r"^\s*(?:FY\s?)?((?:19[89]|20[0-4])\d)\s*$")
 
 
@@ -105,8 +106,10 @@ def infer_group(text: str) -> str | None:
 
 
 def infer_year(text: str) -> tuple[int | None, str]:
-    """The year most often named as the reporting period ('In 2020', 'during 2020', 'FY2020')."""
-    years = Counter(m.group(1) for m in YEAR_EVIDENCE_RE.finditer(text))
+    """The year most often named as the reporting period ('In 2020', 'during 2020', 'Report 2020',
+    '31 December 2020'); a tie goes to the later year."""
+    years = Counter(m.group() for m in YEAR_RE.finditer(text)
+                    if YEAR_PERIOD_WORDS_RE.search(text[max(0, m.start() - 22):m.start()].lower()))
     if not years:
         return None, "none"
     year, count = max(years.items(), key=lambda kv: (kv[1], kv[0]))
