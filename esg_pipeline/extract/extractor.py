@@ -60,7 +60,6 @@ COMPOUND_RE = re.compile(
 WORD_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?([A-Za-z][A-Za-z'’\-]*)")
 WORD_RUN_RE = re.compile(r"(?:[ \t]*(?:\n[ \t]*)?[A-Za-z][A-Za-z'’\-]*){1,9}")
 DETERMINER_AFTER_OF = frozenset("our its the their these those his her such".split())
-LEFT_BRACKET_CODE_RE = re.compile(r"[A-Za-z]-$|[#№]$|\d[.:/]$")
 RIGHT_TRAP_RE = re.compile(r"(?:st|nd|rd|th)\b|-[A-Za-z]|[:/]\d|\.\d|[A-Za-z]", re.I)
 PAREN_UNIT_RE = re.compile(r"\(([^()]{1,40})\)")
 TABLE_SEP = " | "
@@ -102,6 +101,9 @@ def _countable(word: str) -> bool:
 
 def _read_words(text: str, pos: int, limit: int = 9) -> list[tuple[str, int]]:
     """Up to `limit` words from pos, stopping at punctuation; each with its end offset."""
+    if limit == 1:  # the trap rules only look at the next word
+        m = WORD_RE.match(text, pos)
+        return [(m.group(1), m.end())] if m else []
     return _words_after(text, pos)[:limit]
 
 
@@ -110,7 +112,7 @@ def _words_after(text: str, pos: int) -> list[tuple[str, int]]:
     run = WORD_RUN_RE.match(text, pos)
     if not run:
         return []
-    return [(m.group(1), m.end()) for m in WORD_RE.finditer(text, pos, run.end())][:9]
+    return [(m.group(1), m.end()) for m in WORD_RE.finditer(text, pos, run.end())]
 
 
 def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_relation: bool) -> tuple[str, int] | None:
@@ -270,7 +272,8 @@ def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> bool:
     if not m.group("cur"):
         if left and (left[-1].isalpha() or left[-1].isdigit()):
             return True  # ISO9000, PM2.5, E20, Covid19
-        if LEFT_BRACKET_CODE_RE.search(left):
+        if left and (left[-1] in "#№" or (len(left) > 1 and (
+                (left[-1] == "-" and left[-2].isalpha()) or (left[-1] in ".:/" and left[-2].isdigit())))):
             return True  # Covid-19, #3, 1.2.3
         words = _left_words(text, start)
         if words:
