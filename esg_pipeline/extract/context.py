@@ -131,6 +131,12 @@ def build_context(text: str, *, year: int | None, entity: str | None) -> DocCont
     return DocContext(text, starts, heading_offsets, heading_texts, group, brand, year_value, year_source)
 
 
+def cell_year(cell: str) -> int | None:
+    """The year of a table cell holding only a year ('2023', 'FY2023')."""
+    m = YEAR_CELL_RE.match(cell)
+    return int(m.group(1)) if m else None
+
+
 def year_columns(cells: list[str]) -> dict[int, int]:
     """Column index -> year for a table header row ('Indicator | 2019 | 2020')."""
-    return {i: int(m.group(1)) for i, c in enumerate(cells) if (m := YEAR_CELL_RE.match(c))}
+    return {i: year for i, c in enumerate(cells) if (year := cell_year(c))}

@@ -18,7 +18,7 @@ from typing import Sequence
 
 from esg_pipeline.extract import lexicon as lx
 from esg_pipeline.extract.classify import classifier
-from esg_pipeline.extract.context import DocContext, build_context, year_columns
+from esg_pipeline.extract.context import DocContext, build_context, cell_year, year_columns
 from esg_pipeline.extract.metric import Metric
 from esg_pipeline.extract.units import (CASE_SENSITIVE, CORRECT_SPELLINGS, CURRENCIES, CURRENCY_SUFFIXES,
                                         CURRENCY_DENOMINATOR_SCALES, DENOMINATORS, MEASURE_UNITS, SCALES, alternation,
@@ -403,7 +403,7 @@ class _Extraction:
             if not cell:
                 i -= 1
                 continue
-            if NUMBER_ONLY_RE.match(cell) and not context_year(cell):
+            if NUMBER_ONLY_RE.match(cell) and not cell_year(cell):
                 values_before += 1
             elif _paren_unit("(" + cell + ")") and unit_line is None and len(cell) <= 20:
                 unit_line = cell
@@ -414,31 +414,26 @@ class _Extraction:
             return None
         s, e = ctx.line_span(i)
         label = text[s:e].strip()
-        if len(label) > 80 or label.endswith((".", ":")) or context_year(label) or TABLE_SEP in label:
+        if len(label) > 80 or label.endswith((".", ":")) or cell_year(label) or TABLE_SEP in label:
             return None
         header = self._column_header(i)  # "Hong Kong" under a "Number of suppliers" header
         if header and header != label:
             label = f"{header}: {label}"
-        years = []  # the header block: consecutive year-only lines above the label
-        j = i - 1
-        while j >= 0 and i - j < 40:
-            s, e = ctx.line_span(j)
-            cell = text[s:e].strip()
-            if context_year(cell):
-                years.append(context_year(cell))
-                j -= 1
-                while j >= 0:
-                    s, e = ctx.line_span(j)
-                    c = text[s:e].strip()
-                    if not context_year(c):
-                        break
-                    years.append(context_year(c))
-                    j -= 1
-                years.reverse()
-                break
-            j -= 1
+        years = self._stacked_header_years(i)
         year = years[values_before] if values_before < len(years) else None
         return label, unit_line, year
+
+    def _stacked_header_years(self, label_idx: int) -> list[int]:
+        """The header block of a stacked table: the nearest run of year-only lines above a row label."""
+        years: list[int] = []
+        for j in range(label_idx - 1, max(-1, label_idx - 40), -1):
+            s, e = self.ctx.line_span(j)
+            year = cell_year(self.text[s:e])
+            if year:
+                years.append(year)
+            elif years:
+                break
+        return years[::-1]
 
     def _column_header(self, label_idx: int) -> str | None:
         """A count or unit header a few lines above a stacked table's first row label."""
@@ -714,11 +709,6 @@ PREDICATE_RE = re.compile(
     + r")\s+)?$", re.I)
 PRIOR_YEAR_RE = re.compile(r"\(\s?(?:FY\s?)?((?:19[89]|20[0-4])\d)\s?[:：]\s*$")
 NUMBER_ONLY_RE = re.compile(r"^\(?\s?\d[\d,]*(?:\.\d+)?\s?\)?%?$")
-
-
-def context_year(cell: str) -> int | None:
-    m = re.fullmatch(r"(?:FY\s?)?((?:19[89]|20[0-4])\d)", cell.strip())
-    return int(m.group(1)) if m else None
 
 
 LABEL_UNIT_RE = re.compile(r"(?<![A-Za-z])(?P<unit>" + alternation(k for k in MEASURE_UNITS if len(k) > 2) + r")(?![A-Za-z])", re.I)

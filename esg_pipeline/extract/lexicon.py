@@ -97,7 +97,6 @@ WORLD_SCOPE_RE = re.compile(
     r"nationwide|across\s+the\s+country|in\s+the\s+country|of\s+the\s+population)\b", re.I)
 WORLD_SUBJECT_RE = re.compile(r"\b(?:living\s+with|suffering\s+from|suffer\s+from|affected\s+by|die\s+of|died\s+of)\b", re.I)
 NOT_PLURAL = frozenset("overseas news series species means headquarters premises sales whereas always perhaps across".split())
-LOCATION_ADVERBS = frozenset("overseas abroad locally domestically nationally internationally offshore onshore".split())
 # A counted noun that is a duration becomes a time quantity: "45 lost days".
 TIME_HEADS = {"days": "day", "hours": "hour", "man-days": "day", "man-hours": "hour"}
 LINKING_VERBS = frozenset("""
