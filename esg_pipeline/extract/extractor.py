@@ -276,6 +276,8 @@ def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> bool:
                 (left[-1] == "-" and left[-2].isalpha()) or (left[-1] in ".:/" and left[-2].isdigit())))):
             return True  # Covid-19, #3, 1.2.3
         words = _left_words(text, start)
+        if len(words) > 1 and words[-1] == "in" and (words[-2].isdigit() or words[-2] in lx.UNITS_WORDS):
+            return True  # "1 in 5 managers": a ratio
         if words:
             prev = words[-1]
             if prev in lx.TRAP_PREVIOUS_WORDS or prev.rstrip(".") in lx.TRAP_PREVIOUS_WORDS or prev in lx.MONTHS:
@@ -305,6 +307,7 @@ def _is_calendar_year(text: str, m: re.Match) -> bool:
 def _paren_unit(label: str) -> tuple[str, float] | None:
     """Unit of a table row from its label: 'Electricity (MWh)', 'Donations (RMB million)', 'Staff (persons)'."""
     for inner in PAREN_UNIT_RE.findall(label):
+        inner = re.sub(r"\s?['’]000\b", " thousand", inner)  # "(HK$'000)": amounts in thousands
         probe = "1 " + inner.strip().lstrip("'’")
         probe = re.sub(r"^1 (?i:(rmb|hk\$|us\$|cny|hkd|usd|kzt))\s*", lambda mm: mm.group(1) + "1 ", probe)
         mm = CANDIDATE_RE.match(probe)

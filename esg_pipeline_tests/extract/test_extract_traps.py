@@ -59,3 +59,12 @@ def test_page_numbers_on_pdf_page_edges_are_dropped():
     text = page1 + page2
     found = extract_metrics(text, doc="r.pdf", page_starts=[0, len(page1)])
     assert [(m.value, m.page) for m in found] == [(1_200, 1), (4_800, 2)]
+
+
+def test_ratio_phrase_is_not_a_count():
+    assert raw_values("One in 5 managers is female, and 1 in 4 engineers.") == []
+
+
+def test_amounts_in_thousands_from_table_label():
+    text = "Item | 2023\nCharitable donations (HK$'000) | 1,250\n"
+    assert [(m.value, m.unit) for m in extract_metrics(text, doc="t.txt")] == [(1_250_000, "HKD")]
