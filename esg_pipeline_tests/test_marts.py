@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from esg_pipeline.runner import run_pipeline
 from esg_pipeline.warehouse import make_engine
 from esg_pipeline.warehouse.overrides import MetricOverride, record_overrides
+from esg_pipeline_tests.helpers import query, write_catalog
 
 REPORTS = {
     2020: """\
@@ -56,8 +57,7 @@ def warehouse(request, tmp_path_factory):
         path = folder / f"osprey_{year}.txt"
         path.write_text(textwrap.dedent(text), encoding="utf-8")
         reports.append({"company": "osprey", "year": year, "title": f"Report {year}", "source": str(path)})
-    catalog = folder / "catalog.yaml"
-    catalog.write_text(json.dumps({"companies": [{"id": "osprey", "name": GROUP}], "reports": reports}))
+    catalog = write_catalog(folder, reports, [{"id": "osprey", "name": GROUP}])
 
     admin_url, database = None, None
     if request.param == "duckdb":
@@ -83,15 +83,6 @@ def warehouse(request, tmp_path_factory):
         with admin.connect() as conn:
             conn.execute(sa.text(f"drop database if exists {database} with (force)"))
         admin.dispose()
-
-
-def query(url, sql, **params):
-    engine = make_engine(url, read_only=True)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(sa.text(sql), params).all()
-    finally:
-        engine.dispose()
 
 
 COMMUNITY_INVESTMENT_BY_YEAR = """

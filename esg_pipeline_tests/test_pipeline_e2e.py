@@ -16,6 +16,9 @@ from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
 from esg_pipeline.runner import run_pipeline
 from esg_pipeline.warehouse import make_engine
 from esg_pipeline.warehouse.schema import metrics as metrics_table
+from esg_pipeline_tests.helpers import query, write_catalog
+
+KESTREL = [{"id": "kestrel", "name": "Kestrel Ports Group"}]
 
 KESTREL_2019 = textwrap.dedent("""\
     Kestrel Ports Group
@@ -34,22 +37,6 @@ KESTREL_2019 = textwrap.dedent("""\
     """)
 
 
-def write_catalog(folder: Path, reports: list[dict], companies=None) -> Path:
-    companies = companies or [{"id": "kestrel", "name": "Kestrel Ports Group"}]
-    path = folder / "catalog.yaml"
-    path.write_text(json.dumps({"companies": companies, "reports": reports}), encoding="utf-8")  # JSON is YAML
-    return path
-
-
-def query(url: str, sql: str):
-    engine = make_engine(url, read_only=True)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(sa.text(sql)).all()
-    finally:
-        engine.dispose()
-
-
 def run_years(workdir: Path, catalog: Path, years):
     url = f"duckdb:///{workdir / 'warehouse' / 'esg.duckdb'}"
     result = run_pipeline(years, catalog_path=str(catalog), warehouse_url=url, raw_store_dir=str(workdir / "raw"),
@@ -64,7 +51,7 @@ def test_partition_loads_good_reports_records_broken_ones_and_reruns_idempotentl
         {"company": "kestrel", "year": 2019, "title": "ESG Report 2019", "source": "reports/kestrel_2019.txt"},
         {"company": "kestrel", "year": 2019, "title": "Annex", "source": "reports/missing_annex.txt"},
         {"company": "kestrel", "year": 2019, "title": "Typo", "source": "reports/x.txt", "fromat": "txt"},
-    ])
+    ], KESTREL)
 
     url, result = run_years(workdir, catalog, [2019])
     assert result.success, result.steps
@@ -88,34 +75,40 @@ def test_partition_loads_good_reports_records_broken_ones_and_reruns_idempotentl
     assert dict(statuses) == {"failed": 4, "new": 1, "unchanged": 1}
 
 
-def test_bad_row_fails_the_gx_check_and_lands_in_quarantine(workdir):
+def metric_row(metric_id: str, **overrides) -> dict:
+    row = {c.name: None for c in metrics_table.columns}
+    row.update(metric_id=metric_id, report_year=2019, report_id="kestrel/2019/esg", company_id="kestrel",
+               value=6.4e6, unit="CNY", qualifier="exact", indicator="community_investment", hkex_kpi="B8.2",
+               metric_year=2019, confidence=0.9, quote="We donated RMB6.4 million.", char_start=3, char_end=17)
+    row.update(overrides)
+    return row
+
+
+def validate_and_load(workdir: Path, rows: list[dict]):
+    """Run the real validation and load assets on given extraction output (the extractor is tested elsewhere)."""
     url = f"duckdb:///{workdir / 'warehouse' / 'esg.duckdb'}"
 
-    def row(metric_id, **overrides):
-        base = {c.name: None for c in metrics_table.columns}
-        base.update(metric_id=metric_id, report_year=2019, report_id="kestrel/2019/esg", company_id="kestrel",
-                    value=6.4e6, unit="CNY", qualifier="exact", indicator="community_investment", hkex_kpi="B8.2",
-                    metric_year=2019, confidence=0.9, quote="We donated RMB6.4 million.", char_start=3, char_end=17)
-        base.update(overrides)
-        return base
-
     @dg.asset(name="extracted_metrics", partitions_def=reporting_year_partitions)
-    def fixed_extraction() -> pd.DataFrame:
-        return pd.DataFrame([row("good-1"), row("good-2", value=14.0, unit="count"), row("bad", qualifier="maybe")])
+    def given_extraction() -> pd.DataFrame:
+        return pd.DataFrame(rows)
 
     wanted = {dg.AssetKey(k) for k in (["validated_metrics"], ["quarantined_metrics"], ["esg_raw", "metrics"],
                                        ["esg_raw", "quarantine"])}
-    assets = [a for a in ALL_ASSETS if set(a.keys) & wanted]
     result = dg.materialize(
-        [fixed_extraction, *assets],
+        [given_extraction, *(a for a in ALL_ASSETS if set(a.keys) & wanted)],
         partition_key="2019",
         resources={"warehouse": WarehouseResource(url=url),
                    "pipeline": PipelineSettings(catalog_path="unused", raw_store_dir=str(workdir / "raw"),
                                                 inbox_dir=str(workdir / "inbox"))},
         raise_on_error=False,
     )
+    return url, result, {e.check_name: e for e in result.get_asset_check_evaluations()}
+
+
+def test_bad_row_fails_the_gx_check_and_lands_in_quarantine(workdir):
+    rows = [metric_row("good-1"), metric_row("good-2", value=14.0, unit="count"), metric_row("bad", qualifier="maybe")]
+    url, result, checks = validate_and_load(workdir, rows)
     assert result.success  # one bad row in three is noise, not a broken partition
-    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert not checks["row_expectations"].passed
     assert checks["quarantine_share"].passed and checks["metrics_schema"].passed
     assert query(url, "select metric_id from esg_raw.metrics order by 1") == [("good-1",), ("good-2",)]
@@ -124,31 +117,9 @@ def test_bad_row_fails_the_gx_check_and_lands_in_quarantine(workdir):
 
 
 def test_blocking_check_stops_the_load_when_most_rows_are_bad(workdir):
-    url = f"duckdb:///{workdir / 'warehouse' / 'esg.duckdb'}"
-
-    @dg.asset(name="extracted_metrics", partitions_def=reporting_year_partitions)
-    def broken_extraction() -> pd.DataFrame:
-        rows = []
-        for i in range(4):
-            r = {c.name: None for c in metrics_table.columns}
-            r.update(metric_id=f"m{i}", report_year=2019, report_id="r", company_id="c", value=-1.0, unit="CNY",
-                     qualifier="exact", indicator="community_investment", metric_year=2019, confidence=0.5,
-                     quote="q", char_start=0, char_end=1)
-            rows.append(r)
-        return pd.DataFrame(rows)
-
-    wanted = {dg.AssetKey(["validated_metrics"]), dg.AssetKey(["esg_raw", "metrics"])}
-    assets = [a for a in ALL_ASSETS if set(a.keys) & wanted]
-    result = dg.materialize(
-        [broken_extraction, *assets],
-        partition_key="2019",
-        resources={"warehouse": WarehouseResource(url=url),
-                   "pipeline": PipelineSettings(catalog_path="unused", raw_store_dir=str(workdir / "raw"),
-                                                inbox_dir=str(workdir / "inbox"))},
-        raise_on_error=False,
-    )
+    rows = [metric_row(f"m{i}", value=-1.0) for i in range(4)]
+    _, result, checks = validate_and_load(workdir, rows)
     assert not result.success
-    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert not checks["quarantine_share"].passed
     materialized = {event.asset_key for event in result.get_asset_materialization_events()}
     assert dg.AssetKey(["esg_raw", "metrics"]) not in materialized
@@ -199,7 +170,7 @@ def test_unchanged_http_report_is_not_downloaded_again(workdir, report_server):
         f"<p>{line}</p>" for line in KESTREL_2019.splitlines() if line.strip()) + "</body></html>"
     (served / "kestrel_2019.html").write_text(html, encoding="utf-8")
     catalog = write_catalog(workdir, [{"company": "kestrel", "year": 2019, "title": "ESG Report 2019",
-                                       "source": f"{base_url}/kestrel_2019.html"}])
+                                       "source": f"{base_url}/kestrel_2019.html"}], KESTREL)
 
     url, first = run_years(workdir, catalog, [2019])
     assert first.success

@@ -12,6 +12,7 @@ from esg_pipeline.cli import main
 from esg_pipeline.report import build_report
 from esg_pipeline.runner import run_pipeline
 from esg_pipeline.warehouse import ensure_schema, make_engine
+from esg_pipeline_tests.helpers import query
 
 # Fictional company, written for this test.
 LARKSPUR = {
@@ -86,15 +87,6 @@ def warehouse(tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def report_file(warehouse, tmp_path_factory):
     return build_report(warehouse, tmp_path_factory.mktemp("report") / "esg_report.html")
-
-
-def query(url: str, sql: str) -> list:
-    engine = make_engine(url, read_only=True)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(sa.text(sql)).all()
-    finally:
-        engine.dispose()
 
 
 def soup_of(path) -> BeautifulSoup:

@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 
 from esg_pipeline.catalog import CatalogError, CatalogFileError, load_catalog
-from esg_pipeline.defs.partitions import reporting_year_partitions
+from esg_pipeline.defs.partitions import reporting_year_partitions, yearly_warehouse_table
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource, ensure_dir
 from esg_pipeline.ingest.fetch import build_session
 from esg_pipeline.ingest.inbox import inbox_entries, scan_inbox
@@ -89,13 +89,7 @@ def _attempt_id(row: dict[str, Any]) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:36]
 
 
-@dg.asset(
-    key=["esg_raw", "ingest_ledger"],
-    partitions_def=reporting_year_partitions,
-    group_name="warehouse",
-    kinds={"sqlalchemy"},
-    pool="warehouse",
-)
+@yearly_warehouse_table(["esg_raw", "ingest_ledger"])
 def ingest_ledger(context: dg.AssetExecutionContext, raw_reports: list[dict], warehouse: WarehouseResource):
     """Append-only record of every ingestion attempt: status new / unchanged / failed and why."""
     rows = [dict(o["ledger_row"], attempt_id=_attempt_id(o["ledger_row"])) for o in raw_reports]
@@ -129,14 +123,7 @@ def report_text(context: dg.AssetExecutionContext, raw_reports: list[dict]) -> l
     return texts
 
 
-@dg.asset(
-    key=["esg_raw", "reports"],
-    partitions_def=reporting_year_partitions,
-    group_name="warehouse",
-    kinds={"sqlalchemy"},
-    pool="warehouse",
-    ins={"extracted_metrics": dg.AssetIn()},
-)
+@yearly_warehouse_table(["esg_raw", "reports"])
 def reports_table(context: dg.AssetExecutionContext, raw_reports: list[dict], report_text: list[ReportText],
                   extracted_metrics, warehouse: WarehouseResource):
     """One row per catalog entry of the year: source, content hash, pages, status and reason."""

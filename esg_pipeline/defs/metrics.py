@@ -3,7 +3,7 @@
 import dagster as dg
 import pandas as pd
 
-from esg_pipeline.defs.partitions import reporting_year_partitions
+from esg_pipeline.defs.partitions import reporting_year_partitions, yearly_warehouse_table
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
 from esg_pipeline.pipeline import ReportText, report_metric_rows
 from esg_pipeline.quality.metrics_suite import validate_metrics
@@ -82,15 +82,13 @@ def _load_year(context: dg.AssetExecutionContext, table, frame: pd.DataFrame, wa
     return dg.MaterializeResult(metadata={"rows": loaded, "table": f"{wh.RAW_SCHEMA}.{table.name}"})
 
 
-@dg.asset(key=["esg_raw", "metrics"], partitions_def=reporting_year_partitions, group_name="warehouse",
-          kinds={"sqlalchemy"}, pool="warehouse")
+@yearly_warehouse_table(["esg_raw", "metrics"])
 def metrics_table(context: dg.AssetExecutionContext, validated_metrics: pd.DataFrame, warehouse: WarehouseResource):
     """Validated metrics of the year, replaced in one transaction so re-runs never duplicate."""
     return _load_year(context, wh.metrics, validated_metrics, warehouse)
 
 
-@dg.asset(key=["esg_raw", "quarantine"], partitions_def=reporting_year_partitions, group_name="warehouse",
-          kinds={"sqlalchemy"}, pool="warehouse")
+@yearly_warehouse_table(["esg_raw", "quarantine"])
 def quarantine_table(context: dg.AssetExecutionContext, quarantined_metrics: pd.DataFrame,
                      warehouse: WarehouseResource):
     """Quarantined metrics of the year with the expectations they failed."""

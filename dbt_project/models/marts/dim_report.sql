@@ -1,16 +1,2 @@
-select
-    report_id,
-    report_year,
-    company_id,
-    title,
-    source,
-    format,
-    sha256,
-    bytes,
-    pages,
-    chars,
-    metrics_found,
-    fetched_at,
-    status,
-    reason
-from {{ ref('stg_reports') }}
+-- Reports as BI tools see them: one per catalog entry and reporting year (staging already names the columns).
+select * from {{ ref('stg_reports') }}
