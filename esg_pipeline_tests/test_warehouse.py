@@ -72,3 +72,12 @@ def test_dbt_environment_follows_the_url(tmp_path):
     assert pg["DBT_TARGET"] == "postgres"
     assert (pg["ESG_PG_HOST"], pg["ESG_PG_PORT"], pg["ESG_PG_USER"], pg["ESG_PG_PASSWORD"], pg["ESG_PG_DATABASE"]) == (
         "db.internal", "6543", "analyst", "s3cret", "esg")
+
+
+def test_metric_values_keep_double_precision(tmp_path):
+    engine = make_engine(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    ensure_schema(engine)
+    row = {"metric_id": "m", "report_year": 2020, "report_id": "r", "company_id": "c", "value": 129_677_001.25}
+    replace_rows(engine, wh.metrics, [row], where={"report_year": 2020})
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(wh.metrics.c.value)).scalar() == 129_677_001.25

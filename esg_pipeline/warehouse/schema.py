@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Column,
     DateTime,
-    Float,
+    Double,
     Integer,
     MetaData,
     String,
@@ -25,7 +25,7 @@ def _metric_columns() -> list[Column]:
         Column("company_id", String(100), nullable=False),
         Column("doc_name", String(255)),
         Column("doc_sha256", String(64)),
-        Column("value", Float),
+        Column("value", Double),
         Column("unit", String(50)),
         Column("qualifier", String(20)),
         Column("indicator", String(100)),
@@ -42,7 +42,7 @@ def _metric_columns() -> list[Column]:
         Column("line", Integer),
         Column("page", Integer),
         Column("method", String(100)),
-        Column("confidence", Float),
+        Column("confidence", Double),
         Column("flags", Text),
     ]
 
@@ -119,7 +119,7 @@ metric_overrides = Table(
     Column("metric_year", Integer, primary_key=True),
     Column("indicator_id", String(100), primary_key=True),
     Column("entity", String(255), primary_key=True),
-    Column("value", Float, nullable=False),
+    Column("value", Double, nullable=False),
     Column("unit", String(50), nullable=False),
     Column("action", String(10), nullable=False),  # confirm | correct
     Column("reason", Text, nullable=False),

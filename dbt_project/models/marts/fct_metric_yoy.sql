@@ -45,5 +45,8 @@ select
     case when comparability = 'ok' then value - previous_value end as abs_change,
     case when comparability = 'ok' and previous_value <> 0
         then (value - previous_value) / abs(previous_value) * 100 end as pct_change,
-    comparability
+    comparability,
+    -- a tenfold swing is more often a total read as an average (or a unit slip) than a real change
+    comparability = 'ok' and previous_value > 0 and (value / previous_value > 10 or value / previous_value < 0.1)
+        as is_outlier_change
 from flagged
