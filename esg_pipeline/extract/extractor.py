@@ -182,31 +182,12 @@ def _org_re(brand: str) -> re.Pattern | None:
     return re.compile(r"\b" + re.escape(brand) + r"(?:['’]s)?(?:[ \t]+(?:[A-Z][A-Za-z&\-]*|\([A-Z][^()\n]{0,40}\)))*")
 
 
-def _entity(ctx: DocContext, sent_start: int, pos: int, line_start: int) -> str:
-    """Nearest named subsidiary before the fact (sentence, then paragraph, then headings); else the group."""
-    org = _org_re(ctx.brand)
-    if org is None:
+def _entity_name(ctx: DocContext, mention: str) -> str:
+    """A brand mention as an entity: 'CITIC Bank' stays, 'CITIC' or the group's own name is the group."""
+    name = re.sub(r"['’]s$", "", mention.strip())
+    if name == ctx.brand or ctx.group.startswith(name) or name.endswith((" Group", " Limited")):
         return ctx.group
-
-    def name_of(m: re.Match) -> str:
-        name = re.sub(r"['’]s$", "", m.group(0).strip())
-        if name == ctx.brand or ctx.group.startswith(name) or name.endswith((" Group", " Limited")):
-            return ctx.group
-        return name
-
-    for lo in (sent_start, line_start):
-        found = None
-        for m in org.finditer(ctx.text, lo, pos):
-            found = m
-        if found:
-            return name_of(found)
-        if lo == sent_start and FIRST_PERSON_RE.search(ctx.text, sent_start, pos):
-            return ctx.group  # "we donated ...": the reporting group speaks
-    for heading in reversed(ctx.headings_before(pos)):
-        m = org.match(heading)
-        if m and m.end() == len(heading):
-            return name_of(m)
-    return ctx.group
+    return name
 
 
 LEFT_REACH = 48
@@ -358,6 +339,7 @@ class _Extraction:
         self.page_starts = list(page_starts)
         self.cls = classifier()
         self._last_metric: Metric | None = None
+        self._mentions: tuple[list[int], list[str]] | None = None
         self._stem_cache: dict = {}
 
     # ------------------------------------------------------------------ table support
@@ -504,7 +486,6 @@ class _Extraction:
             return None
         line_idx = self.ctx.line_index(m.start())
         line_start, line_end = self.ctx.line_span(line_idx)
-        line = text[line_start:line_end]
         method, confidence = "", 0.0
         subject = ""
         year = self.ctx.year
@@ -517,11 +498,12 @@ class _Extraction:
             year, year_source = int(prior.group(1)), f"text: '({prior.group(1)}:'"
         end = m.end()
         table = None
-        if TABLE_SEP in line:
+        if text.find(TABLE_SEP, line_start, line_end) >= 0:
             table = self._table_cell(m, line_idx)
             if table is None:
                 return None
-        elif is_digit and unit is None and NUMBER_ONLY_RE.match(line.strip()) and m.group(0).strip() == line.strip():
+        elif (is_digit and unit is None and not text[line_start:m.start()].strip()
+              and not text[m.end():line_end].strip() and NUMBER_ONLY_RE.match(m.group(0).strip())):
             if self._is_page_number(line_idx):
                 return None
             table = self._stacked_cell(line_idx)
@@ -660,6 +642,28 @@ class _Extraction:
             found = self._stem_cache[text] = self.cls.stems_in(text)
         return found
 
+    def _entity(self, sent_start: int, pos: int, line_start: int) -> str:
+        """Nearest named subsidiary before the fact (sentence, then paragraph, then headings); else the group."""
+        ctx = self.ctx
+        if self._mentions is None:  # every brand mention in the text, found once
+            org = _org_re(ctx.brand)
+            found = [(m.start(), _entity_name(ctx, m.group())) for m in org.finditer(self.text)] if org else []
+            self._mentions = ([p for p, _ in found], [n for _, n in found])
+        starts, names = self._mentions
+        i = bisect_right(starts, pos - 1) - 1
+        if i >= 0 and starts[i] >= sent_start:
+            return names[i]
+        if FIRST_PERSON_RE.search(self.text, sent_start, pos):
+            return ctx.group  # "we donated ...": the reporting group speaks
+        if i >= 0 and starts[i] >= line_start:
+            return names[i]
+        org = _org_re(ctx.brand)
+        for heading in reversed(ctx.headings_before(pos)) if org else ():
+            m = org.match(heading)
+            if m and m.end() == len(heading):
+                return _entity_name(ctx, m.group())
+        return ctx.group
+
     def _measured_thing(self, start: int, end: int) -> str:
         """'240,000 kWh of electricity' -> 'electricity'; else the content words just before the amount."""
         words = _read_words(self.text, end, 5)
@@ -696,7 +700,7 @@ class _Extraction:
         page = bisect_right(self.page_starts, start) if self.page_starts else None
         return Metric(
             doc=self.doc, value=float(f"{value:.12g}"), unit=unit, qualifier=qualifier, hkex_kpi=indicator.hkex_kpi, gri=indicator.gri,
-            indicator=indicator.id, entity=_entity(ctx, s, start, line_start), year=year, year_source=year_source,
+            indicator=indicator.id, entity=self._entity(s, start, line_start), year=year, year_source=year_source,
             subject=subject, quote=quote, start=start, end=end, line=line_idx + 1, page=page or None, method=method,
             confidence=confidence, flags=flags, raw=text[start:end],
         )
