@@ -14,7 +14,8 @@ def data_dir() -> Path:
 
 
 def default_catalog_path() -> Path:
-    return Path(os.environ.get("ESG_CATALOG", data_dir() / "catalog.yaml")).resolve()
+    """ESG_CATALOG, else the bundled sample catalog (ESG_DATA_DIR moves outputs, not the samples)."""
+    return Path(os.environ.get("ESG_CATALOG", PROJECT_DIR / "data" / "catalog.yaml")).resolve()
 
 
 def default_warehouse_url() -> str:
