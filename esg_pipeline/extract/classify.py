@@ -10,6 +10,7 @@ from esg_pipeline.taxonomy import Indicator, fallback_id, load_taxonomy
 # "section" is the headings above the nearest one: sub-headings like "Education" sit under "Community Investment".
 ZONE_WEIGHTS = {"subject": 4.0, "sentence": 2.0, "paragraph": 1.0, "heading": 1.5, "section": 1.0, "nearby": 0.5}
 VERB_WEIGHT = 12.0
+ZONE_ORDER = ("verb", *ZONE_WEIGHTS)  # the key order of a metric's evidence, for caching
 # Distinct stems counted per context zone: a long paragraph full of related words must not outvote
 # the subject and the verb.
 ZONE_CAPS = {"sentence": 3, "paragraph": 2, "heading": 2, "section": 2, "nearby": 2}
@@ -57,6 +58,7 @@ class Classifier:
         self._word_cache: dict[str, frozenset[str]] = {}
         self._multi_first = frozenset(self.multi)
         self._zone_cache: dict[tuple[str, str, frozenset[str]], list[tuple[int, float]]] = {}
+        self._result_cache: dict[tuple, Indicator] = {}
         # Inverted index per unit kind: stem -> entries it is evidence for, so scoring touches only the
         # stems present in a metric's context.
         self.index: dict[str, dict[str, dict[str, list[int]]]] = {}
@@ -67,6 +69,10 @@ class Classifier:
                     for stem in stems_:
                         idx[field].setdefault(stem, []).append(e)
             self.index[kind] = idx
+
+    def clear_caches(self) -> None:
+        for cache in (self._word_cache, self._zone_cache, self._result_cache):
+            cache.clear()
 
     def _word_stems(self, word: str) -> frozenset[str]:
         found = frozenset().union(*(self.implied[word[:n]] for n in self.lengths
@@ -128,6 +134,15 @@ class Classifier:
         """Best-scoring indicator of this unit kind; the kind's fallback when nothing matches.
 
         Durations must match the indicator's unit exactly: lost days and training hours are different things."""
+        key = (unit, unit_kind, *(zones.get(z) for z in ZONE_ORDER))
+        cached = self._result_cache.get(key)
+        if cached is None:
+            cached = self._result_cache[key] = self._classify(unit, unit_kind, zones)
+            if len(self._result_cache) > 50_000:
+                self._result_cache.clear()
+        return cached
+
+    def _classify(self, unit: str, unit_kind: str, zones: dict[str, frozenset[str]]) -> Indicator:
         entries = self.by_kind.get(unit_kind, ())
         index = self.index.get(unit_kind)
         if not index:

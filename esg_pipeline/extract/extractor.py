@@ -502,8 +502,9 @@ class _Extraction:
             table = self._table_cell(m, line_idx)
             if table is None:
                 return None
-        elif (is_digit and unit is None and not text[line_start:m.start()].strip()
-              and not text[m.end():line_end].strip() and NUMBER_ONLY_RE.match(m.group(0).strip())):
+        elif (is_digit and unit is None and m.start() - line_start < 8 and line_end - m.end() < 8
+              and not text[line_start:m.start()].strip() and not text[m.end():line_end].strip()
+              and NUMBER_ONLY_RE.match(m.group(0).strip())):
             if self._is_page_number(line_idx):
                 return None
             table = self._stacked_cell(line_idx)
