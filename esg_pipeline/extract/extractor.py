@@ -179,12 +179,14 @@ FIRST_PERSON_RE = re.compile(r"\b(?:[Ww]e|[Oo]ur|us)\b")
 def _org_re(brand: str) -> re.Pattern | None:
     if not brand:
         return None
-    return re.compile(r"\b" + re.escape(brand) + r"(?:['’]s)?(?:[ \t]+(?:[A-Z][A-Za-z&\-]*|\([A-Z][^()\n]{0,40}\)))*")
+    return re.compile(re.escape(brand) + r"\b(?:['’]s)?(?:[ \t]+(?:[A-Z][A-Za-z&\-]*|\([A-Z][^()\n]{0,40}\)))*")
 
 
 def _entity_name(ctx: DocContext, mention: str) -> str:
     """A brand mention as an entity: 'CITIC Bank' stays, 'CITIC' or the group's own name is the group."""
-    name = re.sub(r"['’]s$", "", mention.strip())
+    name = mention.strip()
+    if name.endswith(("'s", "’s")):
+        name = name[:-2]
     if name == ctx.brand or ctx.group.startswith(name) or name.endswith((" Group", " Limited")):
         return ctx.group
     return name
@@ -648,7 +650,9 @@ class _Extraction:
         ctx = self.ctx
         if self._mentions is None:  # every brand mention in the text, found once
             org = _org_re(ctx.brand)
-            found = [(m.start(), _entity_name(ctx, m.group())) for m in org.finditer(self.text)] if org else []
+            text = self.text
+            found = [(m.start(), _entity_name(ctx, m.group())) for m in org.finditer(text)
+                     if not (m.start() and text[m.start() - 1].isalpha())] if org else []
             self._mentions = ([p for p, _ in found], [n for _, n in found])
         starts, names = self._mentions
         i = bisect_right(starts, pos - 1) - 1
