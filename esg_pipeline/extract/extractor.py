@@ -58,6 +58,7 @@ COMPOUND_RE = re.compile(
     r"\s?(?:/|\s+per\s+)(?:(?P<den>(?i:" + alternation(DENOMINATORS) + r"))(?![A-Za-z])"
     r"|(?P<dcur>(?i:" + alternation(_PREFIX_CURRENCIES) + r"))\s?(?P<dscale>" + alternation(CURRENCY_DENOMINATOR_SCALES) + r")\b)")
 WORD_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?([A-Za-z][A-Za-z'’\-]*)")
+ACRONYM_PLURAL_RE = re.compile(r"[A-Z]{2,5}s")
 WORD_RUN_RE = re.compile(r"(?:[ \t]*(?:\n[ \t]*)?[A-Za-z][A-Za-z'’\-]*){1,9}")
 DETERMINER_AFTER_OF = frozenset("our its the their these those his her such".split())
 RIGHT_TRAP_RE = re.compile(r"(?:st|nd|rd|th)\b|-[A-Za-z]|[:/]\d|\.\d|[A-Za-z]", re.I)
@@ -140,11 +141,12 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
         if low in ("and", "or") and phrase:
             phrase.append(low)  # "primary and secondary schools"
             continue
-        if low in lx.NP_STOP_WORDS or not word[0].islower():
+        acronym_plural = ACRONYM_PLURAL_RE.fullmatch(word) is not None  # "2,300 ATMs", "120 SMEs"
+        if low in lx.NP_STOP_WORDS or not (word[0].islower() or acronym_plural):
             break
-        phrase.append(low)
+        phrase.append(word if acronym_plural else low)
         end = wend
-        if _plural_like(low) or (value == 1 and low in lx.COUNTABLE_NOUNS):
+        if acronym_plural or _plural_like(low) or (value == 1 and low in lx.COUNTABLE_NOUNS):
             head = low
             break
     if head is None or head in lx.NON_COUNT_HEADS or head in lx.MONTHS:
@@ -604,6 +606,12 @@ class _Extraction:
         if not is_digit:
             return None
         s, _ = self.ctx.sentence_span(m.start(), m.end())
+        share = SHARE_AFTER_RE.match(text, m.end())
+        if share:  # "Number of employees by gender: Male 1,234 (56%), Female 968 (44%)"
+            lead = LEAD_IN_RE.search(text, s, m.start())
+            label = _left_words(text, m.start())[-1:]
+            if lead and label and label[0].isalpha():
+                return f"{lead.group(1).strip().lower()}: {label[0]}", m.end(), "count"
         pred = PREDICATE_RE.search(text, max(s, m.start() - 90), m.start())
         if pred is None:
             return None
@@ -715,6 +723,8 @@ ELLIPSIS_RIGHT_RE = re.compile(
     r"\s*(?:of\s+(?:which|whom|them)\b|(?:were|was|are|is)\b|(?:in|at)\s|(?:overseas|elsewhere|abroad|locally|domestically)\b)", re.I)
 ELLIPSIS_RIGHT_WORDS_RE = re.compile(r"\s*(?:of\s+(?:which|whom|them)\b|(?:were|was|are|is)\s+[a-z]+ed\b)", re.I)
 LABEL_VALUE_RE = re.compile(r"[ \t]*(?P<label>[A-Za-z][^:|\n]{1,60}):[ \t]*\(?\d[\d,]*(?:\.\d+)?\)?[ \t]*")
+SHARE_AFTER_RE = re.compile(r"\s?\(\s?\d{1,3}(?:\.\d+)?\s?%\s?\)")
+LEAD_IN_RE = re.compile(r"([A-Za-z][A-Za-z ,\-]{3,80}):")
 PREDICATE_RE = re.compile(
     r"(?P<np>(?:^|(?<=[\s(]))[A-Za-z][A-Za-z\- ]{2,70}?)\s+(?:was|were|reached|totall?ed|came\s+to|amounted\s+to|stood\s+at|"
     r"(?:rose|fell|dropped|increased|decreased|declined|grew|eased)\s+to)\s+(?:(?:" + lx.QUALIFIER_ALTERNATION

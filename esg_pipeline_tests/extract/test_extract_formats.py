@@ -167,3 +167,21 @@ def test_predicate_counts_and_durations():
         "Headcount reached 6,420 at the end of the year. Lost days due to work injury dropped to 312.")}
     assert found[6420].unit == "count" and found[6420].hkex_kpi == "B1.1"
     assert found[312].unit == "day" and found[312].hkex_kpi == "B2.2"
+
+
+def test_inline_breakdown_with_shares():
+    found = {(m.value, m.unit): m for m in metrics("Number of employees by gender: Male 2,310 (61%), Female 1,477 (39%)")}
+    assert {(2_310, "count"), (1_477, "count"), (61, "percent"), (39, "percent")} == set(found)
+    assert found[(1_477, "count")].subject.endswith("female") and found[(1_477, "count")].hkex_kpi == "B1.1"
+
+
+def test_acronym_plurals_and_zero_counts():
+    assert (1_150, "count") in values("The bank runs 86 branches and 1,150 ATMs.")
+    found = {m.subject: m for m in metrics("There were zero work-related fatalities and 0 cases of bribery.")}
+    assert found["work-related fatalities"].value == 0 and found["work-related fatalities"].hkex_kpi == "B2.1"
+    assert found["cases"].hkex_kpi == "B7.1"
+
+
+def test_fuel_by_volume_is_energy():
+    (m,) = metrics("Company vehicles burned 86,400 litres of diesel.")
+    assert (m.value, m.unit, m.hkex_kpi) == (86_400, "L", "A2.1")
