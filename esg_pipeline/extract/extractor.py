@@ -440,6 +440,24 @@ class _Extraction:
                 return cell
         return None
 
+    def _spaced_cell(self, m: re.Match, line_idx: int) -> tuple[str, str | None, int | None] | None:
+        """A table row whose cells a PDF flattened to spaces: a label, then two or more numbers."""
+        s, e = self.ctx.line_span(line_idx)
+        row = SPACED_ROW_RE.fullmatch(self.text, s, e)
+        if row is None or row.start("values") > m.start():
+            return None
+        col = len(NUMBER_TOKEN_RE.findall(self.text, row.start("values"), m.start()))
+        years: list[int] = []
+        for i in range(line_idx - 1, max(-1, line_idx - 30), -1):  # the header row: the nearest run of years
+            hs, he = self.ctx.line_span(i)
+            header = SPACED_YEARS_RE.search(self.text, hs, he)
+            if header and header.end() >= he - 1:
+                years = [int(y) for y in header.group().split()]
+                break
+        n_values = len(NUMBER_TOKEN_RE.findall(self.text, row.start("values"), e))
+        year = years[col] if len(years) == n_values else None
+        return row.group("label").strip(), None, year
+
     def _is_page_number(self, line_idx: int) -> bool:
         """A bare number on the first or last line of a PDF page."""
         if not self.page_starts:
@@ -514,6 +532,8 @@ class _Extraction:
             table = self._stacked_cell(line_idx)
             if table is None:
                 return None
+        elif is_digit and unit is None and SPACED_TAIL_RE.fullmatch(text, m.end(), line_end):
+            table = self._spaced_cell(m, line_idx)  # PDF table row: "Water (m3) 51,300 49,870"
         if table is not None:
             label, unit_cell, col_year = table
             if unit is None:
@@ -729,6 +749,12 @@ PREDICATE_RE = re.compile(
     r"(?P<np>(?:^|(?<=[\s(]))[A-Za-z][A-Za-z\- ]{2,70}?)\s+(?:was|were|reached|totall?ed|came\s+to|amounted\s+to|stood\s+at|"
     r"(?:rose|fell|dropped|increased|decreased|declined|grew|eased)\s+to)\s+(?:(?:" + lx.QUALIFIER_ALTERNATION
     + r")\s+)?$", re.I)
+_NUMBER_TOKEN = r"\(?\d[\d,]*(?:\.\d+)?\)?%?"
+NUMBER_TOKEN_RE = re.compile(_NUMBER_TOKEN)
+SPACED_TAIL_RE = re.compile(r"(?:[ \t]+" + _NUMBER_TOKEN + r")*[ \t]*")
+SPACED_ROW_RE = re.compile(r"[ \t]*(?P<label>[^\n|]*?[A-Za-z)][^\n|\d]*?)[ \t]+(?P<values>" + _NUMBER_TOKEN
+                           + r"(?:[ \t]+" + _NUMBER_TOKEN + r")+)[ \t]*")
+SPACED_YEARS_RE = re.compile(r"(?:(?:19[89]|20[0-4])\d[ \t]+)+(?:19[89]|20[0-4])\d")
 PRIOR_YEAR_RE = re.compile(r"\(\s?(?:FY\s?)?((?:19[89]|20[0-4])\d)\s?[:：]\s*$")
 NUMBER_ONLY_RE = re.compile(r"^\(?\s?\d[\d,]*(?:\.\d+)?\s?\)?%?$")
 

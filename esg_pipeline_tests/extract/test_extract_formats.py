@@ -185,3 +185,12 @@ def test_acronym_plurals_and_zero_counts():
 def test_fuel_by_volume_is_energy():
     (m,) = metrics("Company vehicles burned 86,400 litres of diesel.")
     assert (m.value, m.unit, m.hkex_kpi) == (86_400, "L", "A2.1")
+
+
+def test_pdf_table_row_with_space_separated_columns():
+    text = ("Indicator 2021 2022 2023\n"
+            "Scope 2 GHG emissions (tCO2e) 30,150 28,960 28,330\n"
+            "Total employees 13,420 13,880 14,260\n")
+    found = {(m.value, m.unit): m.year for m in metrics(text)}
+    assert found == {(30_150, "tCO2e"): 2021, (28_960, "tCO2e"): 2022, (28_330, "tCO2e"): 2023,
+                     (13_420, "count"): 2021, (13_880, "count"): 2022, (14_260, "count"): 2023}
