@@ -53,6 +53,7 @@ _FIRST = "".join(_BY_FIRST) + "".join(_BY_FIRST).upper()
 ANCHOR_RE = re.compile(
     r"[\d" + _FIRST + r"](?<![A-Za-z][A-Za-z])(?:(?<=\d)|(?<=[A-Za-z])(?:"
     + "|".join(f"(?<=[{c}{c.upper()}])(?:{'|'.join(rest)})" for c, rest in _BY_FIRST.items()) + r")(?![A-Za-z]))")
+CURRENCY_LAST_CHARS = frozenset(" \u00a0($¥€£" + "".join({c[-1] for c in _PREFIX_CURRENCIES} | {c[-1].upper() for c in _PREFIX_CURRENCIES}))
 LEFT_CURRENCY_RE = re.compile(r"(?<![A-Za-z])(?i:" + alternation(_PREFIX_CURRENCIES) + r")\s?(?:\(\s?)?$|\(\s?$")
 COMPOUND_RE = re.compile(
     r"\s?(?:/|\s+per\s+)(?:(?P<den>(?i:" + alternation(DENOMINATORS) + r"))(?![A-Za-z])"
@@ -64,7 +65,7 @@ DETERMINER_AFTER_OF = frozenset("our its the their these those his her such".spl
 RIGHT_TRAP_RE = re.compile(r"(?:st|nd|rd|th)\b|-[A-Za-z]|[:/]\d|\.\d|[A-Za-z]", re.I)
 PAREN_UNIT_RE = re.compile(r"\(([^()]{1,40})\)")
 TABLE_SEP = " | "
-NEARBY_CHARS = 1200  # how far back "nearby" topic evidence reaches
+NEARBY_CHARS = 800  # how far back "nearby" topic evidence reaches
 
 
 def compound_denominator(comp: re.Match) -> str:
@@ -477,7 +478,8 @@ class _Extraction:
             a = anchor.start()
             if a < last_end:
                 continue  # inside the previous candidate ("five" in "Thirty-five")
-            left = LEFT_CURRENCY_RE.search(text, max(last_end, a - 12), a) if anchor.group()[0].isdigit() else None
+            left = (LEFT_CURRENCY_RE.search(text, max(last_end, a - 12), a)
+                    if a and text[a - 1] in CURRENCY_LAST_CHARS and anchor.group()[0].isdigit() else None)
             m = CANDIDATE_RE.match(text, left.start() if left else a)
             if m is None or m.start("num") != a:
                 m = CANDIDATE_RE.match(text, a)
@@ -502,9 +504,9 @@ class _Extraction:
         unit, factor, flags = _unit_of(m)
         if m.group("unit") and unit is None:
             return None  # wrong-case short symbol ("T", "MU"): not a unit
-        if _is_trap(text, m, has_unit=unit is not None):
-            return None
         if is_digit and _is_calendar_year(text, m):
+            return None
+        if _is_trap(text, m, has_unit=unit is not None):
             return None
         line_idx = self.ctx.line_index(m.start())
         line_start, line_end = self.ctx.line_span(line_idx)
