@@ -345,6 +345,7 @@ class _Extraction:
         self.cls = classifier()
         self._last_metric: Metric | None = None
         self._mentions: tuple[list[int], list[str]] | None = None
+        self._table_lines: dict[int, bool] = {}
         self._stem_cache: dict = {}
 
     # ------------------------------------------------------------------ table support
@@ -441,6 +442,13 @@ class _Extraction:
                 return cell
         return None
 
+    def _is_table_line(self, idx: int, start: int, end: int) -> bool:
+        """Cells separated by ' | ' (HTML tables); remembered per line, since long lines hold many numbers."""
+        found = self._table_lines.get(idx)
+        if found is None:
+            found = self._table_lines[idx] = self.text.find(TABLE_SEP, start, end) >= 0
+        return found
+
     def _spaced_cell(self, m: re.Match, line_idx: int) -> tuple[str, str | None, int | None] | None:
         """A table row whose cells a PDF flattened to spaces: a label, then two or more numbers."""
         s, e = self.ctx.line_span(line_idx)
@@ -522,7 +530,7 @@ class _Extraction:
             year, year_source = int(prior.group(1)), f"text: '({prior.group(1)}:'"
         end = m.end()
         table = None
-        if text.find(TABLE_SEP, line_start, line_end) >= 0:
+        if self._is_table_line(line_idx, line_start, line_end):
             table = self._table_cell(m, line_idx)
             if table is None:
                 return None
