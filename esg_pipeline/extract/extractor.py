@@ -1,13 +1,15 @@
 """Rule-based extraction of quantitative ESG statements.
 
-Hot path: one precompiled candidate regex runs over the whole text; each candidate (a number with its
-currency, scale and unit) is then accepted or rejected by cheap local rules, in this order:
-  1. traps: calendar years, numbers glued into codes (ISO9000, PM2.5, Covid-19), ordinals (65th),
-     ranks and references (Top 250, Phase 2, page 4), dates, names (Beijing 15 Publishing House);
-  2. kind: money (currency), measure (unit), or count (a counted-noun phrase must follow);
+Hot path: one precompiled anchor regex (digits and number words) runs over the whole text; at each anchor
+CANDIDATE_RE reads the quantity with its currency, scale and unit, and cheap local rules accept or reject it:
+  1. traps: calendar years, numbers glued into codes (ISO9000, PM2.5, Covid-19), ordinals (65th), ratios
+     (1 in 5), ranks and references (Top 250, Phase 2, page 4), dates, names (Shenzhen 12 Cultural Alliance);
+  2. kind: money (currency), measure (unit), or count (a counted-noun phrase must follow, or be implied by
+     "of which", a "Label: N" list under a lead-in, or a predicate such as "headcount reached N");
   3. scope: counts described as statistics about the world are not about the company;
-  4. qualifier, subject, indicator/KPI (taxonomy keywords), entity, year and provenance.
-Table rows (cells separated by ' | ', or one cell per line) take label, unit and year from the table.
+  4. qualifier, subject, indicator/KPI (taxonomy keywords, see classify.py), entity, year and provenance.
+Table rows (cells separated by ' | ', one cell per line, or PDF rows with space-separated columns) take
+label, unit and year from the table. Sentences, lines and brand mentions are located once per document.
 """
 from __future__ import annotations
 
@@ -53,7 +55,9 @@ _FIRST = "".join(_BY_FIRST) + "".join(_BY_FIRST).upper()
 ANCHOR_RE = re.compile(
     r"[\d" + _FIRST + r"](?<![A-Za-z][A-Za-z])(?:(?<=\d)|(?<=[A-Za-z])(?:"
     + "|".join(f"(?<=[{c}{c.upper()}])(?:{'|'.join(rest)})" for c, rest in _BY_FIRST.items()) + r")(?![A-Za-z]))")
-CURRENCY_LAST_CHARS = frozenset(" \u00a0($¥€£" + "".join({c[-1] for c in _PREFIX_CURRENCIES} | {c[-1].upper() for c in _PREFIX_CURRENCIES}))
+# Characters a currency prefix can end with ("RMB 5", "HK$5", "(151)"): only then look back for one.
+CURRENCY_LAST_CHARS = frozenset(" \u00a0($¥€£" + "".join({c[-1] for c in _PREFIX_CURRENCIES})
+                                + "".join({c[-1].upper() for c in _PREFIX_CURRENCIES}))
 LEFT_CURRENCY_RE = re.compile(r"(?<![A-Za-z])(?i:" + alternation(_PREFIX_CURRENCIES) + r")\s?(?:\(\s?)?$|\(\s?$")
 COMPOUND_RE = re.compile(
     r"\s?(?:/|\s+per\s+)(?:(?P<den>(?i:" + alternation(DENOMINATORS) + r"))(?![A-Za-z])"
