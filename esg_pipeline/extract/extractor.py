@@ -151,8 +151,15 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
             break
         phrase.append(word if acronym_plural else low)
         end = wend
-        if acronym_plural or _plural_like(low) or (value == 1 and low in lx.COUNTABLE_NOUNS):
+        if acronym_plural or _plural_like(low):
             head = low
+            break
+        if value == 1 and low in lx.COUNTABLE_NOUNS:
+            head = low  # "1 product recall": a singular head may still take a noun after it
+            nxt = _read_words(text, wend, 1)
+            if nxt and nxt[0][0].islower() and nxt[0][0] not in lx.NP_STOP_WORDS and not nxt[0][0].endswith("ed"):
+                phrase.append(nxt[0][0])
+                end = nxt[0][1]
             break
     if head is None or head in lx.NON_COUNT_HEADS or head in lx.MONTHS:
         return None
@@ -348,6 +355,7 @@ class _Extraction:
         self.page_starts = list(page_starts)
         self.cls = classifier()
         self._last_metric: Metric | None = None
+        self._last_whole: Metric | None = None
         self._mentions: tuple[list[int], list[str]] | None = None
         self._table_lines: dict[int, bool] = {}
         self._stem_cache: dict = {}
@@ -502,6 +510,8 @@ class _Extraction:
             if metric is not None:
                 out.append(metric)
                 self._last_metric = metric
+                if metric.unit == "count" and not {"part_of_relation", "implied_noun"} & set(metric.flags):
+                    self._last_whole = metric  # the whole that later parts ("of whom 3 ...") refer to
         return out
 
     def _candidate(self, m: re.Match) -> Metric | None:
@@ -625,8 +635,9 @@ class _Extraction:
           mainland China', '14 reports, three of which were substantiated', 'Hong Kong: 1,206' under a lead-in;
         - a predicate: 'Headcount reached 3,140', 'Lost days due to work injury dropped to 968'."""
         text = self.text
-        parent = self._last_metric
-        if parent is not None and parent.unit == "count" and m.start() - parent.end < 600:
+        last = self._last_metric
+        parent = self._last_whole if last is not None and last.unit == "count" else None
+        if parent is not None and m.start() - last.end < 600:
             same_line = "\n\n" not in text[parent.end:m.start()] and TABLE_SEP not in text[parent.end:m.start()]
             right = text[m.end():m.end() + 30]
             cue = ELLIPSIS_RIGHT_RE.match(right) if is_digit else ELLIPSIS_RIGHT_WORDS_RE.match(right)
@@ -642,7 +653,7 @@ class _Extraction:
         s, _ = self.ctx.sentence_span(m.start(), m.end())
         share = SHARE_AFTER_RE.match(text, m.end())
         if share:  # "Number of employees by gender: Male 1,234 (56%), Female 968 (44%)"
-            lead = LEAD_IN_RE.search(text, s, m.start())
+            lead = LEAD_IN_RE.match(text, s, m.start())
             label = _left_words(text, m.start())[-1:]
             if lead and label and label[0].isalpha():
                 return f"{lead.group(1).strip().lower()}: {label[0]}", m.end(), "count"
@@ -686,6 +697,13 @@ class _Extraction:
         if found is None:
             found = self._stem_cache[text] = self.cls.stems_in(text)
         return found
+
+    def _lead_in_stems(self, sent_start: int, pos: int) -> frozenset[str]:
+        """'Training coverage: 95.2% of ...': a label that opens the sentence names what its figures measure."""
+        lead = LEAD_IN_RE.match(self.text, sent_start, pos)
+        if lead is None or any(c in self.text[lead.end():pos] for c in ":;"):
+            return frozenset()  # "A: 5 t; B: 7 t": each figure has its own label
+        return self._stems_of_text(lead.group(1))
 
     def _entity(self, sent_start: int, pos: int, line_start: int) -> str:
         """Nearest named subsidiary before the fact (sentence, then paragraph, then headings); else the group."""
@@ -735,7 +753,7 @@ class _Extraction:
         quote = " ".join(text[s:e].split())
         headings = ctx.headings_before(start, 4)
         zones = {
-            "subject": self._stems_of_text(subject),
+            "subject": self._stems_of_text(subject) | self._lead_in_stems(s, start),
             "verb": self._stems_of_text(_verb_before(text, s, start) + " " + _purpose_after(text, end, e)),
             "sentence": self._span_stems(s, e),
             "paragraph": self._line_stems(line_idx),
@@ -758,7 +776,7 @@ ELLIPSIS_RIGHT_RE = re.compile(
 ELLIPSIS_RIGHT_WORDS_RE = re.compile(r"\s*(?:of\s+(?:which|whom|them)\b|(?:were|was|are|is)\s+[a-z]+ed\b)", re.I)
 LABEL_VALUE_RE = re.compile(r"[ \t]*(?P<label>[A-Za-z][^:|\n]{1,60}):[ \t]*\(?\d[\d,]*(?:\.\d+)?\)?[ \t]*")
 SHARE_AFTER_RE = re.compile(r"\s?\(\s?\d{1,3}(?:\.\d+)?\s?%\s?\)")
-LEAD_IN_RE = re.compile(r"([A-Za-z][A-Za-z ,\-]{3,80}):")
+LEAD_IN_RE = re.compile(r"\s*([A-Za-z][A-Za-z ,\-]{3,80}):")
 PREDICATE_RE = re.compile(
     r"(?P<np>(?:^|(?<=[\s(]))[A-Za-z][A-Za-z\- ]{2,70}?)\s+(?:was|were|reached|totall?ed|came\s+to|amounted\s+to|stood\s+at|"
     r"(?:rose|fell|dropped|increased|decreased|declined|grew|eased)\s+to)\s+(?:(?:" + lx.QUALIFIER_ALTERNATION

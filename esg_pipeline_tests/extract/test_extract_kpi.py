@@ -87,3 +87,13 @@ def test_year_from_catalog_wins_else_inferred_with_evidence():
     assert m.year == 2022 and m.year_source.startswith("text:") and "2022" in m.year_source
     m = first("The Group planted 8,000 trees.")
     assert (m.year, m.year_source) == (None, "none")
+
+
+def test_parts_refer_to_the_whole_and_labels_name_their_figures():
+    found = extract_metrics("The board has 11 directors, of whom 4 are independent directors and 3 are women.", doc="t")
+    assert [(m.value, m.subject) for m in found] == [
+        (11, "directors"), (4, "independent directors"), (3, "directors")]
+    (m,) = extract_metrics("We recorded 1 product recall during the year.", doc="t")
+    assert (m.subject, m.hkex_kpi) == ("product recall", "B6.1")
+    found = extract_metrics("Non-hazardous waste: 4,210 tonnes; hazardous waste: 96.3 tonnes.", doc="t")
+    assert [m.hkex_kpi for m in found] == ["A1.4", "A1.3"]
