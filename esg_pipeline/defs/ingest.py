@@ -53,7 +53,8 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
     for error in catalog.errors_for_year(year):  # an entry too broken to ingest still leaves a ledger row
         outcomes.append({"entry": None, "document": None, "ledger_row": catalog_error_row(
             error, pipeline.catalog_path, year, context.run_id)})
-    catalog_problems = [str(err) for err in catalog.errors]
+    # This year's broken entries, and those whose year cannot be read (they may belong to any year).
+    catalog_problems = [str(err) for err in catalog.errors if err.year in (year, None)]
     for problem in catalog_problems:
         context.log.warning(f"catalog {pipeline.catalog_path}: {problem}")
     failed = [o["ledger_row"] for o in outcomes if o["ledger_row"]["status"] == "failed"]
