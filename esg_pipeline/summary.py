@@ -39,16 +39,16 @@ def summarize(url: str, years: Iterable[int]) -> tuple[list[YearSummary], list[F
             conn, "select report_year, count(*) from esg_raw.reports where status = 'failed' group by 1")
         metrics = _scalar_by_year(conn, "select report_year, count(*) from esg_raw.metrics group by 1")
         quarantined = _scalar_by_year(conn, "select report_year, count(*) from esg_raw.quarantine group by 1")
-        try:
-            mart = _scalar_by_year(conn, "select report_year, count(*) from marts.fct_esg_metrics group by 1")
-        except sa.exc.DBAPIError:  # marts not built (dbt step failed)
-            mart = {}
         failures = [
             FailedReport(int(y), rid, reason or "")
             for y, rid, reason in conn.execute(sa.text(
                 "select report_year, report_id, reason from esg_raw.reports where status = 'failed' order by 1, 2"))
             if int(y) in years
         ]
+        try:  # last: on PostgreSQL a failed statement aborts the rest of the transaction
+            mart = _scalar_by_year(conn, "select report_year, count(*) from marts.fct_esg_metrics group by 1")
+        except sa.exc.DBAPIError:  # marts not built (dbt step failed)
+            mart = {}
     engine.dispose()
     rows = [
         YearSummary(y, reports.get(y, 0), failed.get(y, 0), metrics.get(y, 0), quarantined.get(y, 0), mart.get(y, 0))
