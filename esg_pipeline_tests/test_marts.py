@@ -185,3 +185,13 @@ def test_dbt_docs_generate_documents_every_mart(warehouse, tmp_path):
     catalog = json.loads((tmp_path / "catalog.json").read_text())
     documented = {node["metadata"]["name"] for node in catalog["nodes"].values()}
     assert {"fct_esg_metrics", "fct_metric_yoy", "fct_disclosure_coverage", "dim_indicator"} <= documented
+
+
+def test_run_summary_reads_every_backend(warehouse):
+    from esg_pipeline.summary import format_summary, summarize
+
+    url, _ = warehouse
+    rows, failures = summarize(url, [2020, 2021])
+    assert [(r.year, r.reports, r.failed_reports) for r in rows] == [(2020, 1, 0), (2021, 1, 0)]
+    assert all(r.metrics > 0 and r.mart_rows > 0 for r in rows) and failures == []
+    assert "2021" in format_summary(rows, failures)
