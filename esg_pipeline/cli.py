@@ -1,7 +1,8 @@
-"""Command line: `esg-pipeline extract|run`."""
+"""Command line: `esg-pipeline extract|run|verify|report|export|bi-role`."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -21,8 +22,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             print(f"esg-pipeline extract: {exc}", file=sys.stderr)
             failed += 1
             continue
+        doc_sha256 = hashlib.sha256(Path(name).read_bytes()).hexdigest()  # the document id in provenance
         for metric in extract_metrics(document.text, doc=Path(name).name, page_starts=document.page_starts):
-            rows.append(metric.to_dict())
+            rows.append({**metric.to_dict(), "doc_sha256": doc_sha256})
     try:
         if args.format == "jsonl":
             for row in rows:
