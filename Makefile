@@ -31,7 +31,7 @@ bench: install
 	$(BIN)/python bench/bench_extract.py
 
 dev: install  ## Dagster UI on http://127.0.0.1:3000
-	mkdir -p .dagster_home && DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml
+	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -w workspace.yaml
 
 docs: install
 	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir .
