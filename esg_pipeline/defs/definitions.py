@@ -16,4 +16,7 @@ defs = dg.Definitions(
     schedules=[automation.annual_reporting_season_schedule],
     sensors=[sensors.report_arrival_sensor],
     resources=default_resources(),
+    # Steps are light and DuckDB takes one writer: one process per run avoids lock contention
+    # even on instances without the `warehouse` pool limit of dagster_home/dagster.yaml.
+    executor=dg.in_process_executor,
 )
