@@ -34,7 +34,7 @@ CANDIDATE_RE = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
     r"|\b(?i:" + lx.VAGUE_RE + r")\b|\b(?i:" + lx.NUMBER_WORD_RE + r")\b)"
     r"(?(paren)\s?\))"
-    r"(?:\s?(?P<scale>(?i:thousand|millions?|billions?|trillion|mn|mln|bn|tn)\b|[mkb](?![A-Za-z0-9²³]))"
+    r"(?:\s?(?P<scale>(?i:ten\s+thousand|thousand|millions?|billions?|trillion|mn|mln|bn|tn)\b|[mkb](?![A-Za-z0-9²³]))"
     r"(?:\s(?P<scale2>(?i:thousand|million)\b))?)?"
     r"(?:\s?(?P<cursuf>(?i:" + alternation(CURRENCY_SUFFIXES) + r"))\b)?"
     r"(?:\s?(?P<unit>(?i:" + alternation(MEASURE_UNITS) + r"))(?:(?![A-Za-z0-9²³])|(?=[A-Z][a-z])))?"
@@ -44,10 +44,11 @@ CANDIDATE_RE = re.compile(
 # at each anchor.
 _NUMBER_WORDS = sorted({*lx.UNITS_WORDS, *lx.TENS_WORDS, "hundreds", "thousands", "dozens", "tens", "millions", "a"},
                        key=len, reverse=True)
-# "a" and "one" only count before a magnitude ("a hundred", "one million"): elsewhere they are articles
-# and pronouns, far too frequent to inspect one by one.
+# "a" and "one" only count before a magnitude ("a hundred", "one million"), and "one" before a tallied noun
+# ("one contractor"): elsewhere they are articles and pronouns, far too frequent to inspect one by one.
 _ONLY_BEFORE_MAGNITUDE = {"a": r"(?=\s+(?:hundred|thousand|dozen)\b)",
-                          "one": r"ne(?=[\s-]+(?:hundred|thousand|million|billion)\b)"}
+                          "one": r"ne(?=[\s-]+(?:hundred|thousand|million|billion)\b|\s+(?:"
+                                 + "|".join(sorted(lx.ONE_COUNT_NOUNS)) + r")\b)"}
 _BY_FIRST: dict[str, list[str]] = {}
 for _w in _NUMBER_WORDS:
     _BY_FIRST.setdefault(_w[0], []).append(_ONLY_BEFORE_MAGNITUDE.get(_w, re.escape(_w[1:])))
@@ -64,8 +65,12 @@ COMPOUND_RE = re.compile(
     r"|(?P<dcur>(?i:" + alternation(_PREFIX_CURRENCIES) + r"))\s?(?P<dscale>" + alternation(CURRENCY_DENOMINATOR_SCALES) + r")\b)")
 WORD_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?([A-Za-z][A-Za-z'’\-]*)")
 ACRONYM_PLURAL_RE = re.compile(r"[A-Z]{2,5}s")
+ACRONYM_WORD_RE = re.compile(r"[A-Z]{2,6}")
+WHOLE_SIZE_RE = re.compile(r"[ \t]+\d[\d,]*(?![\d.,]*\d)(?=[ \t]+[a-z])")
 WORD_RUN_RE = re.compile(r"(?:[ \t]*(?:\n[ \t]*)?[A-Za-z][A-Za-z'’\-]*){1,9}")
 DETERMINER_AFTER_OF = frozenset("our its the their these those his her such".split())
+HYPHEN_COUNT_RE = re.compile(r"-(?P<noun>" + "|".join(sorted(lx.HYPHEN_COUNT_NOUNS, key=len, reverse=True))
+                             + r")\b(?!-)")
 RIGHT_TRAP_RE = re.compile(r"(?:st|nd|rd|th)\b|-[A-Za-z]|[:/]\d|\.\d|[A-Za-z]", re.I)
 PAREN_UNIT_RE = re.compile(r"\(([^()]{1,40})\)")
 TABLE_SEP = " | "
@@ -132,6 +137,9 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
         i = 3 if words[2][0].lower() in lx.COPULA else 2  # "23 of which are invention patents"
     elif words and words[0][0].lower() == "of" and len(words) > 1 and words[1][0].lower() in DETERMINER_AFTER_OF:
         i = 2  # "Thirty-five of our subsidiaries"
+        whole = WHOLE_SIZE_RE.match(text, words[1][1])
+        if whole:  # "Nine of our 22 plants": the noun follows the size of the whole
+            words = words[:2] + _read_words(text, whole.end())
     elif words and words[0][0].lower() == "of":
         i = 1  # "hundreds of meetings"
     if after_relation and i == 0 and words and words[0][0].lower() in lx.COPULA:
@@ -147,9 +155,12 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
             phrase.append(low)  # "primary and secondary schools"
             continue
         acronym_plural = ACRONYM_PLURAL_RE.fullmatch(word) is not None  # "2,300 ATMs", "120 SMEs"
-        if low in lx.NP_STOP_WORDS or not (word[0].islower() or acronym_plural):
+        acronym = not acronym_plural and ACRONYM_WORD_RE.fullmatch(word) is not None  # "286 AML sessions"
+        if low in lx.NP_STOP_WORDS or not (word[0].islower() or acronym_plural or acronym):
             break
-        phrase.append(word if acronym_plural else low)
+        phrase.append(word if acronym_plural or acronym else low)
+        if acronym:
+            continue  # a modifier: the head noun still has to follow
         end = wend
         if acronym_plural or _plural_like(low):
             head = low
@@ -183,6 +194,17 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
                 phrase += [rest[0][0]] + extra
                 end = wend
                 break
+    return " ".join(phrase), end
+
+
+def _hyphen_count(text: str, hyphen: re.Match) -> tuple[str, int]:
+    """'a 180-unit housing project' -> ('unit housing project', end): the noun, then what it is part of."""
+    phrase, end = [hyphen.group("noun")], hyphen.end()
+    for word, wend in _read_words(text, end, 4):
+        if word in lx.NP_STOP_WORDS or not word[0].islower():
+            break
+        phrase.append(word)
+        end = wend
     return " ".join(phrase), end
 
 
@@ -225,7 +247,9 @@ def _left_words_cached(text: str, start: int, reach: int) -> tuple[str, ...]:
         words.pop()
     elif words and words[-1].endswith("("):
         words[-1] = words[-1][:-1]
-    return tuple(words)
+    # An opening bracket starts a parenthetical: "(about 41%)" is qualified by "about" as much as "about 41%".
+    words = [w.lstrip("([“\"") if w[0] in "([“\"" else w for w in words]
+    return tuple(w for w in words if w)
 
 
 RANK_RE = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|rank(?:ed|ing|s)?|top|first|second|third|place[ds]?)\b", re.I)
@@ -235,6 +259,24 @@ def _ranking_population(text: str, start: int, left: list[str]) -> bool:
     words = [w for w in left[-3:] if w not in ("the", "all")]
     return bool(words) and words[-1] in ("among", "amongst", "of", "out") and bool(
         RANK_RE.search(text, max(0, start - 60), start))
+
+
+PLACE_AFTER_RE = re.compile(r"\s+(?:of|in|across)\s+(?:our|the|this|its)\s+(?:" + "|".join(lx.PLACE_NOUNS) + r")\b", re.I)
+
+
+def _population_statistic(text: str, np_end: int, head: str, left: list[str], brand: str) -> bool:
+    """'Hong Kong's 7.4 million residents', 'a country of 1.4 billion people', 'the 1.4 billion people of our
+    country': how many live somewhere is context, not a metric (a company's own people are 'the Group's')."""
+    if head not in lx.POPULATION_HEADS:
+        return False
+    if left:
+        last = left[-1]
+        if last.endswith(("'s", "’s")):
+            owner = last[:-2]
+            return owner not in lx.COMPANY_NOUNS and owner != brand.lower()
+        if last == "of" and len(left) > 1 and left[-2] in lx.PLACE_NOUNS:
+            return True
+    return PLACE_AFTER_RE.match(text, np_end) is not None
 
 
 def _after_relation(text: str, start: int) -> bool:
@@ -277,15 +319,41 @@ def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> bool:
             return True  # "1 in 5 managers": a ratio
         if words:
             prev = words[-1]
-            if prev in lx.TRAP_PREVIOUS_WORDS or prev.rstrip(".") in lx.TRAP_PREVIOUS_WORDS or prev in lx.MONTHS:
+            if _is_name_word(prev) or prev in lx.MONTHS:  # "Phase 2", "(Unit: 10,000 yuan)"
                 return True
+            if not has_unit and _listed_after_name_word(words):
+                return True  # but "Scope 1 and 28,330 tCO2e of Scope 2" is a quantity
     if not has_unit:
         right = text[m.end():m.end() + 3]
-        if RIGHT_TRAP_RE.match(right):
-            return True  # 65th, 5G, 30-day, 10:30, 3/4
+        if RIGHT_TRAP_RE.match(right) and not HYPHEN_COUNT_RE.match(text, m.end()):
+            return True  # 65th, 5G, 30-day, 10:30, 3/4; not "a 180-unit project"
     nxt = _read_words(text, m.end(), 1)
     if nxt and nxt[0][0].lower() in lx.MONTHS and not has_unit:
         return True
+    return False
+
+
+def _is_name_word(word: str) -> bool:
+    return word in lx.TRAP_PREVIOUS_WORDS or word.rstrip(".:") in lx.TRAP_PREVIOUS_WORDS
+
+
+LIST_JOINERS = frozenset({"and", "or", "&", "to"})
+NUMERAL_RE = re.compile(r"\d+[a-z]?")
+
+
+def _listed_after_name_word(words: list[str]) -> bool:
+    """'Scope 1 and 2', 'SDG 7, 8 and 13': later members of a list opened by a name word are names too."""
+    if not (words[-1] in LIST_JOINERS or words[-1].endswith(",")):
+        return False
+    numerals = 0
+    for w in reversed(words[-8:]):
+        w = w.rstrip(",")
+        if w in LIST_JOINERS:
+            continue
+        if NUMERAL_RE.fullmatch(w):
+            numerals += 1
+            continue
+        return numerals > 0 and _is_name_word(w)
     return False
 
 
@@ -304,7 +372,12 @@ def _is_calendar_year(text: str, m: re.Match) -> bool:
 def _paren_unit(label: str) -> tuple[str, float] | None:
     """Unit of a table row from its label: 'Electricity (MWh)', 'Donations (RMB million)', 'Staff (persons)'."""
     for inner in PAREN_UNIT_RE.findall(label):
+        rate = RATE_RE.fullmatch(inner)
+        if rate:  # "Lost-time injury rate (per million hours worked)"
+            return _rate_unit(rate), 1.0
+        inner = UNIT_DECLARATION_RE.sub("", inner)  # "(Unit: 10,000 yuan)" declares "10,000 yuan"
         inner = re.sub(r"\s?['’]000\b", " thousand", inner)  # "(HK$'000)": amounts in thousands
+        inner = TEN_THOUSAND_RE.sub("ten thousand", inner)  # "(10,000 yuan)": the Chinese wan
         probe = "1 " + inner.strip().lstrip("'’")
         probe = re.sub(r"^1 (?i:(rmb|hk\$|us\$|cny|hkd|usd|kzt))\s*", lambda mm: mm.group(1) + "1 ", probe)
         mm = CANDIDATE_RE.match(probe)
@@ -322,12 +395,36 @@ def _paren_unit(label: str) -> tuple[str, float] | None:
     return None
 
 
+UNIT_DECLARATION_RE = re.compile(r"^\s*(?:units?\s*[:：]|in)\s*", re.I)
+TEN_THOUSAND_RE = re.compile(r"(?<![\d,.])10,000(?![\d,.])|\b10\s+thousand\b", re.I)
+SCALE_ONLY_RE = re.compile(r"\(\s*(?P<scale>thousand|million|billion|ten thousand|10,000|['’]000)\s*\)", re.I)
+# A rate per exposure: "0.11 per million hours worked", "(per 200,000 hours worked)".
+RATE_RE = re.compile(r"\s*per\s+(?P<base>million|thousand|hundred|\d{1,3}(?:,\d{3})+|\d+)\s+"
+                     r"(?P<what>(?:man-|person-|working\s+|work\s+)?hours|employees|workers|staff|people|persons)"
+                     r"(?:\s+worked)?\b", re.I)
+
+
+def _rate_unit(rate: re.Match) -> str:
+    """Rate units keep the report's base and what it counts ("per million hours"), without "worked"."""
+    what = re.sub(r"^(?:man-|person-|working\s+|work\s+)", "", rate.group("what").lower())
+    return f"per {rate.group('base').lower()} {what}"
+
+
+def _label_scale(label: str) -> float:
+    """'Registered users (million)': a bare scale in a row label multiplies its counts."""
+    m = SCALE_ONLY_RE.search(label)
+    if m is None:
+        return 1.0
+    scale = m.group("scale").lower()
+    return 1e3 if scale.endswith("000") and "," not in scale else SCALES[re.sub(r"\s+", " ", scale)]
+
+
 def _unit_of(m: re.Match) -> tuple[str | None, float, list[str]]:
     """(unit, multiplier, flags) for money or measure candidates; (None, 1, []) for bare numbers."""
     flags: list[str] = []
     scale = 1.0
     if m.group("scale"):
-        scale = SCALES.get(m.group("scale").lower(), 1.0)
+        scale = SCALES.get(re.sub(r"\s+", " ", m.group("scale").lower()), 1.0)  # "80 ten thousand yuan"
         if m.group("scale2"):
             scale *= SCALES[m.group("scale2").lower()]
     cur = m.group("cur") or m.group("cursuf")
@@ -479,6 +576,22 @@ class _Extraction:
         year = years[col] if len(years) == n_values else None
         return row.group("label").strip(), None, year
 
+    def _listed_cell(self, m: re.Match, line_idx: int) -> tuple[str, str | None, int | None] | None:
+        """A 'Label: N' line in a run of them under a line that declares their unit: a table written as a list."""
+        s, e = self.ctx.line_span(line_idx)
+        row = LABEL_VALUE_RE.fullmatch(self.text, s, e)
+        if row is None or row.end("label") > m.start():
+            return None
+        for i in range(line_idx - 1, max(-1, line_idx - 15), -1):
+            hs, he = self.ctx.line_span(i)
+            if LABEL_VALUE_RE.fullmatch(self.text, hs, he):
+                continue  # an earlier item of the same list
+            header = self.text[hs:he]
+            if UNIT_HEADER_RE.search(header) and _paren_unit(header):
+                return row.group("label").strip(), header[header.rfind("(") + 1:header.rfind(")")], None
+            return None
+        return None
+
     def _is_page_number(self, line_idx: int) -> bool:
         """A bare number on the first or last line of a PDF page."""
         if not self.page_starts:
@@ -519,13 +632,14 @@ class _Extraction:
         num = m.group("num")
         is_digit = num[0].isdigit()
         low = num.lower()
-        if not is_digit and low == "one" and not m.group("scale"):
-            return None  # "one of the", "one-stop"; "one million" stays
         if m.group("scale") and m.group("scale") in "mkb" and not (m.group("cur") or m.group("cursuf")):
             return None  # "5 m" without a currency is ambiguous
         unit, factor, flags = _unit_of(m)
         if m.group("unit") and unit is None:
             return None  # wrong-case short symbol ("T", "MU"): not a unit
+        rate = RATE_RE.match(text, m.end()) if unit is None and is_digit else None
+        if rate:
+            unit = _rate_unit(rate)
         if is_digit and _is_calendar_year(text, m):
             return None
         if _is_trap(text, m, has_unit=unit is not None):
@@ -542,7 +656,7 @@ class _Extraction:
         prior = PRIOR_YEAR_RE.search(text, max(0, m.start() - 12), m.start())
         if prior:  # "RMB 5.6 million (2022: RMB 4.3 million)": the comparative belongs to its own year
             year, year_source = int(prior.group(1)), f"text: '({prior.group(1)}:'"
-        end = m.end()
+        end = rate.end() if rate else m.end()
         table = None
         if self._is_table_line(line_idx, line_start, line_end):
             table = self._table_cell(m, line_idx)
@@ -556,6 +670,8 @@ class _Extraction:
             table = self._stacked_cell(line_idx)
             if table is None:
                 return None
+        elif is_digit and unit is None and (listed := self._listed_cell(m, line_idx)):
+            table = listed  # "Education: 118.0" under "Donations (Unit: 10,000 yuan)"
         elif is_digit and unit is None and SPACED_TAIL_RE.fullmatch(text, m.end(), line_end):
             table = self._spaced_cell(m, line_idx)  # PDF table row: "Water (m3) 51,300 49,870"
         if table is not None:
@@ -564,9 +680,9 @@ class _Extraction:
                 parsed = (_paren_unit(label) or (_paren_unit("(" + unit_cell + ")") if unit_cell else None)
                           or _label_unit(label))
                 if parsed is None:
-                    if not _countable_label(label):
+                    if not _countable_label(label, any_plural=True):
                         return None
-                    parsed = ("count", 1.0)
+                    parsed = ("count", _label_scale(label))
                 unit, extra = parsed
                 factor *= extra
             if m.group("paren"):
@@ -594,7 +710,9 @@ class _Extraction:
             if m.group("scale") and m.group("scale").lower() in ("k", "m", "b"):
                 return None
             relation = _after_relation(text, m.start())
-            np = counted_noun(text, m.end(), value=value, words_only=not is_digit, after_relation=relation)
+            hyphen = HYPHEN_COUNT_RE.match(text, m.end()) if is_digit else None
+            np = (_hyphen_count(text, hyphen) if hyphen else
+                  counted_noun(text, m.end(), value=value, words_only=not is_digit, after_relation=relation))
             implicit_unit = None
             if np is None and not vague:
                 implicit = self._implicit_count(m, is_digit, line_idx)
@@ -608,10 +726,12 @@ class _Extraction:
             head = subject.rsplit(" ", 1)[-1]
             prev = _left_words(text, m.start())
             determiner = prev[-1] if prev else ""
-            if not is_digit and determiner in ("the", "these", "those"):
-                return None  # "the two countries": a reference, not a count
+            if not is_digit and determiner in ("the", "these", "those") and not _countable(head):
+                return None  # "the two countries": a reference, not a count ("at the three pilot malls" is one)
             if _ranking_population(text, m.start(), prev):
                 return None  # "ranked 17th among 200 peers": the field, not the company
+            if _population_statistic(text, np_end, head, prev, self.ctx.brand):
+                return None  # "Hong Kong's 7.4 million residents": the place, not the company
             sent_end = self.ctx.sentence_span(m.start(), np_end)[1]
             clause = text[np_end:sent_end]
             if (lx.WORLD_SUBJECT_RE.match(clause.lstrip()) or lx.WORLD_SCOPE_RE.match(clause.lstrip())
@@ -774,6 +894,7 @@ class _Extraction:
 ELLIPSIS_RIGHT_RE = re.compile(
     r"\s*(?:of\s+(?:which|whom|them)\b|(?:were|was|are|is)\b|(?:in|at)\s|(?:overseas|elsewhere|abroad|locally|domestically)\b)", re.I)
 ELLIPSIS_RIGHT_WORDS_RE = re.compile(r"\s*(?:of\s+(?:which|whom|them)\b|(?:were|was|are|is)\s+[a-z]+ed\b)", re.I)
+UNIT_HEADER_RE = re.compile(r"\((?:units?\s*[:：]|in\s)", re.I)
 LABEL_VALUE_RE = re.compile(r"[ \t]*(?P<label>[A-Za-z][^:|\n]{1,60}):[ \t]*\(?\d[\d,]*(?:\.\d+)?\)?[ \t]*")
 SHARE_AFTER_RE = re.compile(r"\s?\(\s?\d{1,3}(?:\.\d+)?\s?%\s?\)")
 LEAD_IN_RE = re.compile(r"\s*([A-Za-z][A-Za-z ,\-]{3,80}):")
@@ -823,12 +944,19 @@ def _purpose_after(text: str, end: int, sent_end: int) -> str:
     return m.group(1) if m else ""
 
 
-def _countable_label(label: str) -> bool:
+def _countable_label(label: str, *, any_plural: bool = False) -> bool:
+    """Does a row label name counted things? With `any_plural`, a label ending in any plural noun does
+    ('ATMs and cash recyclers', 'Registered users'): a unitless number in a table row is a count of it."""
     low = label.lower()
     if re.search(r"\b(?:number|no\.)\s+of\b|\bheadcount\b|\btotal\b", low):
         return True
     words = re.findall(r"[a-z][a-z\-]*", PAREN_UNIT_RE.sub("", low))
-    return bool(words) and (_countable(words[-1]) and _plural_like(words[-1]))
+    if not words or not _plural_like(words[-1]):
+        return False
+    head = words[-1]
+    if any_plural:
+        return head not in lx.NON_COUNT_HEADS and head not in lx.GENERIC_PLURALS
+    return _countable(head) or _countable(head.rsplit("-", 1)[-1])  # "sub-branches" counts branches
 
 
 def extract_metrics(text: str, *, doc: str, year: int | None = None, entity: str | None = None,

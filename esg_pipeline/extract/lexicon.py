@@ -40,7 +40,8 @@ QUALIFIER_PHRASES = {
     **dict.fromkeys(("around", "approximately", "approx.", "approx", "about", "nearly", "almost", "close to", "roughly",
                      "circa", "some", "an estimated", "estimated"), "approx"),
     **dict.fromkeys(("more than", "just over", "over", "at least", "in excess of", "exceeding", "exceeded",
-                     "no less than", "not less than", "above", "upwards of"), "at_least"),
+                     "no less than", "not less than", "no fewer than", "not fewer than", "above", "upwards of", "well over",
+                     "passed", "surpassed"), "at_least"),
     **dict.fromkeys(("up to", "less than", "fewer than", "under", "below", "no more than", "not more than", "at most",
                      "a maximum of", "maximum of"), "at_most"),
 }
@@ -52,7 +53,7 @@ TRAP_PREVIOUS_WORDS = frozenset("""
 scope phase top no no. number grade level tier class chapter section page pages p. pp. article rule rules item
 version vol vol. volume figure fig fig. table step stage round category type line room building route
 ranked rank ranking ranks placed iso pm gb ohsas sa covid covid- g hkex appendix annex note notes paragraph
-term session batch model series edition floor unit block lot platform channel highway road
+term session batch model series edition floor unit block lot platform channel highway road sdg sdgs
 """.split())
 MONTHS = frozenset("""january february march april may june july august september october november december
 jan feb mar apr jun jul aug sep sept oct nov dec""".split())
@@ -77,6 +78,18 @@ inspection tree seedling well road bridge device robot product service instituti
 family orphan elder library centre center station worker manager director guest attendee expert team group
 village resident patient migrant graduate intern apprentice charity foundation ngo fund initiative
 """.split())
+# Counted business assets that the general list above lacks.
+COUNTABLE_NOUNS |= frozenset("hotel mall property bed room seat apartment flat restaurant shop farm park user borrower".split())
+# "a 180-unit project", "a 500-bed hospital": a count written as a compound adjective.
+HYPHEN_COUNT_NOUNS = COUNTABLE_NOUNS - {"training", "people", "staff", "children"}
+# "one" is an article or pronoun far more often than a count; before these nouns it is a tally ("one contractor died").
+ONE_COUNT_NOUNS = frozenset("""employee contractor worker fatality death incident accident injury case complaint recall
+lawsuit violation breach""".split())
+# Heads of population statistics ("Hong Kong's 7.4 million residents"): about a place, not the company.
+POPULATION_HEADS = frozenset("people residents citizens inhabitants population nationals".split())
+PLACE_NOUNS = frozenset("country nation city region province territory world planet market population".split())
+# A possessive before a count of people that still speaks about the company ("the Group's 3,000 people").
+COMPANY_NOUNS = frozenset("company group bank firm corporation organisation organization business".split())
 IRREGULAR_PLURALS = frozenset("people staff personnel children workforce police cattle livestock sheep fish".split())
 # Measure words: "200 sets of equipment" counts sets of equipment.
 MEASURE_WORDS = frozenset("sets pieces units copies batches pairs boxes packs items bags tons cartons".split())

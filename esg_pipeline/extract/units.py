@@ -25,7 +25,7 @@ CURRENCY_SUFFIXES = ("yuan", "renminbi", "tenge", "euros", "euro", "hong kong do
 
 # Scale words after a number.
 SCALES: dict[str, float] = {
-    "thousand": 1e3, "k": 1e3, "million": 1e6, "millions": 1e6, "mn": 1e6, "mln": 1e6, "m": 1e6,
+    "thousand": 1e3, "k": 1e3, "ten thousand": 1e4, "10,000": 1e4, "million": 1e6, "millions": 1e6, "mn": 1e6, "mln": 1e6, "m": 1e6,
     "billion": 1e9, "billions": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
 }
 
@@ -36,7 +36,7 @@ CANONICAL_UNITS: dict[str, tuple[str, str | None]] = {
     "TJ": ("energy", "terajoule"),
     "kW": ("power", "kilowatt"), "MW": ("power", "megawatt"), "GW": ("power", "gigawatt"),
     "tCO2e": ("emissions", None),
-    "tonne": ("mass", "metric_ton"), "kg": ("mass", "kilogram"), "tce": ("mass", None),
+    "tonne": ("mass", "metric_ton"), "kg": ("mass", "kilogram"), "g": ("mass", "gram"), "tce": ("mass", None),
     "m3": ("volume", "meter ** 3"), "L": ("volume", "liter"),
     "km": ("length", "kilometer"), "m": ("length", "meter"),
     "acre": ("area", "acre"), "hectare": ("area", "hectare"), "m2": ("area", "meter ** 2"),
@@ -67,7 +67,7 @@ MEASURE_UNITS: dict[str, tuple[str, float]] = {
     "tons of standard coal": ("tce", 1), "tce": ("tce", 1), "tonnes of coal equivalent": ("tce", 1),
     "tonnes": ("tonne", 1), "tonne": ("tonne", 1), "tons": ("tonne", 1), "ton": ("tonne", 1),
     "metric tons": ("tonne", 1), "t": ("tonne", 1), "kilotonnes": ("tonne", 1e3),
-    "kg": ("kg", 1), "kilograms": ("kg", 1), "kilogrammes": ("kg", 1),
+    "kg": ("kg", 1), "kilograms": ("kg", 1), "kilogrammes": ("kg", 1), "g": ("g", 1), "grams": ("g", 1),
     "m3": ("m3", 1), "m³": ("m3", 1), "cubic metres": ("m3", 1), "cubic meters": ("m3", 1), "cu m": ("m3", 1),
     "litres": ("L", 1), "liters": ("L", 1), "megalitres": ("m3", 1e3), "megaliters": ("m3", 1e3),
     "km": ("km", 1), "kilometres": ("km", 1), "kilometers": ("km", 1), "kilometre": ("km", 1), "kilometer": ("km", 1),
@@ -76,7 +76,7 @@ MEASURE_UNITS: dict[str, tuple[str, float]] = {
     "mu": ("mu", 1), "square metres": ("m2", 1), "square meters": ("m2", 1), "sq m": ("m2", 1), "sq. m": ("m2", 1),
     "m2": ("m2", 1), "m²": ("m2", 1), "sqm": ("m2", 1),
     "square feet": ("ft2", 1), "sq ft": ("ft2", 1), "sq. ft.": ("ft2", 1), "sq.ft.": ("ft2", 1), "sq. ft": ("ft2", 1),
-    "sqft": ("ft2", 1), "square kilometres": ("km2", 1), "km2": ("km2", 1), "km²": ("km2", 1),
+    "sqft": ("ft2", 1), "ft2": ("ft2", 1), "ft²": ("ft2", 1), "square kilometres": ("km2", 1), "km2": ("km2", 1), "km²": ("km2", 1),
     "hours": ("hour", 1), "hour": ("hour", 1), "hrs": ("hour", 1), "man-hours": ("hour", 1), "person-hours": ("hour", 1),
     "man-hour": ("hour", 1), "training hours": ("hour", 1), "volunteer hours": ("hour", 1), "service hours": ("hour", 1),
     "days": ("day", 1), "working days": ("day", 1), "man-days": ("day", 1),
@@ -84,16 +84,17 @@ MEASURE_UNITS: dict[str, tuple[str, float]] = {
 }
 CORRECT_SPELLINGS = frozenset({"kWh", "MWh", "GWh", "TWh", "GJ", "MJ", "TJ", "kW", "kWp", "MW", "MWp", "GW",
                                "tCO2e", "tCO₂e", "tCO2-e", "tCO2eq", "ktCO2e", "t CO2e", "tce", "km", "kg",
-                               "m3", "m³", "m2", "m²", "km2", "km²", "ha", "t"})
-# Short symbols that are only a unit when written in exact case (e.g. "t" vs "T", "mu" vs "MU").
-CASE_SENSITIVE = frozenset({"t", "ha", "mu", "m2", "m3", "km2", "kg", "km", "tce", "gj", "mj", "tj", "kw", "gw"})
+                               "m3", "m³", "m2", "m²", "km2", "km²", "ha", "t", "g"})
+# Short symbols that are only a unit when written in exact case: "T", "HA", "MU", "G" (5G) are not units.
+# Longer symbols in another case are typos of the unit ("M3", "KG"), read and flagged.
+CASE_SENSITIVE = frozenset({"t", "ha", "mu", "g"})
 
 # Denominators of compound units ("tCO2e/employee", "tCO2e/HKD million"), kept as the report words them.
 # No per-year or per-day: "240,000 kWh per year" is an annual amount in kWh, not a new unit.
 DENOMINATORS: dict[str, str] = {
     "person": "person", "employee": "employee", "capita": "capita", "head": "person", "staff": "employee",
     "m2": "m2", "m²": "m2", "square metre": "m2", "square meter": "m2", "sq m": "m2",
-    "tonne": "tonne", "ton": "tonne", "unit": "unit", "vehicle": "vehicle", "km": "km", "mwh": "MWh",
+    "tonne": "tonne", "ton": "tonne", "unit": "unit", "vehicle": "vehicle", "km": "km", "mwh": "MWh", "kwh": "kWh",
     "million revenue": "million revenue",
 }
 # "per HK$ million of revenue" -> "HKD million"
@@ -127,15 +128,15 @@ def alternation(words) -> str:
 
 
 def is_unit_typo(surface: str, canonical: str) -> bool:
-    """An energy or power symbol in a case nobody writes ("KwH", "KWH"): worth a flag, still understood."""
-    return (CANONICAL_UNITS[canonical][0] in ("energy", "power") and len(surface) <= 4
+    """A unit symbol in a case nobody writes ("KwH", "M3", "KG"): worth a flag, still understood."""
+    return (CANONICAL_UNITS[canonical][0] != "percent" and len(surface) <= 4
             and surface not in CORRECT_SPELLINGS and not surface.islower())
 
 
 def unit_kind(unit: str) -> str:
     if unit in CANONICAL_UNITS:
         return CANONICAL_UNITS[unit][0]
-    if "/" in unit:
+    if "/" in unit or unit.startswith("per "):  # "g/kWh"; "per million hours" (an incident rate)
         return "ratio"
     if unit == "count":
         return "count"
