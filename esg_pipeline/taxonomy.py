@@ -27,11 +27,12 @@ class Indicator:
     requires: tuple[str, ...] = field(default=())
     verb_keywords: tuple[str, ...] = field(default=())
     keyword_zones: tuple[str, ...] = field(default=())
+    requires_zones: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict:
         """Warehouse row: keyword lists joined so the table stays flat."""
         row = {k: getattr(self, k) for k in ("id", "name", "hkex_kpi", "gri", "canonical_unit", "unit_kind", "description")}
-        for k in ("subject_keywords", "keywords", "requires", "verb_keywords", "keyword_zones"):
+        for k in ("subject_keywords", "keywords", "requires", "verb_keywords", "keyword_zones", "requires_zones"):
             row[k] = ", ".join(getattr(self, k))
         return row
 
@@ -59,6 +60,7 @@ def _indicator(raw: dict) -> Indicator:
         requires=tuple(k.lower() for k in raw.get("requires") or ()),
         verb_keywords=tuple(k.lower() for k in raw.get("verb_keywords") or ()),
         keyword_zones=tuple(raw.get("keyword_zones") or ()),
+        requires_zones=tuple(raw.get("requires_zones") or ()),
     )
 
 

@@ -10,7 +10,9 @@ from esg_pipeline.taxonomy import Indicator, fallback_id, load_taxonomy
 # "section" is the headings above the nearest one: sub-headings like "Education" sit under "Community Investment".
 ZONE_WEIGHTS = {"subject": 4.0, "sentence": 2.0, "paragraph": 1.0, "heading": 1.5, "section": 1.0, "nearby": 0.5}
 VERB_WEIGHT = 12.0
-ZONE_ORDER = ("verb", *ZONE_WEIGHTS)  # the key order of a metric's evidence, for caching
+# "clause" (the quantity's own clause) is not scored: it only decides where `requires` stems may be, for
+# indicators that set requires_zones (an average must say so near the figure, not three clauses away).
+ZONE_ORDER = ("verb", *ZONE_WEIGHTS, "clause")  # the key order of a metric's evidence, for caching
 # Distinct stems counted per context zone: a long paragraph full of related words must not outvote
 # the subject and the verb.
 ZONE_CAPS = {"sentence": 3, "paragraph": 2, "heading": 2, "section": 2, "nearby": 2}
@@ -27,6 +29,7 @@ class _Entry:
     requires: frozenset[str]
     verbs: frozenset[str]
     zones: tuple[str, ...]
+    requires_zones: tuple[str, ...]
 
 
 TOKEN_RE = re.compile(r"[a-z0-9&][a-z0-9&'’\-]*")
@@ -39,7 +42,8 @@ class Classifier:
         stems: set[str] = set()
         for ind in indicators:
             entry = _Entry(ind, frozenset(ind.subject_keywords), frozenset(ind.keywords), frozenset(ind.requires),
-                           frozenset(ind.verb_keywords), ind.keyword_zones or tuple(ZONE_WEIGHTS))
+                           frozenset(ind.verb_keywords), ind.keyword_zones or tuple(ZONE_WEIGHTS),
+                           ind.requires_zones or REQUIRES_ZONES)
             stems |= entry.subject | entry.keywords | entry.requires | entry.verbs
             if entry.subject or entry.keywords:
                 self.by_kind.setdefault(ind.unit_kind, []).append(entry)
@@ -149,7 +153,7 @@ class Classifier:
             return self.by_id[fallback_id(unit_kind)]
         scores = [0.0] * len(entries)
         for zone, found in zones.items():
-            if found:
+            if found and zone != "clause":
                 for e, score in self._zone_scores(unit_kind, zone, found):
                     scores[e] += score
         best, best_score = None, MIN_SCORE - 1e-9
@@ -158,7 +162,7 @@ class Classifier:
             entry = entries[e]
             if score <= best_score or (unit_kind == "time" and entry.indicator.canonical_unit != unit):
                 continue
-            if not entry.requires or any(entry.requires & zones.get(z, empty) for z in REQUIRES_ZONES):
+            if not entry.requires or any(entry.requires & zones.get(z, empty) for z in entry.requires_zones):
                 best, best_score = entry.indicator, score
         return best or self.by_id[fallback_id(unit_kind)]
 

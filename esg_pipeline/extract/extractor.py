@@ -872,10 +872,16 @@ class _Extraction:
         s, e = ctx.sentence_span(start, end)
         quote = " ".join(text[s:e].split())
         headings = ctx.headings_before(start, 4)
+        sent_from = s
+        if ANAPHORA_OPENER_RE.match(text, s, start) and s > 1:  # "Of these, 99.6% were closed": the last sentence's topic
+            sent_from = ctx.sentence_span(s - 2, s - 1)[0]
+        cs, ce = _clause_span(text, s, e, start, end)
         zones = {
-            "subject": self._stems_of_text(subject) | self._lead_in_stems(s, start),
-            "verb": self._stems_of_text(_verb_before(text, s, start) + " " + _purpose_after(text, end, e)),
-            "sentence": self._span_stems(s, e),
+            # a compound unit names what is measured per what: "tCO2e/employee" is an emission intensity
+            "subject": self._stems_of_text(f"{subject} {unit}" if "/" in unit else subject) | self._lead_in_stems(s, start),
+            "verb": self._stems_of_text(_verb_before(text, s, start) + " " + _predicate_after(text, end, e)),
+            "sentence": self._span_stems(sent_from, e),
+            "clause": self._span_stems(cs, ce),
             "paragraph": self._line_stems(line_idx),
             "heading": self._stems_of_text(headings[-1]) if headings else frozenset(),
             "section": frozenset().union(*(self._stems_of_text(h) for h in headings[:-1])),
@@ -936,12 +942,29 @@ def _verb_before(text: str, sent_start: int, start: int) -> str:
 
 
 PURPOSE_RE = re.compile(r"[^.;,]{0,50}?\bfor\s+([a-z]+ing)\b")
+PASSIVE_RE = re.compile(r"[^.;,]{0,40}?\b(?:(?:were|was|are|is|(?:have|has|had)\s+been)\s+([a-z]+ed)"
+                        r"|(died|lost\s+(?:his|her|their)\s+li(?:fe|ves)))\b")  # or a death: "one worker died"
+ANAPHORA_OPENER_RE = re.compile(r"\s*(?:of|among|amongst)\s+(?:these|those|them|this|which)\b", re.I)
+CLAUSE_BREAK_RE = re.compile(r"[;:]|,\s")
 
 
-def _purpose_after(text: str, end: int, sent_end: int) -> str:
-    """'sent 362 tonnes of paper offcuts for recycling' -> 'recycling': the purpose says what the quantity is."""
-    m = PURPOSE_RE.match(text, end, sent_end)
-    return m.group(1) if m else ""
+def _predicate_after(text: str, end: int, sent_end: int) -> str:
+    """What the sentence says happened to the quantity, which says what it is: 'sent 362 tonnes of paper offcuts
+    for recycling' -> 'recycling'; '1,600 staff were retrained' -> 'retrained'."""
+    words = [m.group(m.lastindex) for m in (PURPOSE_RE.match(text, end, sent_end), PASSIVE_RE.match(text, end, sent_end))
+             if m]
+    return " ".join(words)
+
+
+def _clause_span(text: str, sent_start: int, sent_end: int, start: int, end: int) -> tuple[int, int]:
+    """The clause holding the quantity: the sentence cut at semicolons, colons and commas (not digit groups).
+    A short opening phrase ("On average, ...", "In 2023, ...") governs the whole sentence and stays."""
+    cs = sent_start
+    for b in CLAUSE_BREAK_RE.finditer(text, max(sent_start, start - 200), start):
+        if cs != sent_start or len(text[sent_start:b.start()].split()) > 3:
+            cs = b.end()
+    nxt = CLAUSE_BREAK_RE.search(text, end, sent_end)
+    return cs, nxt.start() if nxt else sent_end
 
 
 def _countable_label(label: str, *, any_plural: bool = False) -> bool:

@@ -97,3 +97,40 @@ def test_parts_refer_to_the_whole_and_labels_name_their_figures():
     assert (m.subject, m.hkex_kpi) == ("product recall", "B6.1")
     found = extract_metrics("Non-hazardous waste: 4,210 tonnes; hazardous waste: 96.3 tonnes.", doc="t")
     assert [m.hkex_kpi for m in found] == ["A1.4", "A1.3"]
+
+
+@pytest.mark.parametrize("text, value, kpi", [
+    # percentages about complaints, waste, suppliers, water and the workforce
+    ("We logged 3,310 complaints from passengers; 97.4% were settled within 7 days.", 97.4, "B6.2"),
+    ("Service complaints fell 6.5% year on year to 880.", 6.5, "B6.2"),
+    ("We received 2,040 complaints. Of these, 95.1% were closed within the service pledge.", 95.1, "B6.2"),
+    ("Kitchen waste came to 840 tonnes, with a recycling rate of 62%.", 62, "A1.4"),
+    ("Boiler slag totalled 0.6 million tonnes, of which 88.2% was reused in cement.", 88.2, "A1.4"),
+    ("Hazardous waste was 18.4 tonnes, and 100% was sent to licensed handlers.", 100, "A1.3"),
+    ("All new suppliers were screened, and 100% of suppliers signed our code of conduct.", 100, "B5.2"),
+    ("We worked with 920 suppliers, 71% of them located in Guangdong.", 71, "B5.1"),
+    ("Reclaimed water met about 24% of cooling water demand.", 24, "A2.2"),
+    ("The Group employed 6,450 people at year-end, 4% more than in 2022.", 4, "B1.1"),
+    ("Anti-money laundering e-learning was completed by 98.2% of branch staff.", 98.2, "B7.3"),
+    # counts
+    ("Close to 900 plant operators were retrained for battery storage work.", 900, "B3.1"),
+    ("Annual AML refresher courses were attended by 5,300 employees.", 5_300, "B7.3"),
+    ("Sadly, one contractor lost his life at a construction site.", 1, "B2.1"),
+    # compound units name what they measure
+    ("Net coal consumption for power supply was 296.0 g/kWh.", 296.0, "A2.1"),
+    ("Emission intensity was 0.52 tCO2e/MWh.", 0.52, "A1.2"),
+])
+def test_kpi_of_shares_counts_and_rates(text, value, kpi):
+    found = [m for m in extract_metrics(text, doc="t.txt") if m.value == value]
+    assert found and found[0].hkex_kpi == kpi, [(m.value, m.hkex_kpi, m.indicator) for m in found]
+
+
+def test_average_training_hours_never_share_an_id_with_totals():
+    text = ("Employees completed 96,000 training hours in total, an average of 18.5 hours per employee.\n"
+            "On average, each graduate trainee received 40 hours of training.\n\n"
+            "Indicator | 2022 | 2023\nAverage training hours per employee | 17.2 | 18.5\n"
+            "Total training hours | 88,000 | 96,000\n")
+    ids = {(m.value, m.indicator) for m in extract_metrics(text, doc="t.txt")}
+    assert {(18.5, "average_training_hours"), (40, "average_training_hours"), (17.2, "average_training_hours"),
+            (96_000, "training_hours"), (88_000, "training_hours")} <= ids
+    assert (96_000, "average_training_hours") not in ids and (18.5, "training_hours") not in ids

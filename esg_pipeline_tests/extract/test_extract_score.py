@@ -16,6 +16,9 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO / ".." / "shared"
 SCORER = SHARED / "eval" / "score.py"
 BAR = {"precision": 0.95, "recall": 0.95, "kpi_acc": 0.90, "qualifier_acc": 0.95}
+# The held-out set (written without looking at the extractor): a little under what the extractor reaches, so a
+# change that generalises worse fails here. Never tune rules against it; write analogous test texts instead.
+HOLDOUT_BAR = {"precision": 0.98, "recall": 0.98, "kpi_acc": 0.95, "qualifier_acc": 0.97}
 
 
 def score(files: list[Path], gold: Path, tmp_path: Path) -> dict[str, float]:
@@ -32,8 +35,8 @@ def score(files: list[Path], gold: Path, tmp_path: Path) -> dict[str, float]:
     return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", last)}
 
 
-def assert_bar(scores: dict[str, float]) -> None:
-    for key, minimum in BAR.items():
+def assert_bar(scores: dict[str, float], bar: dict[str, float] = BAR) -> None:
+    for key, minimum in bar.items():
         assert scores[key] >= minimum, (key, scores)
 
 
@@ -52,3 +55,10 @@ def test_sample_reports_meet_the_bar(tmp_path):
     files = [p for p in sorted((REPO / "data" / "reports").glob("*/*")) if p.name in docs]
     assert files
     assert_bar(score(files, gold, tmp_path))
+
+
+def test_holdout_reports_meet_their_bar(tmp_path):
+    holdout = REPO / "data" / "eval" / "holdout"
+    if not (holdout / "gold.csv").exists() or not SCORER.exists():
+        pytest.skip("held-out gold labels or the shared scorer are not present")
+    assert_bar(score(sorted(holdout.glob("*.txt")), holdout / "gold.csv", tmp_path), HOLDOUT_BAR)
