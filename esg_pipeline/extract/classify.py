@@ -51,6 +51,7 @@ class Classifier:
         # prefixes of each word; multi-word stems ("money laundering") by their first word. A stem also
         # implies the stems inside it, so "anti-corruption" counts as "corrupt" too. A hyphen joins a word:
         # "non-hazardous" is not "hazardous".
+        self.clause_kinds = frozenset(i.unit_kind for i in indicators if "clause" in i.requires_zones)
         self.single = frozenset(s for s in stems if " " not in s)
         self.lengths = sorted({len(s) for s in self.single})
         self.multi: dict[str, list[tuple[str, ...]]] = {}

@@ -240,7 +240,8 @@ def _left_words(text: str, start: int, reach: int = LEFT_REACH) -> list[str]:
 def _left_words_cached(text: str, start: int, reach: int) -> tuple[str, ...]:
     """Lower-case words just before `start`, nearest last. Punctuation stays attached, so a word
     followed by a comma or full stop never reads as directly qualifying the number."""
-    words = text[max(0, start - reach):start].lower().split()
+    chunk = text[max(0, start - reach):start]
+    words = chunk.lower().split()
     if words and start - reach > 0 and not text[start - reach - 1].isspace():
         words = words[1:]  # cut mid-word
     if words and words[-1] == "(":
@@ -248,8 +249,10 @@ def _left_words_cached(text: str, start: int, reach: int) -> tuple[str, ...]:
     elif words and words[-1].endswith("("):
         words[-1] = words[-1][:-1]
     # An opening bracket starts a parenthetical: "(about 41%)" is qualified by "about" as much as "about 41%".
-    words = [w.lstrip("([“\"") if w[0] in "([“\"" else w for w in words]
-    return tuple(w for w in words if w)
+    if "(" in chunk or "[" in chunk or "“" in chunk or '"' in chunk:
+        words = [w.lstrip("([“\"") if w[0] in "([“\"" else w for w in words]
+        words = [w for w in words if w]
+    return tuple(words)
 
 
 RANK_RE = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|rank(?:ed|ing|s)?|top|first|second|third|place[ds]?)\b", re.I)
@@ -875,19 +878,21 @@ class _Extraction:
         sent_from = s
         if ANAPHORA_OPENER_RE.match(text, s, start) and s > 1:  # "Of these, 99.6% were closed": the last sentence's topic
             sent_from = ctx.sentence_span(s - 2, s - 1)[0]
-        cs, ce = _clause_span(text, s, e, start, end)
+        kind = unit_kind(unit)
+        # only a few kinds have indicators that look at the clause; the others skip the work
+        clause = self._span_stems(*_clause_span(text, s, e, start, end)) if kind in self.cls.clause_kinds else frozenset()
         zones = {
             # a compound unit names what is measured per what: "tCO2e/employee" is an emission intensity
             "subject": self._stems_of_text(f"{subject} {unit}" if "/" in unit else subject) | self._lead_in_stems(s, start),
             "verb": self._stems_of_text(_verb_before(text, s, start) + " " + _predicate_after(text, end, e)),
             "sentence": self._span_stems(sent_from, e),
-            "clause": self._span_stems(cs, ce),
+            "clause": clause,
             "paragraph": self._line_stems(line_idx),
             "heading": self._stems_of_text(headings[-1]) if headings else frozenset(),
             "section": frozenset().union(*(self._stems_of_text(h) for h in headings[:-1])),
             "nearby": self._nearby_stems(line_idx),
         }
-        indicator = self.cls.classify(unit, unit_kind(unit), zones)
+        indicator = self.cls.classify(unit, kind, zones)
         page = bisect_right(self.page_starts, start) if self.page_starts else None
         return Metric(
             doc=self.doc, value=float(f"{value:.12g}"), unit=unit, qualifier=qualifier, hkex_kpi=indicator.hkex_kpi, gri=indicator.gri,
