@@ -47,3 +47,10 @@ def test_null_kpi_is_allowed_but_a_missing_column_fails_the_table_expectation():
 def test_empty_partition_validates():
     outcome = validate_metrics(pd.DataFrame([metric_row("a")]).iloc[:0], allowed_indicators={"x"})
     assert outcome.valid.empty and outcome.quarantined.empty and not outcome.row_failures
+
+
+def test_units_known_compound_and_rates_pass_but_unknown_units_do_not():
+    rows = [metric_row(f"m{i}", unit=unit) for i, unit in enumerate(
+        ["HKD", "count", "kWh", "tCO2e/employee", "g/kWh", "per million hours", "furlongs", "Kwh!"])]
+    outcome = validate_metrics(pd.DataFrame(rows), allowed_indicators={"community_investment"})
+    assert sorted(outcome.quarantined["unit"]) == ["Kwh!", "furlongs"]

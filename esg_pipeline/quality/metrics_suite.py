@@ -14,10 +14,11 @@ from esg_pipeline.warehouse.schema import metrics as metrics_table
 
 ROW_KEY = "metric_id"
 QUALIFIERS = ["exact", "approx", "at_least", "at_most"]
-# ISO 4217 codes, `count`, or a unit of the extractor's table; compound units such as tCO2e/person.
+# ISO 4217 codes, `count`, a unit of the extractor's table, compound units such as tCO2e/person, or rates.
 UNIT_PATTERN = (
     r"^(?:[A-Z]{3}|count|" + "|".join(re.escape(u) for u in sorted(CANONICAL_UNITS, key=len, reverse=True)) + r")"
     r"(?:/[A-Za-z0-9 .]+)?$"
+    r"|^per [a-z0-9 ,]+$"  # rates such as an injury rate "per million hours"
 )
 HKEX_KPI_PATTERN = r"^(?:A[1-4]\.\d|B[1-8]\.\d)$"
 MAX_PLAUSIBLE_VALUE = 1e13  # larger is almost surely digits of separate numbers run together
