@@ -8,7 +8,8 @@ from pathlib import Path
 import yaml
 
 UNIT_KINDS = frozenset(
-    {"money", "energy", "emissions", "mass", "volume", "length", "area", "time", "percent", "count", "power", "ratio"}
+    {"money", "energy", "emissions", "mass", "volume", "length", "area", "time", "percent", "count", "power", "ratio",
+     "concentration"}
 )
 TAXONOMY_PATH = Path(__file__).with_name("taxonomy.yaml")
 

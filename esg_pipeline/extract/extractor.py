@@ -23,7 +23,7 @@ from esg_pipeline.extract.classify import classifier
 from esg_pipeline.extract.context import DocContext, build_context, cell_year, year_columns
 from esg_pipeline.extract.metric import Metric
 from esg_pipeline.extract.units import (CASE_SENSITIVE, CORRECT_SPELLINGS, CURRENCIES, CURRENCY_SUFFIXES,
-                                        CURRENCY_DENOMINATOR_SCALES, DENOMINATORS, MEASURE_UNITS, SCALES, alternation,
+                                        CURRENCY_DENOMINATOR_SCALES, DENOMINATORS, EXACT_CASE, MEASURE_UNITS, SCALES, alternation,
                                         is_unit_typo, unit_kind)
 
 _PREFIX_CURRENCIES = [c for c in CURRENCIES if c not in ("yuan", "renminbi", "tenge", "pataca", "yen", "euro", "euros")
@@ -62,7 +62,8 @@ CURRENCY_LAST_CHARS = frozenset(" \u00a0($¥€£" + "".join({c[-1] for c in _PR
 LEFT_CURRENCY_RE = re.compile(r"(?<![A-Za-z])(?i:" + alternation(_PREFIX_CURRENCIES) + r")\s?(?:\(\s?)?$|\(\s?$")
 COMPOUND_RE = re.compile(
     r"\s?(?:/|\s+per\s+)(?:(?P<den>(?i:" + alternation(DENOMINATORS) + r"))(?![A-Za-z])"
-    r"|(?P<dcur>(?i:" + alternation(_PREFIX_CURRENCIES) + r"))\s?(?P<dscale>" + alternation(CURRENCY_DENOMINATOR_SCALES) + r")\b)")
+    r"|(?P<dcur>(?i:" + alternation(_PREFIX_CURRENCIES) + r"))\s?(?P<dscale>" + alternation(CURRENCY_DENOMINATOR_SCALES) + r")\b"
+    r"|(?P<dscale2>" + alternation(CURRENCY_DENOMINATOR_SCALES) + r")\s(?P<dcur2>(?i:" + alternation(CURRENCY_SUFFIXES) + r"))\b)")
 WORD_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?([A-Za-z][A-Za-z'’\-]*)")
 ACRONYM_PLURAL_RE = re.compile(r"[A-Z]{2,5}s")
 ACRONYM_WORD_RE = re.compile(r"[A-Z]{2,6}")
@@ -80,6 +81,9 @@ NEARBY_CHARS = 800  # how far back "nearby" topic evidence reaches
 def compound_denominator(comp: re.Match) -> str:
     if comp.group("dcur"):
         return f"{CURRENCIES[comp.group('dcur').lower()]} {comp.group('dscale')}"
+    if comp.group("dcur2"):  # "per million yuan" is written like "per RMB million"
+        cur = CURRENCIES[" ".join(comp.group("dcur2").lower().split())]
+        return f"{cur} {comp.group('dscale2')}"
     return DENOMINATORS[re.sub(r"\s+", " ", comp.group("den").lower())]
 
 
@@ -437,6 +441,8 @@ def _unit_of(m: re.Match) -> tuple[str | None, float, list[str]]:
     if surface:
         key = re.sub(r"\s+", " ", surface.lower())
         if key in CASE_SENSITIVE and surface != key and surface not in CORRECT_SPELLINGS:
+            return None, 1.0, flags
+        if key in EXACT_CASE and surface not in CORRECT_SPELLINGS:
             return None, 1.0, flags
         canonical, factor = MEASURE_UNITS[key]
         if is_unit_typo(surface, canonical):

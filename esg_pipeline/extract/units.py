@@ -37,7 +37,8 @@ CANONICAL_UNITS: dict[str, tuple[str, str | None]] = {
     "kW": ("power", "kilowatt"), "MW": ("power", "megawatt"), "GW": ("power", "gigawatt"),
     "tCO2e": ("emissions", None),
     "tonne": ("mass", "metric_ton"), "kg": ("mass", "kilogram"), "g": ("mass", "gram"), "tce": ("mass", None),
-    "m3": ("volume", "meter ** 3"), "L": ("volume", "liter"),
+    "m3": ("volume", "meter ** 3"), "litre": ("volume", "liter"), "ML": ("volume", "megaliter"),
+    "mg/L": ("concentration", "milligram / liter"),
     "km": ("length", "kilometer"), "m": ("length", "meter"),
     "acre": ("area", "acre"), "hectare": ("area", "hectare"), "m2": ("area", "meter ** 2"),
     "km2": ("area", "kilometer ** 2"), "ft2": ("area", "foot ** 2"), "mu": ("area", None),
@@ -66,10 +67,14 @@ MEASURE_UNITS: dict[str, tuple[str, float]] = {
     "tonnes of standard coal equivalent": ("tce", 1), "tonnes of standard coal": ("tce", 1),
     "tons of standard coal": ("tce", 1), "tce": ("tce", 1), "tonnes of coal equivalent": ("tce", 1),
     "tonnes": ("tonne", 1), "tonne": ("tonne", 1), "tons": ("tonne", 1), "ton": ("tonne", 1),
-    "metric tons": ("tonne", 1), "t": ("tonne", 1), "kilotonnes": ("tonne", 1e3),
+    "metric tons": ("tonne", 1), "t": ("tonne", 1), "kilotonnes": ("tonne", 1e3), "kt": ("tonne", 1e3),
+    "mt": ("tonne", 1e6), "million tonnes": ("tonne", 1e6),  # "21.4 Mt" (mining); only "Mt" in that case
     "kg": ("kg", 1), "kilograms": ("kg", 1), "kilogrammes": ("kg", 1), "g": ("g", 1), "grams": ("g", 1),
     "m3": ("m3", 1), "m³": ("m3", 1), "cubic metres": ("m3", 1), "cubic meters": ("m3", 1), "cu m": ("m3", 1),
-    "litres": ("L", 1), "liters": ("L", 1), "megalitres": ("m3", 1e3), "megaliters": ("m3", 1e3),
+    "litres": ("litre", 1), "liters": ("litre", 1), "litre": ("litre", 1), "liter": ("litre", 1),
+    # Megalitres stay megalitres (water reporting's own unit); "ML" only in that case, since "ml" is a millilitre.
+    "megalitres": ("ML", 1), "megaliters": ("ML", 1), "ml": ("ML", 1), "gl": ("ML", 1e3), "gigalitres": ("ML", 1e3),
+    "mg/l": ("mg/L", 1), "mg/litre": ("mg/L", 1),
     "km": ("km", 1), "kilometres": ("km", 1), "kilometers": ("km", 1), "kilometre": ("km", 1), "kilometer": ("km", 1),
     "metres": ("m", 1), "meters": ("m", 1),
     "acres": ("acre", 1), "acre": ("acre", 1), "hectares": ("hectare", 1), "hectare": ("hectare", 1), "ha": ("hectare", 1),
@@ -84,10 +89,13 @@ MEASURE_UNITS: dict[str, tuple[str, float]] = {
 }
 CORRECT_SPELLINGS = frozenset({"kWh", "MWh", "GWh", "TWh", "GJ", "MJ", "TJ", "kW", "kWp", "MW", "MWp", "GW",
                                "tCO2e", "tCO₂e", "tCO2-e", "tCO2eq", "ktCO2e", "t CO2e", "tce", "km", "kg",
-                               "m3", "m³", "m2", "m²", "km2", "km²", "ha", "t", "g"})
+                               "m3", "m³", "m2", "m²", "km2", "km²", "ha", "t", "g", "ML", "GL", "Mt", "kt", "mg/L"})
 # Short symbols that are only a unit when written in exact case: "T", "HA", "MU", "G" (5G) are not units.
 # Longer symbols in another case are typos of the unit ("M3", "KG"), read and flagged.
 CASE_SENSITIVE = frozenset({"t", "ha", "mu", "g"})
+# Symbols whose other cases mean another unit or a word ("ml" millilitre, "MT" metric ton, "GL" an acronym):
+# a unit only when written exactly so.
+EXACT_CASE = frozenset({"ml", "gl", "mt", "kt"})
 
 # Denominators of compound units ("tCO2e/employee", "tCO2e/HKD million"), kept as the report words them.
 # No per-year or per-day: "240,000 kWh per year" is an annual amount in kWh, not a new unit.
@@ -96,6 +104,9 @@ DENOMINATORS: dict[str, str] = {
     "m2": "m2", "m²": "m2", "square metre": "m2", "square meter": "m2", "sq m": "m2",
     "tonne": "tonne", "ton": "tonne", "unit": "unit", "vehicle": "vehicle", "km": "km", "mwh": "MWh", "kwh": "kWh",
     "million revenue": "million revenue",
+    # transport output: "tCO2e per revenue tonne-km (RTK)"
+    "rtk": "RTK", "revenue tonne-km": "RTK", "revenue tonne-kilometre": "RTK", "revenue tonne-kilometres": "RTK",
+    "ask": "ASK", "available seat-km": "ASK", "available seat-kilometre": "ASK", "passenger-km": "pkm", "pkm": "pkm",
 }
 # "per HK$ million of revenue" -> "HKD million"
 CURRENCY_DENOMINATOR_SCALES = ("million", "thousand", "billion", "10,000", "10 thousand")
@@ -109,6 +120,7 @@ def _validate_with_pint() -> None:
         "mass": ureg.kilogram.dimensionality, "volume": (ureg.meter ** 3).dimensionality,
         "length": ureg.meter.dimensionality, "area": (ureg.meter ** 2).dimensionality,
         "time": ureg.hour.dimensionality, "percent": ureg.percent.dimensionality,
+        "concentration": (ureg.kilogram / ureg.meter ** 3).dimensionality,
     }
     for unit, (kind, expr) in CANONICAL_UNITS.items():
         if expr is not None and ureg.parse_expression(expr).dimensionality != expected[kind]:

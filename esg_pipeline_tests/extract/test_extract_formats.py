@@ -184,7 +184,7 @@ def test_acronym_plurals_and_zero_counts():
 
 def test_fuel_by_volume_is_energy():
     (m,) = metrics("Company vehicles burned 86,400 litres of diesel.")
-    assert (m.value, m.unit, m.hkex_kpi) == (86_400, "L", "A2.1")
+    assert (m.value, m.unit, m.hkex_kpi) == (86_400, "litre", "A2.1")
 
 
 def test_pdf_table_row_with_space_separated_columns():
