@@ -601,6 +601,17 @@ class _Extraction:
             return None
         return None
 
+    def _data_sheet_cell(self, m: re.Match, line_idx: int, line_start: int) -> tuple[str, None, None] | None:
+        """A data-sheet line 'Label: N' whose label names a unit or counted things: the label's head noun is
+        what N counts. Only when nothing but punctuation follows N, so '... : 86 aircraft' reads its own noun."""
+        row = DATA_SHEET_RE.fullmatch(self.text, line_start, m.start())
+        if row is None or not AFTER_SHEET_VALUE_RE.match(self.text, m.end()):
+            return None
+        label = row.group("label").strip()
+        if _paren_unit(label) or _label_unit(label) or _countable_label(label, any_plural=True):
+            return label, None, None
+        return None
+
     def _is_page_number(self, line_idx: int) -> bool:
         """A bare number on the first or last line of a PDF page."""
         if not self.page_starts:
@@ -681,6 +692,8 @@ class _Extraction:
                 return None
         elif is_digit and unit is None and (listed := self._listed_cell(m, line_idx)):
             table = listed  # "Education: 118.0" under "Donations (Unit: 10,000 yuan)"
+        elif unit is None and (sheet := self._data_sheet_cell(m, line_idx, line_start)):
+            table = sheet  # "Flights operated: 61,240", "Water withdrawal (ML): 20,102"
         elif is_digit and unit is None and SPACED_TAIL_RE.fullmatch(text, m.end(), line_end):
             table = self._spaced_cell(m, line_idx)  # PDF table row: "Water (m3) 51,300 49,870"
         if table is not None:
@@ -913,6 +926,9 @@ ELLIPSIS_RIGHT_RE = re.compile(
 ELLIPSIS_RIGHT_WORDS_RE = re.compile(r"\s*(?:of\s+(?:which|whom|them)\b|(?:were|was|are|is)\s+[a-z]+ed\b)", re.I)
 UNIT_HEADER_RE = re.compile(r"\((?:units?\s*[:：]|in\s)", re.I)
 LABEL_VALUE_RE = re.compile(r"[ \t]*(?P<label>[A-Za-z][^:|\n]{1,60}):[ \t]*\(?\d[\d,]*(?:\.\d+)?\)?[ \t]*")
+DATA_SHEET_RE = re.compile(r"[ \t]*(?:[•·*\-][ \t]*)?(?P<label>[A-Za-z\"“][^:|\n]{1,80}?)[ \t]*:[ \t]*"
+                           r"(?:(?:" + lx.QUALIFIER_ALTERNATION + r")[ \t]+)?")
+AFTER_SHEET_VALUE_RE = re.compile(r"[ \t]*(?:[^\sA-Za-z]|$)", re.M)
 SHARE_AFTER_RE = re.compile(r"\s?\(\s?\d{1,3}(?:\.\d+)?\s?%\s?\)")
 LEAD_IN_RE = re.compile(r"\s*([A-Za-z][A-Za-z ,\-]{3,80}):")
 PREDICATE_RE = re.compile(
@@ -978,18 +994,41 @@ def _clause_span(text: str, sent_start: int, sent_end: int, start: int, end: int
     return cs, nxt.start() if nxt else sent_end
 
 
+LABEL_RELATION_RE = re.compile(r"\s*(?:of\s+(?:which|whom)|including|among\s+(?:them|which|whom))\b", re.I)
+
+
+def _label_head(label: str) -> str:
+    """The head noun of a row label: the last word before a preposition or relative pronoun, past trailing
+    participles. 'Passengers with reduced mobility assisted' -> 'passengers', 'Of which cabin crew' -> 'crew',
+    'Flights operated' -> 'flights', 'Staff who completed training' -> 'staff'."""
+    low = PAREN_UNIT_RE.sub("", label.lower())
+    relation = LABEL_RELATION_RE.match(low)
+    words: list[str] = []
+    for w in re.findall(r"[a-z][a-z\-'’]*", low[relation.end():] if relation else low):
+        if w in lx.NP_STOP_WORDS:
+            if words:
+                break
+            continue  # a leading article: "The ..."
+        words.append(w)
+    while len(words) > 1 and len(words[-1]) > 4 and words[-1].endswith("ed"):
+        words.pop()  # "Destinations served", "Complaints received"
+    return words[-1] if words else ""
+
+
 def _countable_label(label: str, *, any_plural: bool = False) -> bool:
-    """Does a row label name counted things? With `any_plural`, a label ending in any plural noun does
-    ('ATMs and cash recyclers', 'Registered users'): a unitless number in a table row is a count of it."""
+    """Does a row label name counted things? With `any_plural`, a label whose head is any plural noun does
+    ('ATMs and cash recyclers', 'Registered users'): a unitless number in a table row is a count of it.
+    'Header: row' labels of stacked tables count when either part does ('Employees: Chile')."""
     low = label.lower()
     if re.search(r"\b(?:number|no\.)\s+of\b|\bheadcount\b|\btotal\b", low):
         return True
-    words = re.findall(r"[a-z][a-z\-]*", PAREN_UNIT_RE.sub("", low))
-    if not words or not _plural_like(words[-1]):
+    if ": " in low:
+        return any(_countable_label(part, any_plural=any_plural) for part in low.split(": "))
+    head = _label_head(low)
+    if not head or not _plural_like(head):
         return False
-    head = words[-1]
     if any_plural:
-        return head not in lx.NON_COUNT_HEADS and head not in lx.GENERIC_PLURALS
+        return head not in lx.NON_COUNT_HEADS and head not in lx.GENERIC_PLURALS and head not in lx.AMOUNT_PLURALS
     return _countable(head) or _countable(head.rsplit("-", 1)[-1])  # "sub-branches" counts branches
 
 

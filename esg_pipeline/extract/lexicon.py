@@ -90,7 +90,14 @@ POPULATION_HEADS = frozenset("people residents citizens inhabitants population n
 PLACE_NOUNS = frozenset("country nation city region province territory world planet market population".split())
 # A possessive before a count of people that still speaks about the company ("the Group's 3,000 people").
 COMPANY_NOUNS = frozenset("company group bank firm corporation organisation organization business".split())
-IRREGULAR_PLURALS = frozenset("people staff personnel children workforce police cattle livestock sheep fish".split())
+# Collective and zero-plural nouns that name counted things in their singular form ("86 aircraft", "cabin crew").
+IRREGULAR_PLURALS = frozenset("""people staff personnel children workforce police cattle livestock sheep fish aircraft
+crew spacecraft""".split())
+# Plural nouns that name amounts of money or material, not things one counts: a bare figure after
+# "Emissions:" or "Donations reached" lacks its unit, it is not a count of emissions.
+AMOUNT_PLURALS = frozenset("""emissions sales revenues earnings profits costs expenses savings donations investments
+assets funds proceeds withdrawals discharges wastes resources taxes payments purchases expenditures contributions
+fees wages salaries losses liabilities reserves flows volumes tonnages inputs outputs""".split())
 # Measure words: "200 sets of equipment" counts sets of equipment.
 MEASURE_WORDS = frozenset("sets pieces units copies batches pairs boxes packs items bags tons cartons".split())
 # Words that end a counted-noun phrase.

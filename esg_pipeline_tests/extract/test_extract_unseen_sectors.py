@@ -34,3 +34,29 @@ def test_sector_units(text, expected):
 @pytest.mark.parametrize("text", ["Samples held 4 ml of reagent.", "Our MT fleet expanded.", "A 12 mt crane."])
 def test_unit_symbols_in_another_case_are_not_those_units(text):
     assert not any(u in ("ML", "tonne") for _, u, _ in triples(text))
+
+
+def test_data_sheet_lines_count_the_label_head_noun():
+    text = ("PORT OPERATIONS\n"
+            "Vessel calls handled: 4,318, up 6%.\n"
+            "Containers moved: approx. 2.6 million.\n"
+            "Berths in service: twelve.\n"
+            "Dock workers who completed crane refresher courses: more than 1,100.\n"
+            "Trucks with dual-fuel engines deployed: 215 (pilot at Pier B).\n"
+            "Of which tug crew: 340\n"
+            "Ballast water treated (ML): 96.4\n"
+            "Shore power supplied (MWh): 12,880\n")
+    got = set(triples(text))
+    assert {(4_318, "count", "exact"), (2_600_000, "count", "approx"), (12, "count", "exact"),
+            (1_100, "count", "at_least"), (215, "count", "exact"), (340, "count", "exact"),
+            (96.4, "ML", "exact"), (12_880, "MWh", "exact")} <= got
+
+
+@pytest.mark.parametrize("text", [
+    "Port code: 4401.",
+    "Emissions: 3,200.",
+    "Revenue growth: 12.",
+    "Reporting cycle: 2 (see note).",
+])
+def test_data_sheet_lines_without_a_countable_head_give_no_count(text):
+    assert not [t for t in triples(text) if t[1] == "count"]
