@@ -47,8 +47,8 @@ _NUMBER_WORDS = sorted({*lx.UNITS_WORDS, *lx.TENS_WORDS, "hundreds", "thousands"
 # "a" and "one" only count before a magnitude ("a hundred", "one million"), and "one" before a tallied noun
 # ("one contractor"): elsewhere they are articles and pronouns, far too frequent to inspect one by one.
 _ONLY_BEFORE_MAGNITUDE = {"a": r"(?=\s+(?:hundred|thousand|dozen)\b)",
-                          "one": r"ne(?=[\s-]+(?:hundred|thousand|million|billion)\b|\s+(?:"
-                                 + "|".join(sorted(lx.ONE_COUNT_NOUNS)) + r")\b)"}
+                          "one": r"ne(?=[\s-]+(?:hundred|thousand|million|billion)\b|\s+(?:[a-z\-]+\s+){0,2}(?:"
+                                 + "|".join(sorted(lx.ONE_COUNT_NOUNS)) + r")\b)"}  # "one (concluded) case"
 _BY_FIRST: dict[str, list[str]] = {}
 for _w in _NUMBER_WORDS:
     _BY_FIRST.setdefault(_w[0], []).append(_ONLY_BEFORE_MAGNITUDE.get(_w, re.escape(_w[1:])))
@@ -122,6 +122,25 @@ def _read_words(text: str, pos: int, limit: int = 9) -> list[tuple[str, int]]:
     return _words_after(text, pos)[:limit]
 
 
+NP_TOKEN_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?([A-Za-z0-9][A-Za-z0-9&'’\-]*)")
+NP_RUN_RE = re.compile(r"(?:[ \t]*(?:\n[ \t]*)?[A-Za-z0-9][A-Za-z0-9&'’\-]*){1,9}")
+
+
+def _np_words(text: str, pos: int) -> list[tuple[str, int]]:
+    """Like _read_words, but a noun phrase may hold codes with digits ('A321neo', '2G', 'R&D'); a token with no
+    letter ends it (a second number)."""
+    run = NP_RUN_RE.match(text, pos)
+    if not run:
+        return []
+    out = []
+    for m in NP_TOKEN_RE.finditer(text, pos, run.end()):
+        tok = m.group(1)
+        if tok.isdigit() or not any(c.isalpha() for c in tok):
+            break
+        out.append((tok.rstrip("-"), m.end() - (len(tok) - len(tok.rstrip("-")))))
+    return out
+
+
 @lru_cache(maxsize=64)  # several rules read the words after the same number; str hashes are cached
 def _words_after(text: str, pos: int) -> list[tuple[str, int]]:
     run = WORD_RUN_RE.match(text, pos)
@@ -135,7 +154,7 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
 
     Digits accept any plural noun; number words only countable business objects, so 'one of the',
     'first time' and 'two countries' stay out."""
-    words = _read_words(text, pos)
+    words = _np_words(text, pos)
     i = 0
     if len(words) > 2 and words[0][0].lower() == "of" and words[1][0].lower() in ("which", "whom", "them"):
         i = 3 if words[2][0].lower() in lx.COPULA else 2  # "23 of which are invention patents"
@@ -150,6 +169,11 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
         i = 1  # "of which 191 are patents"
     if i == 0 and len(words) > 2 and (words[0][0], words[1][0]) in (("or", "more"), ("or", "above"), ("and", "above")):
         i = 2  # "5,000 or more trees"
+    codes = {w for w, _ in words if not w.isalpha() and not w.replace("-", "").replace("'", "").isalpha()}
+    # No proper-name modifier across lines, nor after a number that opens its line ("6.2 Energy and resources")
+    breaks = {w for w, wend in words if "\n" in text[pos:wend - len(w)]}
+    if not any(c.isspace() for c in text[text.rfind("\n", 0, pos) + 1:pos].strip()):
+        breaks = {w for w, _ in words}
     phrase: list[str] = []
     end = pos
     head = None
@@ -159,7 +183,11 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
             phrase.append(low)  # "primary and secondary schools"
             continue
         acronym_plural = ACRONYM_PLURAL_RE.fullmatch(word) is not None  # "2,300 ATMs", "120 SMEs"
-        acronym = not acronym_plural and ACRONYM_WORD_RE.fullmatch(word) is not None  # "286 AML sessions"
+        # Modifiers before the head: acronyms ("286 AML sessions"), model and grade codes ("A321neo", "2G",
+        # "R&D"), and a proper name on the same line ("14 Traditional Owner rangers").
+        acronym = not acronym_plural and (ACRONYM_WORD_RE.fullmatch(word) is not None or word in codes
+                                          or (word[0].isupper() and not low.endswith("s") and word not in breaks
+                                              and len(phrase) < 3))
         if low in lx.NP_STOP_WORDS or not (word[0].islower() or acronym_plural or acronym):
             break
         phrase.append(word if acronym_plural or acronym else low)
@@ -321,11 +349,15 @@ def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> bool:
         if left and (left[-1] in "#№" or (len(left) > 1 and (
                 (left[-1] == "-" and left[-2].isalpha()) or (left[-1] in ".:/" and left[-2].isdigit())))):
             return True  # Covid-19, #3, 1.2.3
+        if left[-1:] == "-" and CODE_BEFORE_HYPHEN_RE.search(left):
+            return True  # A330-300: the second part of a model code
         words = _left_words(text, start)
         if len(words) > 1 and words[-1] == "in" and (words[-2].isdigit() or words[-2] in lx.UNITS_WORDS):
             return True  # "1 in 5 managers": a ratio
         if words:
             prev = words[-1]
+            if prev == "per":
+                return True  # "0.34 per 1,000 passengers": the base of a rate, not a quantity
             if _is_name_word(prev) or prev in lx.MONTHS:  # "Phase 2", "(Unit: 10,000 yuan)"
                 return True
             if not has_unit and _listed_after_name_word(words):
@@ -338,6 +370,13 @@ def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> bool:
     if nxt and nxt[0][0].lower() in lx.MONTHS and not has_unit:
         return True
     return False
+
+
+CODE_BEFORE_HYPHEN_RE = re.compile(r"[A-Za-z][A-Za-z]*\d+-$")
+# A time unit followed by what it repeats over is an opening time ("24 hours a day", "7 days a week").
+SERVICE_TIME_RE = re.compile(r"\s*(?:a|per|each)\s+(?:day|week)\b", re.I)
+OF_AFTER_RE = re.compile(r"\s+of\b")
+FULL_CYCLES = (("hour", 24), ("day", 365))  # round-the-clock availability, unless "24 hours of <activity>"
 
 
 def _is_name_word(word: str) -> bool:
@@ -662,6 +701,9 @@ class _Extraction:
             unit = _rate_unit(rate)
         if is_digit and _is_calendar_year(text, m):
             return None
+        if unit in ("hour", "day") and (SERVICE_TIME_RE.match(text, m.end()) or (
+                (unit, _number_value(num)) in FULL_CYCLES and not OF_AFTER_RE.match(text, m.end()))):
+            return None  # opening times: "24 hours a day", "a hotline (24 hours)"; "24 hours of training" is one
         if _is_trap(text, m, has_unit=unit is not None):
             return None
         line_idx = self.ctx.line_index(m.start())

@@ -60,3 +60,31 @@ def test_data_sheet_lines_count_the_label_head_noun():
 ])
 def test_data_sheet_lines_without_a_countable_head_give_no_count(text):
     assert not [t for t in triples(text) if t[1] == "count"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The depot added 6 new E175-E2 regional jets and retired Four MD-83 aircraft.", {(6, "count"), (4, "count")}),
+    ("The hospital network employs 312 Registered Nurse practitioners and 2,040 legacy 4G and LTE handsets were recycled.",
+     {(312, "count"), (2_040, "count")}),
+    ("The bank runs 3 provincial-level R&D laboratories with 640 R&D personnel.", {(3, "count"), (640, "count")}),
+    ("Auditors found one confirmed bribery case at a depot.", {(1, "count")}),
+])
+def test_counts_with_modifiers_codes_and_collective_nouns(text, expected):
+    assert expected <= {(m.value, m.unit) for m in metrics(text)}
+
+
+@pytest.mark.parametrize("text", [
+    "3.1 Water and effluents",
+    "B.2 Training and development programmes",
+    "Fleet: ten B737-800 freighters.",
+    "Late deliveries fell to 0.8 per 1,000 parcels.",
+    "Our depot helpline is open 24 hours a day, and the clinic 7 days a week.",
+    "For help, call 2233 4455 (24 hours).",
+])
+def test_section_numbers_codes_rate_bases_and_opening_times_are_not_metrics(text):
+    got = {(m.value, m.unit) for m in metrics(text)}
+    assert not got & {(3.1, "count"), (2, "count"), (800, "count"), (1_000, "count"), (24, "hour"), (7, "day")}
+
+
+def test_twenty_four_hours_of_an_activity_is_a_duration():
+    assert (24, "hour", "exact") in triples("Each driver received 24 hours of defensive-driving training.")
