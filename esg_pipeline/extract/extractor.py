@@ -504,6 +504,7 @@ class _Extraction:
         self._mentions: tuple[list[int], list[str]] | None = None
         self._table_lines: dict[int, bool] = {}
         self._stem_cache: dict = {}
+        self._statistic_sentences: dict[int, bool] = {}
 
     # ------------------------------------------------------------------ table support
     def _table_years(self, line_idx: int) -> dict[int, int]:
@@ -810,8 +811,24 @@ class _Extraction:
                 confidence = 0.85 if is_digit else 0.8
             if relation:
                 flags.append("part_of_relation")
+        if self._external_statistic(self.ctx.sentence_span(m.start(), end)[0]):
+            return None
         return self._build(m, value * factor, unit, qualifier, subject, method, confidence, flags, year, year_source,
                            end, line_idx, line_start)
+
+    def _external_statistic(self, sent_start: int) -> bool:
+        """A sentence that reports someone else's statistics: 'According to national statistics, ...' or a
+        place's figures ("Hong Kong's mobile penetration ...", "Australia's population of ...")."""
+        found = self._statistic_sentences.get(sent_start)
+        if found is None:
+            head = self.text[sent_start:sent_start + 160]
+            place = PLACE_POSSESSIVE_RE.match(head)
+            found = bool(SOURCE_OPENER_RE.match(head)) or (
+                place is not None and place.group("owner").lower() not in (self.ctx.brand.lower(), *lx.COMPANY_NOUNS)
+                and not self.ctx.group.lower().startswith(place.group("owner").lower())
+                and STATISTIC_NOUN_RE.search(head, place.end()) is not None)
+            self._statistic_sentences[sent_start] = found
+        return found
 
     def _implicit_count(self, m: re.Match, is_digit: bool, line_idx: int) -> tuple[str, int, str] | None:
         """A count whose noun is left out, as (subject, end, unit):
@@ -832,6 +849,9 @@ class _Extraction:
             label = LABEL_VALUE_RE.match(text, s, e)
             if is_digit and label and label.end() == e:
                 return f"{parent.subject}: {label.group('label').strip()}", m.end(), "count"
+        if (last is not None and last.unit == "count" and 0 <= m.start() - last.end < 16
+                and PRIOR_YEAR_RE.search(text, max(0, m.start() - 12), m.start())):
+            return last.subject, m.end(), "count"  # "86 aircraft (2022: 79)": last year's figure of the same count
         if not is_digit:
             return None
         s, _ = self.ctx.sentence_span(m.start(), m.end())
@@ -850,6 +870,9 @@ class _Extraction:
                 return " ".join(phrase), m.end(), lx.TIME_HEADS[w]
         if "number" in phrase or any(w in lx.COUNT_SUBJECTS or (_plural_like(w) and _countable(w)) for w in phrase):
             return " ".join(phrase), m.end(), "count"
+        if (phrase and _plural_like(phrase[-1]) and AGENT_PLURAL_RE.search(phrase[-1])
+                and phrase[-1] not in lx.AMOUNT_PLURALS):
+            return " ".join(phrase), m.end(), "count"  # "Mobile subscribers reached 4.37 million": people counted
         return None
 
     # Keyword stems per text unit, computed once: many metrics share a sentence, line or heading.
@@ -963,6 +986,10 @@ class _Extraction:
         )
 
 
+SOURCE_OPENER_RE = re.compile(r"\s*According\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:statistics|data|figures|estimates|census)\b")
+PLACE_POSSESSIVE_RE = re.compile(r"\s*(?:In\s+)?(?P<owner>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)['’]s\s")
+# Nouns of a place's statistics, looked for in the rest of a sentence that opens with the place's possessive.
+STATISTIC_NOUN_RE = re.compile(r"\b(?:population|penetration|national\s+average|gdp|economy|inhabitants|census)\b", re.I)
 ELLIPSIS_RIGHT_RE = re.compile(
     r"\s*(?:of\s+(?:which|whom|them)\b|(?:were|was|are|is)\b|(?:in|at)\s|(?:overseas|elsewhere|abroad|locally|domestically)\b)", re.I)
 ELLIPSIS_RIGHT_WORDS_RE = re.compile(r"\s*(?:of\s+(?:which|whom|them)\b|(?:were|was|are|is)\s+[a-z]+ed\b)", re.I)
@@ -975,8 +1002,11 @@ SHARE_AFTER_RE = re.compile(r"\s?\(\s?\d{1,3}(?:\.\d+)?\s?%\s?\)")
 LEAD_IN_RE = re.compile(r"\s*([A-Za-z][A-Za-z ,\-]{3,80}):")
 PREDICATE_RE = re.compile(
     r"(?P<np>(?:^|(?<=[\s(]))[A-Za-z][A-Za-z\- ]{2,70}?)\s+(?:was|were|reached|totall?ed|came\s+to|amounted\s+to|stood\s+at|"
+    r"exceeded|surpassed|passed|topped|"
     r"(?:rose|fell|dropped|increased|decreased|declined|grew|eased)\s+to)\s+(?:(?:" + lx.QUALIFIER_ALTERNATION
     + r")\s+)?$", re.I)
+# Plural nouns of people by role ("subscribers", "visitors", "tenants", "pharmacists", "trainees"): counted.
+AGENT_PLURAL_RE = re.compile(r"(?:[^s]ers|ors|ants|ents|ists|ees|ians)$")
 _NUMBER_TOKEN = r"\(?\d[\d,]*(?:\.\d+)?\)?%?"
 NUMBER_TOKEN_RE = re.compile(_NUMBER_TOKEN)
 SPACED_TAIL_RE = re.compile(r"(?:[ \t]+" + _NUMBER_TOKEN + r")*[ \t]*")

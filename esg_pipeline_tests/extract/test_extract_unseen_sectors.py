@@ -88,3 +88,30 @@ def test_section_numbers_codes_rate_bases_and_opening_times_are_not_metrics(text
 
 def test_twenty_four_hours_of_an_activity_is_a_duration():
     assert (24, "hour", "exact") in triples("Each driver received 24 hours of defensive-driving training.")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Registered riders passed 2.3 million, and app subscribers reached 640,000.", {(2_300_000, "at_least"), (640_000, "exact")}),
+    ("Hospital beds in service: 1,920 (2022: 1,870).", {(1_920, "exact"), (1_870, "exact")}),
+    ("The rail operator ran 412 trains (2022: 398) on the network.", {(412, "exact"), (398, "exact")}),
+])
+def test_nouns_before_their_figure_and_prior_year_comparatives(text, expected):
+    assert expected <= {(m.value, m.qualifier) for m in metrics(text) if m.unit == "count"}
+
+
+def test_an_amount_noun_before_a_bare_figure_is_not_a_count():
+    assert not [t for t in triples("Investments reached 4.5 million after the refinancing.") if t[1] == "count"]
+
+
+@pytest.mark.parametrize("text", [
+    "According to national health statistics, there are some 2.4 million nurses in the country.",
+    "Singapore's population of about 5.9 million includes some 9% who are over 70.",
+    "Malaysia's broadband penetration is above 120%, so rural demand is what grows.",
+])
+def test_statistics_about_a_place_are_not_metrics(text):
+    assert metrics(text) == []
+
+
+def test_a_company_possessive_still_reports_its_own_figures():
+    got = triples("The Group's workforce of 4,200 employees includes 38% women.")
+    assert (4_200, "count", "exact") in got and (38, "percent", "exact") in got
