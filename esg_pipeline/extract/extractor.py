@@ -123,6 +123,7 @@ def _read_words(text: str, pos: int, limit: int = 9) -> list[tuple[str, int]]:
 
 
 NP_TOKEN_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?([A-Za-z0-9][A-Za-z0-9&'’\-]*)")
+CODE_CHAR_RE = re.compile(r"[\d&]")
 NP_RUN_RE = re.compile(r"(?:[ \t]*(?:\n[ \t]*)?[A-Za-z0-9][A-Za-z0-9&'’\-]*){1,9}")
 
 
@@ -132,6 +133,8 @@ def _np_words(text: str, pos: int) -> list[tuple[str, int]]:
     run = NP_RUN_RE.match(text, pos)
     if not run:
         return []
+    if not CODE_CHAR_RE.search(text, pos, run.end()):
+        return _words_after(text, pos)  # plain words: the shared, cached reading
     out = []
     for m in NP_TOKEN_RE.finditer(text, pos, run.end()):
         tok = m.group(1)
