@@ -115,3 +115,14 @@ def test_statistics_about_a_place_are_not_metrics(text):
 def test_a_company_possessive_still_reports_its_own_figures():
     got = triples("The Group's workforce of 4,200 employees includes 38% women.")
     assert (4_200, "count", "exact") in got and (38, "percent", "exact") in got
+
+
+@pytest.mark.parametrize("text, kpi", [
+    ("The shipping line bunkered 212,400 tonnes of marine fuel oil.", "A2.1"),
+    ("Slow steaming saved about 9,300 tonnes of fuel across the fleet.", "A2.3"),
+    ("The brewery's water consumption was 812,000 tonnes.", "A2.2"),
+    ("The smelter drew 3.6 million tonnes of process water.", "A2.2"),
+])
+def test_fuel_and_water_measured_by_mass(text, kpi):
+    (m,) = [m for m in metrics(text) if m.unit == "tonne"]
+    assert m.hkex_kpi == kpi
