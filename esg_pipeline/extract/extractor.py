@@ -48,7 +48,7 @@ _NUMBER_WORDS = sorted({*lx.UNITS_WORDS, *lx.TENS_WORDS, "hundreds", "thousands"
 # ("one contractor"): elsewhere they are articles and pronouns, far too frequent to inspect one by one.
 _ONLY_BEFORE_MAGNITUDE = {"a": r"(?=\s+(?:hundred|thousand|dozen)\b)",
                           "one": r"ne(?=[\s-]+(?:hundred|thousand|million|billion)\b|\s+(?:[a-z\-]+\s+){0,2}(?:"
-                                 + "|".join(sorted(lx.ONE_COUNT_NOUNS)) + r")\b)"}  # "one (concluded) case"
+                                 + "|".join(sorted(lx.ONE_COUNT_NOUNS)) + r")\b|\s+" + lx.MISCONDUCT_REPORT_RE + r"\b)"}  # "one (concluded) case"
 _BY_FIRST: dict[str, list[str]] = {}
 for _w in _NUMBER_WORDS:
     _BY_FIRST.setdefault(_w[0], []).append(_ONLY_BEFORE_MAGNITUDE.get(_w, re.escape(_w[1:])))
@@ -180,17 +180,22 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
     phrase: list[str] = []
     end = pos
     head = None
-    for word, wend in words[i:i + 6]:
+    window = words[i:i + 6]
+    for k, (word, wend) in enumerate(window):
         low = word.lower()
         if low in ("and", "or") and phrase:
             phrase.append(low)  # "primary and secondary schools"
             continue
-        acronym_plural = ACRONYM_PLURAL_RE.fullmatch(word) is not None  # "2,300 ATMs", "120 SMEs"
+        acronym_plural = (ACRONYM_PLURAL_RE.fullmatch(word) is not None  # "2,300 ATMs", "120 SMEs"
+                          or word in lx.COUNT_UNIT_ACRONYMS)  # "14.7 million TEU"
         # Modifiers before the head: acronyms ("286 AML sessions"), model and grade codes ("A321neo", "2G",
         # "R&D"), and a proper name on the same line ("14 Traditional Owner rangers").
+        name_word = word[0].isupper() and word not in breaks and low not in lx.NP_STOP_WORDS
+        next_name = k + 1 < len(window) and window[k + 1][0][0].isupper() and window[k + 1][0] not in breaks
         acronym = not acronym_plural and (ACRONYM_WORD_RE.fullmatch(word) is not None or word in codes
-                                          or (word[0].isupper() and not low.endswith("s") and word not in breaks
-                                              and len(phrase) < 3))
+                                          or (name_word and (not low.endswith("s") or next_name) and len(phrase) < 3))
+        if name_word and not acronym and phrase and _plural_like(low):
+            acronym_plural = True  # "14 Responsible Gaming Kiosks": a capitalised plural head after a name
         if low in lx.NP_STOP_WORDS or not (word[0].islower() or acronym_plural or acronym):
             break
         phrase.append(word if acronym_plural or acronym else low)
@@ -343,9 +348,16 @@ def _qualifier(text: str, start: int, end: int) -> str:
 
 
 def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> bool:
-    """Numbers that are part of names, codes, ranks, dates or references."""
+    """Numbers that are part of names, codes, ranks, dates, ages or references."""
     start = m.start("num") if not m.group("cur") else m.start()
     left = text[max(0, start - 30):start]
+    if "(" in left[-12:] or "+" in left[-12:]:
+        if any(p.start() <= start < p.end() for p in PHONE_RE.finditer(text, max(0, start - 12), m.end() + 16)):
+            return True  # "(852) 3105 7788", "+86 21 6543 2100"
+    if left[-1:] == "(" and has_unit and text.startswith(")", m.end()) and _is_wan(m):
+        return True  # "(10,000 kWh)": the Chinese wan multiplies the figures it labels, it is no figure itself
+    if AGE_LEFT_RE.search(left):
+        return True  # "aged 12 to 16", "aged 18-25": ages describe who, not how many
     if not m.group("cur"):
         if left and (left[-1].isalpha() or left[-1].isdigit()):
             return True  # ISO9000, PM2.5, E20, Covid19
@@ -373,6 +385,16 @@ def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> bool:
     if nxt and nxt[0][0].lower() in lx.MONTHS and not has_unit:
         return True
     return False
+
+
+PHONE_RE = re.compile(r"(?:\+\d{1,3}[ \t]?|\(\d{2,4}\)[ \t]?)\d{2,4}(?:[ \t-]\d{3,4})+")
+AGE_LEFT_RE = re.compile(r"\b(?:aged|ages)\s+(?:\d{1,3}\s*(?:-|–|to|and)\s*)?$", re.I)
+
+
+def _is_wan(m: re.Match) -> bool:
+    """Is the quantity read at `m` just the multiplier 10,000 ("10,000 yuan", "10 thousand kWh")?"""
+    scale = m.group("scale")
+    return _number_value(m.group("num")) * (SCALES.get(re.sub(r"\s+", " ", scale.lower()), 1.0) if scale else 1.0) == 1e4
 
 
 CODE_BEFORE_HYPHEN_RE = re.compile(r"[A-Za-z][A-Za-z]*\d+-$")
@@ -441,9 +463,13 @@ def _paren_unit(label: str) -> tuple[str, float] | None:
                 return unit, factor
         if re.fullmatch(r"(?i)\s*(number|no\.|persons?|people|headcount|times|cases|units|pcs)\s*", inner):
             return "count", 1.0
+        scaled = SCALED_COUNT_RE.fullmatch(inner)
+        if scaled and (scaled.group("noun") in lx.COUNT_UNIT_ACRONYMS or _plural_like(scaled.group("noun").lower())):
+            return "count", SCALES[re.sub(r"\s+", " ", scaled.group("scale").lower())]
     return None
 
 
+SCALED_COUNT_RE = re.compile(r"\s*(?P<scale>(?i:ten thousand|thousand|million|billion))\s+(?P<noun>[A-Za-z][A-Za-z\-]+)\s*")
 UNIT_DECLARATION_RE = re.compile(r"^\s*(?:units?\s*[:：]|in)\s*", re.I)
 TEN_THOUSAND_RE = re.compile(r"(?<![\d,.])10,000(?![\d,.])|\b10\s+thousand\b", re.I)
 SCALE_ONLY_RE = re.compile(r"\(\s*(?P<scale>thousand|million|billion|ten thousand|10,000|['’]000)\s*\)", re.I)
@@ -453,10 +479,30 @@ RATE_RE = re.compile(r"\s*per\s+(?P<base>million|thousand|hundred|\d{1,3}(?:,\d{
                      r"(?:\s+worked)?\b", re.I)
 
 
+RATE_BASE_WORDS = {"1,000,000": "million", "1,000,000,000": "billion"}  # one spelling per base: "per million hours"
+
+
 def _rate_unit(rate: re.Match) -> str:
     """Rate units keep the report's base and what it counts ("per million hours"), without "worked"."""
     what = re.sub(r"^(?:man-|person-|working\s+|work\s+)", "", rate.group("what").lower())
-    return f"per {rate.group('base').lower()} {what}"
+    base = rate.group("base").lower()
+    return f"per {RATE_BASE_WORDS.get(base, base)} {what}"
+
+
+PAREN_AFTER_RE = re.compile(r"[ \t]?\(([^()\n]{1,30})\)")
+PAREN_BEFORE_RE = re.compile(r"\(([^()\n]{1,30})\)[ \t]*[:：][ \t]*\(?$")
+
+
+def _adjacent_paren_unit(text: str, m: re.Match) -> tuple[str, float, int] | None:
+    """(unit, factor, end) of a bare figure whose unit is a parenthesis right after it ("1,230 (10,000 yuan)") or
+    right before its colon ("electricity (10,000 kWh): 5,620"). Counts stay with the noun-phrase reading."""
+    after = PAREN_AFTER_RE.match(text, m.end())
+    before = None if after else PAREN_BEFORE_RE.search(text, max(0, m.start() - 40), m.start())
+    found = after or before
+    parsed = _paren_unit(found.group()) if found else None
+    if parsed is None or parsed[0] == "count":
+        return None
+    return parsed[0], parsed[1], after.end() if after else m.end()
 
 
 def _label_scale(label: str) -> float:
@@ -697,6 +743,9 @@ class _Extraction:
         low = num.lower()
         if m.group("scale") and m.group("scale") in "mkb" and not (m.group("cur") or m.group("cursuf")):
             return None  # "5 m" without a currency is ambiguous
+        if m.group("unit") and text[m.start("unit")].isupper() and "\n" in text[m.end("num"):m.start("unit")]:
+            m = CANDIDATE_RE.match(text, m.start(), m.start("unit"))  # "Drills: 340\nTraining hours": the next
+            # line's label, not this figure's unit
         unit, factor, flags = _unit_of(m)
         if m.group("unit") and unit is None:
             return None  # wrong-case short symbol ("T", "MU"): not a unit
@@ -742,6 +791,9 @@ class _Extraction:
             table = sheet  # "Flights operated: 61,240", "Water withdrawal (ML): 20,102"
         elif is_digit and unit is None and SPACED_TAIL_RE.fullmatch(text, m.end(), line_end):
             table = self._spaced_cell(m, line_idx)  # PDF table row: "Water (m3) 51,300 49,870"
+        if table is None and unit is None and is_digit and (adjacent := _adjacent_paren_unit(text, m)):
+            unit, extra, end = adjacent  # "1,230 (10,000 yuan)", "water (10,000 tonnes): 312"
+            factor *= extra
         if table is not None:
             label, unit_cell, col_year = table
             if unit is None:
@@ -950,7 +1002,8 @@ class _Extraction:
                 phrase.append(w.lower())
             if phrase:
                 return " ".join(phrase)
-        left = re.split(r"[.;:,()\n]", self.text[max(0, start - 80):start].rstrip(" \t:=("))[-1]
+        left = PAREN_BEFORE_RE.sub("", self.text[max(0, start - 80):start])  # "water (10,000 tonnes): 312"
+        left = re.split(r"[.;:,()\n]", left.rstrip(" \t:=("))[-1]
         content = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z\-]*", left)
                    if w.lower() not in lx.NP_STOP_WORDS and w.lower() not in lx.LINKING_VERBS]
         return " ".join(content[-4:])
@@ -1085,9 +1138,16 @@ def _label_head(label: str) -> str:
                 break
             continue  # a leading article: "The ..."
         words.append(w)
+    for k in range(len(words) - 1):  # "Employees given anti-corruption training", "Drills held"
+        if _is_participle(words[k + 1]) and _plural_like(words[k]):
+            return words[k]  # a reduced relative clause: the noun before the participle is the head
     while len(words) > 1 and len(words[-1]) > 4 and words[-1].endswith("ed"):
         words.pop()  # "Destinations served", "Complaints received"
     return words[-1] if words else ""
+
+
+def _is_participle(word: str) -> bool:
+    return (len(word) > 4 and word.endswith("ed")) or word in lx.IRREGULAR_PARTICIPLES
 
 
 def _countable_label(label: str, *, any_plural: bool = False) -> bool:

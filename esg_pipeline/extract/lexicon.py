@@ -78,13 +78,22 @@ inspection tree seedling well road bridge device robot product service instituti
 family orphan elder library centre center station worker manager director guest attendee expert team group
 village resident patient migrant graduate intern apprentice charity foundation ngo fund initiative
 """.split())
+# Count units written as acronyms: "14.7 million TEU" (twenty-foot equivalent units) counts containers.
+COUNT_UNIT_ACRONYMS = frozenset("TEU TEUs FEU FEUs".split())
+# Past participles not ending in -ed, that open a reduced relative clause after a row label's head noun.
+IRREGULAR_PARTICIPLES = frozenset("""held given taken made run built won sold paid sent kept met brought taught done seen
+shown grown drawn put set spent found told written chosen""".split())
 # Counted business assets that the general list above lacks.
 COUNTABLE_NOUNS |= frozenset("hotel mall property bed room seat apartment flat restaurant shop farm park user borrower".split())
+# Tallied reports of misconduct ("one whistleblowing report", "one grievance").
+COUNTABLE_NOUNS |= frozenset("report grievance allegation".split())
 # "a 180-unit project", "a 500-bed hospital": a count written as a compound adjective.
 HYPHEN_COUNT_NOUNS = COUNTABLE_NOUNS - {"training", "people", "staff", "children"}
 # "one" is an article or pronoun far more often than a count; before these nouns it is a tally ("one contractor died").
 ONE_COUNT_NOUNS = frozenset("""employee contractor worker fatality death incident accident injury case complaint recall
-lawsuit violation breach""".split())
+lawsuit violation breach grievance allegation""".split())
+# "one whistleblowing report" is a tally; "one report on climate" is a document.
+MISCONDUCT_REPORT_RE = r"(?:whistle-?blowing|grievance|misconduct|fraud|incident|complaint)\s+reports?"
 # Heads of population statistics ("Hong Kong's 7.4 million residents"): about a place, not the company.
 POPULATION_HEADS = frozenset("people residents citizens inhabitants population nationals".split())
 PLACE_NOUNS = frozenset("country nation city region province territory world planet market population".split())
