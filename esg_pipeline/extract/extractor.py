@@ -879,9 +879,10 @@ class _Extraction:
             head = self.text[sent_start:sent_start + 160]
             place = PLACE_POSSESSIVE_RE.match(head)
             found = bool(SOURCE_OPENER_RE.match(head)) or (
-                place is not None and place.group("owner").lower() not in (self.ctx.brand.lower(), *lx.COMPANY_NOUNS)
+                place is not None and place.group("owner").lower().removeprefix("the ") not in (self.ctx.brand.lower(), *lx.COMPANY_NOUNS)
                 and not self.ctx.group.lower().startswith(place.group("owner").lower())
-                and STATISTIC_NOUN_RE.search(head, place.end()) is not None)
+                and (STATISTIC_NOUN_RE.search(head, place.end()) is not None
+                     or _place_population_subject(head, place.end())))
             self._statistic_sentences[sent_start] = found
         return found
 
@@ -1046,6 +1047,17 @@ SOURCE_OPENER_RE = re.compile(r"\s*According\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,3
 PLACE_POSSESSIVE_RE = re.compile(r"\s*(?:In\s+)?(?P<owner>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)['’]s\s")
 # Nouns of a place's statistics, looked for in the rest of a sentence that opens with the place's possessive.
 STATISTIC_NOUN_RE = re.compile(r"\b(?:population|penetration|national\s+average|gdp|economy|inhabitants|census)\b", re.I)
+POPULATION_OPENER_RE = re.compile(r"[\d,.]+\s+(?:(?:million|billion|thousand)\s+)?(?P<head>[a-z]+)\b")
+
+
+def _place_population_subject(head: str, pos: int) -> bool:
+    """A sentence led by a place's population ("Macau's 680,000 residents host ...") is about the place, unless
+    the company speaks in it ("we", "our")."""
+    pop = POPULATION_OPENER_RE.match(head, pos)
+    return (pop is not None and pop.group("head") in lx.POPULATION_HEADS
+            and FIRST_PERSON_RE.search(head, pos, head.find(". ", pos) % (len(head) + 1)) is None)
+
+
 ELLIPSIS_RIGHT_RE = re.compile(
     r"\s*(?:of\s+(?:which|whom|them)\b|(?:were|was|are|is)\b|(?:in|at)\s|(?:overseas|elsewhere|abroad|locally|domestically)\b)", re.I)
 ELLIPSIS_RIGHT_WORDS_RE = re.compile(r"\s*(?:of\s+(?:which|whom|them)\b|(?:were|was|are|is)\s+[a-z]+ed\b)", re.I)

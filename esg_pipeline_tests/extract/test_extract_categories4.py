@@ -71,3 +71,23 @@ def test_phone_numbers_and_ages_are_traps(text):
 def test_rate_base_in_digits_reads_as_million():
     (m,) = metrics("Recordable injury rate (per 1,000,000 hours worked): 1.8\n")
     assert (m.value, m.unit) == (1.8, "per million hours")
+
+
+def test_a_sentence_led_by_a_place_population_is_about_the_place():
+    got = pairs("Riverton Ferries Limited carried 3.1 million passengers. "
+                "Shenzhen's 17 million residents welcome more than 40 million tourists each year. "
+                "In Penang's 12 districts, our clinics treated 41,000 patients.")
+    assert (3_100_000, "count") in got and (41_000, "count") in got
+    assert not {(17_000_000, "count"), (40_000_000, "count")} & got
+
+
+@pytest.mark.parametrize("text, kpi", [
+    ("The LED upgrade replaced more than 18,000 conventional lamps across our depots.", "A2.3"),
+    ("Our schools employed 1,240 teachers at year end.", "B1.1"),
+    ("The hospital recorded 3 data-privacy incidents in the year.", "B6.5"),
+    ("We offered free online courses to the public, which attracted 9,400 learners.", "B8.2"),
+    ("The foundation awarded 45 bursaries to nursing students from low-income families.", "B8.2"),
+])
+def test_kpi_by_what_is_counted(text, kpi):
+    found = [m for m in metrics(text) if m.unit == "count"]
+    assert found and found[0].hkex_kpi == kpi
