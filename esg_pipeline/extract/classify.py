@@ -8,17 +8,21 @@ from esg_pipeline.taxonomy import Indicator, fallback_id, load_taxonomy
 
 # Evidence weight by where a keyword stem occurs. The counted noun says most about what is counted.
 # "section" is the headings above the nearest one: sub-headings like "Education" sit under "Community Investment".
-ZONE_WEIGHTS = {"subject": 4.0, "sentence": 2.0, "paragraph": 1.0, "heading": 1.5, "section": 1.0, "nearby": 0.5}
+# "sentence" is the quantity's own part of its sentence, cut at clause boundaries (";", ", while", ", which", ...);
+# "beyond" is the rest of the sentence: a neighbouring clause's topic ("..., and anti-corruption training reached
+# 96%") is weak evidence for this figure.
+ZONE_WEIGHTS = {"subject": 4.0, "sentence": 2.0, "beyond": 0.5, "paragraph": 1.0, "heading": 1.5, "section": 1.0,
+                "nearby": 0.5}
 VERB_WEIGHT = 12.0
 # "clause" (the quantity's own clause) is not scored: it only decides where `requires` stems may be, for
 # indicators that set requires_zones (an average must say so near the figure, not three clauses away).
 ZONE_ORDER = ("verb", *ZONE_WEIGHTS, "clause")  # the key order of a metric's evidence, for caching
 # Distinct stems counted per context zone: a long paragraph full of related words must not outvote
 # the subject and the verb.
-ZONE_CAPS = {"sentence": 3, "paragraph": 2, "heading": 2, "section": 2, "nearby": 2}
+ZONE_CAPS = {"sentence": 3, "beyond": 2, "paragraph": 2, "heading": 2, "section": 2, "nearby": 2}
 # Below this, evidence is too thin (a keyword somewhere in nearby text): use the unit kind's fallback.
 MIN_SCORE = 2.0
-REQUIRES_ZONES = ("subject", "verb", "sentence", "paragraph", "heading", "section", "nearby")
+REQUIRES_ZONES = ("subject", "verb", "sentence", "beyond", "paragraph", "heading", "section", "nearby")
 
 
 @dataclass(frozen=True)
@@ -42,8 +46,8 @@ class Classifier:
         stems: set[str] = set()
         for ind in indicators:
             entry = _Entry(ind, frozenset(ind.subject_keywords), frozenset(ind.keywords), frozenset(ind.requires),
-                           frozenset(ind.verb_keywords), ind.keyword_zones or tuple(ZONE_WEIGHTS),
-                           ind.requires_zones or REQUIRES_ZONES)
+                           frozenset(ind.verb_keywords), _with_beyond(ind.keyword_zones or tuple(ZONE_WEIGHTS)),
+                           _with_beyond(ind.requires_zones or REQUIRES_ZONES))
             stems |= entry.subject | entry.keywords | entry.requires | entry.verbs
             if entry.subject or entry.keywords:
                 self.by_kind.setdefault(ind.unit_kind, []).append(entry)
@@ -166,6 +170,11 @@ class Classifier:
             if not entry.requires or any(entry.requires & zones.get(z, empty) for z in entry.requires_zones):
                 best, best_score = entry.indicator, score
         return best or self.by_id[fallback_id(unit_kind)]
+
+
+def _with_beyond(zones: tuple[str, ...]) -> tuple[str, ...]:
+    """Where a taxonomy row says "sentence", it means the whole sentence: the own clause and beyond it."""
+    return (*zones, "beyond") if "sentence" in zones and "beyond" not in zones else tuple(zones)
 
 
 def _inside(inner: str, outer: str) -> bool:

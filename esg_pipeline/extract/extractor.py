@@ -1020,13 +1020,19 @@ class _Extraction:
         if ANAPHORA_OPENER_RE.match(text, s, start) and s > 1:  # "Of these, 99.6% were closed": the last sentence's topic
             sent_from = ctx.sentence_span(s - 2, s - 1)[0]
         kind = unit_kind(unit)
+        if kind == "percent":  # a share refers back to the whole it is a share of ("..., of which 61% ...")
+            own = self._span_stems(sent_from, e)
+        else:
+            own_s, own_e = _scope_span(text, s, e, start, end)
+            own = self._span_stems(own_s if own_s > s else sent_from, own_e)
         # only a few kinds have indicators that look at the clause; the others skip the work
         clause = self._span_stems(*_clause_span(text, s, e, start, end)) if kind in self.cls.clause_kinds else frozenset()
         zones = {
             # a compound unit names what is measured per what: "tCO2e/employee" is an emission intensity
             "subject": self._stems_of_text(f"{subject} {unit}" if "/" in unit else subject) | self._lead_in_stems(s, start),
             "verb": self._stems_of_text(_verb_before(text, s, start) + " " + _predicate_after(text, end, e)),
-            "sentence": self._span_stems(sent_from, e),
+            "sentence": own,
+            "beyond": self._span_stems(sent_from, e) - own,
             "clause": clause,
             "paragraph": self._line_stems(line_idx),
             "heading": self._stems_of_text(headings[-1]) if headings else frozenset(),
@@ -1131,6 +1137,19 @@ def _clause_span(text: str, sent_start: int, sent_end: int, start: int, end: int
         if cs != sent_start or len(text[sent_start:b.start()].split()) > 3:
             cs = b.end()
     nxt = CLAUSE_BREAK_RE.search(text, end, sent_end)
+    return cs, nxt.start() if nxt else sent_end
+
+
+# Where a sentence turns to another fact: "; ", ", while", ", and", ", which", "of which", "whereas", "but".
+SCOPE_BREAK_RE = re.compile(r";|,\s+(?:while|whereas|and|but|which|of\s+which|among\s+which|with)\b|\s(?:while|whereas)\s")
+
+
+def _scope_span(text: str, sent_start: int, sent_end: int, start: int, end: int) -> tuple[int, int]:
+    """The part of the sentence that speaks about the quantity: cut at the clause boundaries nearest to it."""
+    cs = sent_start
+    for b in SCOPE_BREAK_RE.finditer(text, max(sent_start, start - 300), start):
+        cs = b.start()
+    nxt = SCOPE_BREAK_RE.search(text, end, sent_end)
     return cs, nxt.start() if nxt else sent_end
 
 
