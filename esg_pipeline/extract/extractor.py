@@ -1020,11 +1020,11 @@ class _Extraction:
         if ANAPHORA_OPENER_RE.match(text, s, start) and s > 1:  # "Of these, 99.6% were closed": the last sentence's topic
             sent_from = ctx.sentence_span(s - 2, s - 1)[0]
         kind = unit_kind(unit)
-        if kind == "percent":  # a share refers back to the whole it is a share of ("..., of which 61% ...")
-            own = self._span_stems(sent_from, e)
-        else:
+        whole = own = self._span_stems(sent_from, e)
+        if kind != "percent":  # a share refers back to the whole it is a share of ("..., of which 61% ..."): no cut
             own_s, own_e = _scope_span(text, s, e, start, end)
-            own = self._span_stems(own_s if own_s > s else sent_from, own_e)
+            if own_s != s or own_e != e:
+                own = self._span_stems(own_s if own_s > s else sent_from, own_e)
         # only a few kinds have indicators that look at the clause; the others skip the work
         clause = self._span_stems(*_clause_span(text, s, e, start, end)) if kind in self.cls.clause_kinds else frozenset()
         zones = {
@@ -1032,7 +1032,7 @@ class _Extraction:
             "subject": self._stems_of_text(f"{subject} {unit}" if "/" in unit else subject) | self._lead_in_stems(s, start),
             "verb": self._stems_of_text(_verb_before(text, s, start) + " " + _predicate_after(text, end, e)),
             "sentence": own,
-            "beyond": self._span_stems(sent_from, e) - own,
+            "beyond": whole - own if whole is not own else frozenset(),
             "clause": clause,
             "paragraph": self._line_stems(line_idx),
             "heading": self._stems_of_text(headings[-1]) if headings else frozenset(),
@@ -1141,7 +1141,8 @@ def _clause_span(text: str, sent_start: int, sent_end: int, start: int, end: int
 
 
 # Where a sentence turns to another fact: "; ", ", while", ", and", ", which", "of which", "whereas", "but".
-SCOPE_BREAK_RE = re.compile(r";|,\s+(?:while|whereas|and|but|which|of\s+which|among\s+which|with)\b|\s(?:while|whereas)\s")
+SCOPE_BREAK_RE = re.compile(  # opens with a character set so the scan skips ordinary text quickly
+    r"[;,\s](?:(?<=;)|(?<=,)\s+(?:while|whereas|and|but|which|of\s+which|among\s+which|with)\b|(?<=\s)(?:while|whereas)\s)")
 
 
 def _scope_span(text: str, sent_start: int, sent_end: int, start: int, end: int) -> tuple[int, int]:

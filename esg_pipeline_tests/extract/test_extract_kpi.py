@@ -27,7 +27,7 @@ def first(text: str, **kw):
     ("Total greenhouse gas emissions were 28,400 tCO2e.", "A1.2"),
     ("Nitrogen oxides emissions were 12.6 tonnes.", "A1.1"),
     ("Hazardous waste generated was 31.5 tonnes.", "A1.3"),
-    ("Office paper sent for recycling came to 52 tonnes.", "A1.6"),
+    ("Office paper sent for recycling came to 52 tonnes.", "A1.4"),  # non-hazardous waste recycled is reported under A1.4
     ("Total energy consumption was 91,300 MWh.", "A2.1"),
     ("Lighting upgrades saved 120,000 kWh of electricity.", "A2.3"),
     ("Water consumption was 233,000 m3.", "A2.2"),
