@@ -18,11 +18,13 @@ SCORER = SHARED / "eval" / "score.py"
 BAR = {"precision": 0.95, "recall": 0.95, "kpi_acc": 0.90, "qualifier_acc": 0.95}
 # The held-out set (written without looking at the extractor): a little under what the extractor reaches, so a
 # change that generalises worse fails here. Never tune rules against it; write analogous test texts instead.
-HOLDOUT_BAR = {"precision": 0.98, "recall": 0.98, "kpi_acc": 0.95, "qualifier_acc": 0.97}
+HOLDOUT_BAR = {"precision": 0.98, "recall": 0.98, "kpi_acc": 0.97, "qualifier_acc": 0.97}
 # The second held-out set (other sectors and house styles), likewise a little under what the extractor reaches.
-HOLDOUT2_BAR = {"precision": 0.98, "recall": 0.97, "kpi_acc": 0.84, "qualifier_acc": 0.97}
+HOLDOUT2_BAR = {"precision": 0.98, "recall": 0.97, "kpi_acc": 0.96, "qualifier_acc": 0.97}
 # The third held-out set (casino, shipping, construction, education), likewise a little under what it reaches.
-HOLDOUT3_BAR = {"precision": 0.96, "recall": 0.96, "kpi_acc": 0.89, "qualifier_acc": 0.97}
+HOLDOUT3_BAR = {"precision": 0.96, "recall": 0.96, "kpi_acc": 0.98, "qualifier_acc": 0.97}
+# The fourth held-out set (auto parts, HK retail, water utility), likewise a little under what it reaches.
+HOLDOUT4_BAR = {"precision": 0.97, "recall": 0.97, "kpi_acc": 0.98, "qualifier_acc": 0.97}
 
 
 def score(files: list[Path], gold: Path, tmp_path: Path) -> dict[str, float]:
@@ -80,3 +82,10 @@ def test_third_holdout_reports_meet_their_bar(tmp_path):
     if not (holdout / "gold.csv").exists() or not SCORER.exists():
         pytest.skip("third held-out gold labels or the shared scorer are not present")
     assert_bar(score(sorted(holdout.glob("*.txt")), holdout / "gold.csv", tmp_path), HOLDOUT3_BAR)
+
+
+def test_fourth_holdout_reports_meet_their_bar(tmp_path):
+    holdout = REPO / "data" / "eval" / "holdout4"
+    if not (holdout / "gold.csv").exists() or not SCORER.exists():
+        pytest.skip("fourth held-out gold labels or the shared scorer are not present")
+    assert_bar(score(sorted(holdout.glob("*.txt")), holdout / "gold.csv", tmp_path), HOLDOUT4_BAR)
