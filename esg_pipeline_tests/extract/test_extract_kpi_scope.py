@@ -45,6 +45,9 @@ def kpi_of(text: str, raw: str) -> str | None:
     ("We paid HK$ 92 million to suppliers based in Hong Kong.", "HK$ 92 million", "B5.1"),
     ("Guests lodged 4 complaints about the handling of their personal data.", "4", "B6.5"),
     ("Significant environmental incidents: 0", "0", "A3.1"),
+    # trees: a volunteer activity is community investment, the company's own planting is environment
+    ("Staff volunteers planted 2,300 trees on the hillside above the depot.", "2,300", "B8.2"),
+    ("We planted 15,000 trees around the new quarry.", "15,000", "A3.1"),
 ])
 def test_kpi_by_own_clause_and_lexicon(text, raw, kpi):
     assert kpi_of(text, raw) == kpi
