@@ -60,10 +60,17 @@ ANCHOR_RE = re.compile(
 CURRENCY_LAST_CHARS = frozenset(" \u00a0($¥€£" + "".join({c[-1] for c in _PREFIX_CURRENCIES})
                                 + "".join({c[-1].upper() for c in _PREFIX_CURRENCIES}))
 LEFT_CURRENCY_RE = re.compile(r"(?<![A-Za-z])(?i:" + alternation(_PREFIX_CURRENCIES) + r")\s?(?:\(\s?)?$|\(\s?$")
+# A denominator not in the table: any singular noun after "per" ("m³ per garment", "kg CO2e per bed-night"),
+# except periods of time ("per year" is an annual amount) and words that are not a unit of output.
+GENERIC_DENOMINATOR_STOP = frozenset(
+    "year annum month week day hour minute second quarter shift cent the our its their each every any this that a an"
+    " capita cubic square unit million thousand hundred billion"
+    " batch run cycle trip time occasion event incident session visit".split())  # occurrences, not output
 COMPOUND_RE = re.compile(
     r"\s?(?:/|\s+per\s+)(?:(?P<den>(?i:" + alternation(DENOMINATORS) + r"))(?![A-Za-z])"
     r"|(?P<dcur>(?i:" + alternation(_PREFIX_CURRENCIES) + r"))\s?(?P<dscale>" + alternation(CURRENCY_DENOMINATOR_SCALES) + r")\b"
-    r"|(?P<dscale2>" + alternation(CURRENCY_DENOMINATOR_SCALES) + r")\s(?P<dcur2>(?i:" + alternation(CURRENCY_SUFFIXES) + r"))\b)")
+    r"|(?P<dscale2>" + alternation(CURRENCY_DENOMINATOR_SCALES) + r")\s(?P<dcur2>(?i:" + alternation(CURRENCY_SUFFIXES) + r"))\b"
+    r"|(?<=per )(?P<gen>[a-z][a-z]{2,}(?:-[a-z]+)?)(?<!s)(?![A-Za-z\-]))")
 WORD_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?([A-Za-z][A-Za-z'’\-]*)")
 ACRONYM_PLURAL_RE = re.compile(r"[A-Z]{2,5}s")
 ACRONYM_WORD_RE = re.compile(r"[A-Z]{2,6}")
@@ -79,12 +86,24 @@ NEARBY_CHARS = 800  # how far back "nearby" topic evidence reaches
 
 
 def compound_denominator(comp: re.Match) -> str:
+    if comp.group("gen"):
+        return comp.group("gen")
     if comp.group("dcur"):
         return f"{CURRENCIES[comp.group('dcur').lower()]} {comp.group('dscale')}"
     if comp.group("dcur2"):  # "per million yuan" is written like "per RMB million"
         cur = CURRENCIES[" ".join(comp.group("dcur2").lower().split())]
         return f"{cur} {comp.group('dscale2')}"
     return DENOMINATORS[re.sub(r"\s+", " ", comp.group("den").lower())]
+
+
+def _compound(text: str, pos: int) -> re.Match | None:
+    comp = COMPOUND_RE.match(text, pos)
+    if comp is not None and comp.group("gen") and comp.group("gen") in GENERIC_DENOMINATOR_STOP:
+        return None
+    return comp
+
+
+COMPOUND_TAIL_RE = re.compile(r"\s+of\s+[A-Za-z][A-Za-z\- ]*$")  # "(tCO2e per tonne of cement)": what the tonne is
 
 
 def _number_value(num: str) -> float:
@@ -454,9 +473,12 @@ def _paren_unit(label: str) -> tuple[str, float] | None:
         mm = CANDIDATE_RE.match(probe)
         if mm and (mm.group("cur") or mm.group("cursuf") or mm.group("unit")):
             unit, factor, _flags = _unit_of(mm)
-            comp = COMPOUND_RE.match(probe, mm.end()) if unit and mm.group("unit") else None
+            comp = _compound(probe, mm.end()) if unit and mm.group("unit") else None
             if comp and unit_kind(unit) != "time":
                 unit, end = f"{unit}/{compound_denominator(comp)}", comp.end()
+                tail = COMPOUND_TAIL_RE.match(probe, end)
+                if tail:
+                    end = tail.end()
             else:
                 end = mm.end()
             if unit and end >= len(probe) - 1:
@@ -817,13 +839,15 @@ class _Extraction:
                 flags.append("parenthesised_amount")
             method = "currency_amount" if unit_kind(unit) == "money" else "measure_unit"
             confidence = 0.95 if method == "currency_amount" else 0.9
-            comp = COMPOUND_RE.match(text, end) if method == "measure_unit" and unit_kind(unit) != "time" else None
+            comp = _compound(text, end) if method == "measure_unit" and unit_kind(unit) != "time" else None
             if comp:  # "hours per employee" stays hours: an average, in the unit reports use for it
                 unit = f"{unit}/{compound_denominator(comp)}"
                 end = comp.end()
             if m.group("unit") and end < len(text) and text[end:end + 1].isupper():
                 flags.append("glued_label")  # PDF: "660MWCapacity of energy storage"
             subject = self._measured_thing(m.start(), end)
+            if m.group("unit") and ("coal" in m.group("unit").lower() or m.group("unit").lower() == "tce"):
+                subject = "standard coal"  # tonnes of standard coal: the unit is the tonne, the coal is the subject
             if vague:
                 return None
         else:
@@ -868,6 +892,8 @@ class _Extraction:
                 flags.append("part_of_relation")
         if self._external_statistic(self.ctx.sentence_span(m.start(), end)[0]):
             return None
+        if NATIONAL_FIGURE_RE.search(text, max(0, m.start() - 60), m.start()):
+            return None
         return self._build(m, value * factor, unit, qualifier, subject, method, confidence, flags, year, year_source,
                            end, line_idx, line_start)
 
@@ -878,13 +904,22 @@ class _Extraction:
         if found is None:
             head = self.text[sent_start:sent_start + 160]
             place = PLACE_POSSESSIVE_RE.match(head)
+            output = PLACE_OUTPUT_RE.match(head)
             found = bool(SOURCE_OPENER_RE.match(head)) or (
+                output is not None and self._foreign_owner(output.group("owner"))
+                and FIRST_PERSON_RE.search(head, output.end(), _sentence_stop(head, output.end())) is None) or (
                 place is not None and place.group("owner").lower().removeprefix("the ") not in (self.ctx.brand.lower(), *lx.COMPANY_NOUNS)
                 and not self.ctx.group.lower().startswith(place.group("owner").lower())
                 and (STATISTIC_NOUN_RE.search(head, place.end()) is not None
                      or _place_population_subject(head, place.end())))
             self._statistic_sentences[sent_start] = found
         return found
+
+    def _foreign_owner(self, owner: str) -> bool:
+        """A capitalised sentence subject that is neither the company nor a company noun ("Group") nor a pronoun."""
+        low = owner.lower()
+        return (low not in (self.ctx.brand.lower(), *lx.COMPANY_NOUNS) and low.split()[0] not in lx.NON_PLACE_OPENERS
+                and not self.ctx.group.lower().startswith(low))
 
     def _implicit_count(self, m: re.Match, is_digit: bool, line_idx: int) -> tuple[str, int, str] | None:
         """A count whose noun is left out, as (subject, end, unit):
@@ -1053,7 +1088,23 @@ SOURCE_OPENER_RE = re.compile(r"\s*According\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,3
 PLACE_POSSESSIVE_RE = re.compile(r"\s*(?:In\s+)?(?P<owner>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)['’]s\s")
 # Nouns of a place's statistics, looked for in the rest of a sentence that opens with the place's possessive.
 STATISTIC_NOUN_RE = re.compile(r"\b(?:population|penetration|national\s+average|gdp|economy|inhabitants|census)\b", re.I)
+# A national or industry aggregate named just before the figure: "the national minimum wage of BDT 12,500".
+NATIONAL_FIGURE_RE = re.compile(r"\b(?:national|nationwide|industry-wide|industry)\s+(?:minimum\s+wage|average(?:\s+wage)?|total|output"
+                                r"|production|exports?)\s+(?:of|was|were|is|stood\s+at|reached)\s+(?:about\s+|around\s+|some\s+)?"
+                                r"[A-Za-z$¥€£]{0,4}\s?$", re.I)
+# A place as the subject of a verb of output or trade ("China produced ...", "Vietnam's mills exported ..."): the
+# country's or industry's figures, not the company's.
+PLACE_OUTPUT_RE = re.compile(r"\s*(?:In\s+\d{4},\s+)?(?P<owner>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?:['’]s\s+[a-z]+(?:\s+[a-z]+)?)?\s+"
+                             r"(?:produced|exported|imported|consumed|emitted)\b")
 POPULATION_OPENER_RE = re.compile(r"[\d,.]+\s+(?:(?:million|billion|thousand)\s+)?(?P<head>[a-z]+)\b")
+
+
+def _sentence_stop(head: str, pos: int) -> int:
+    stop = SENTENCE_STOP_RE.search(head, pos)
+    return stop.start() if stop else len(head)
+
+
+SENTENCE_STOP_RE = re.compile(r"[.!?](?:\s|$)")
 
 
 def _place_population_subject(head: str, pos: int) -> bool:

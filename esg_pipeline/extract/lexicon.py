@@ -140,3 +140,7 @@ priorities directions fronts works matters issues fields respects sectors elemen
 """.split())
 # Subjects of "<subject> reached 3,140" that make the bare number a count.
 COUNT_SUBJECTS = frozenset("headcount workforce employees staff suppliers members volunteers beneficiaries participants".split())
+
+# Capitalised sentence openers that are not a place or another organisation ("The plants produced ...").
+NON_PLACE_OPENERS = frozenset("the we our this these those its it they our each all every group company subsidiaries"
+                              " plants factories mills sites".split())

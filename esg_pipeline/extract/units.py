@@ -35,8 +35,8 @@ CANONICAL_UNITS: dict[str, tuple[str, str | None]] = {
     "TWh": ("energy", "terawatt_hour"), "GJ": ("energy", "gigajoule"), "MJ": ("energy", "megajoule"),
     "TJ": ("energy", "terajoule"),
     "kW": ("power", "kilowatt"), "MW": ("power", "megawatt"), "GW": ("power", "gigawatt"),
-    "tCO2e": ("emissions", None),
-    "tonne": ("mass", "metric_ton"), "kg": ("mass", "kilogram"), "g": ("mass", "gram"), "tce": ("mass", None),
+    "tCO2e": ("emissions", None), "kgCO2e": ("emissions", None), "gCO2e": ("emissions", None),
+    "tonne": ("mass", "metric_ton"), "kg": ("mass", "kilogram"), "g": ("mass", "gram"),
     "m3": ("volume", "meter ** 3"), "litre": ("volume", "liter"), "ML": ("volume", "megaliter"),
     "mg/L": ("concentration", "milligram / liter"),
     "km": ("length", "kilometer"), "m": ("length", "meter"),
@@ -64,8 +64,11 @@ MEASURE_UNITS: dict[str, tuple[str, float]] = {
     "tonnes co2-e": ("tCO2e", 1), "tonnes of co2-e": ("tCO2e", 1), "tonnes of co₂ equivalent": ("tCO2e", 1),
     "tonnes co₂e": ("tCO2e", 1), "tonnes of co2": ("tCO2e", 1), "tonnes of carbon dioxide": ("tCO2e", 1), "tonnes of carbon": ("tCO2e", 1),
     "ktco2e": ("tCO2e", 1e3), "kilotonnes of co2e": ("tCO2e", 1e3),
-    "tonnes of standard coal equivalent": ("tce", 1), "tonnes of standard coal": ("tce", 1),
-    "tons of standard coal": ("tce", 1), "tce": ("tce", 1), "tonnes of coal equivalent": ("tce", 1),
+    # Standard coal is a mass of coal: tonnes, with "standard coal" as the subject (not a unit of its own).
+    "tonnes of standard coal equivalent": ("tonne", 1), "tonnes of standard coal": ("tonne", 1),
+    "tons of standard coal": ("tonne", 1), "tce": ("tonne", 1), "tonnes of coal equivalent": ("tonne", 1),
+    "kg co2e": ("kgCO2e", 1), "kgco2e": ("kgCO2e", 1), "kg co₂e": ("kgCO2e", 1), "kgco₂e": ("kgCO2e", 1),
+    "kg of co2e": ("kgCO2e", 1), "kg co2-e": ("kgCO2e", 1), "gco2e": ("gCO2e", 1), "g co2e": ("gCO2e", 1),
     "tonnes": ("tonne", 1), "tonne": ("tonne", 1), "tons": ("tonne", 1), "ton": ("tonne", 1),
     "metric tons": ("tonne", 1), "t": ("tonne", 1), "kilotonnes": ("tonne", 1e3), "kt": ("tonne", 1e3),
     "mt": ("tonne", 1e6), "million tonnes": ("tonne", 1e6),  # "21.4 Mt" (mining); only "Mt" in that case
@@ -89,6 +92,7 @@ MEASURE_UNITS: dict[str, tuple[str, float]] = {
 }
 CORRECT_SPELLINGS = frozenset({"kWh", "MWh", "GWh", "TWh", "GJ", "MJ", "TJ", "kW", "kWp", "MW", "MWp", "GW",
                                "tCO2e", "tCO₂e", "tCO2-e", "tCO2eq", "ktCO2e", "t CO2e", "tce", "km", "kg",
+                               "kgCO2e", "kg CO2e", "kgCO₂e", "kg CO₂e", "gCO2e", "g CO2e", "kg CO2-e",
                                "m3", "m³", "m2", "m²", "km2", "km²", "ha", "t", "g", "ML", "GL", "Mt", "kt", "mg/L"})
 # Short symbols that are only a unit when written in exact case: "T", "HA", "MU", "G" (5G) are not units.
 # Longer symbols in another case are typos of the unit ("M3", "KG"), read and flagged.
