@@ -18,6 +18,9 @@ CURRENCIES: dict[str, str] = {
     "kzt": "KZT", "tenge": "KZT",
     "jpy": "JPY", "yen": "JPY",
     "brl": "BRL", "inr": "INR", "idr": "IDR", "myr": "MYR", "thb": "THB", "chf": "CHF", "cad": "CAD", "c$": "CAD",
+    # ISO codes of other places where HKEX issuers operate, written before the amount ("BDT 13,800").
+    "bdt": "BDT", "vnd": "VND", "php": "PHP", "krw": "KRW", "nzd": "NZD", "mxn": "MXN", "clp": "CLP",
+    "zar": "ZAR", "pkr": "PKR", "aed": "AED", "sar": "SAR",
 }
 # Written after the number ("5 million yuan"); the rest are written before it ("RMB5 million").
 CURRENCY_SUFFIXES = ("yuan", "renminbi", "tenge", "euros", "euro", "hong kong dollars", "us dollars",
