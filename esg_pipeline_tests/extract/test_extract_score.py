@@ -27,6 +27,8 @@ HOLDOUT3_BAR = {"precision": 0.96, "recall": 0.96, "kpi_acc": 0.98, "qualifier_a
 HOLDOUT4_BAR = {"precision": 0.97, "recall": 0.97, "kpi_acc": 0.98, "qualifier_acc": 0.97}
 # The fifth held-out set (cement, insurance, textiles), likewise a little under what it reaches.
 HOLDOUT5_BAR = {"precision": 0.98, "recall": 0.95, "kpi_acc": 0.85, "qualifier_acc": 0.97}
+# holdout6 was never used for tuning: its bar sits just under its first-contact score.
+HOLDOUT6_BAR = {"precision": 0.94, "recall": 0.98, "kpi_acc": 0.90, "qualifier_acc": 0.97}
 
 
 def score(files: list[Path], gold: Path, tmp_path: Path) -> dict[str, float]:
@@ -65,36 +67,13 @@ def test_sample_reports_meet_the_bar(tmp_path):
     assert_bar(score(files, gold, tmp_path))
 
 
-def test_holdout_reports_meet_their_bar(tmp_path):
-    holdout = REPO / "data" / "eval" / "holdout"
+HOLDOUT_BARS = {"holdout": HOLDOUT_BAR, "holdout2": HOLDOUT2_BAR, "holdout3": HOLDOUT3_BAR,
+                "holdout4": HOLDOUT4_BAR, "holdout5": HOLDOUT5_BAR, "holdout6": HOLDOUT6_BAR}
+
+
+@pytest.mark.parametrize("name", sorted(HOLDOUT_BARS))
+def test_held_out_reports_meet_their_bar(name, tmp_path):
+    holdout = REPO / "data" / "eval" / name
     if not (holdout / "gold.csv").exists() or not SCORER.exists():
-        pytest.skip("held-out gold labels or the shared scorer are not present")
-    assert_bar(score(sorted(holdout.glob("*.txt")), holdout / "gold.csv", tmp_path), HOLDOUT_BAR)
-
-
-def test_second_holdout_reports_meet_their_bar(tmp_path):
-    holdout = REPO / "data" / "eval" / "holdout2"
-    if not (holdout / "gold.csv").exists() or not SCORER.exists():
-        pytest.skip("second held-out gold labels or the shared scorer are not present")
-    assert_bar(score(sorted(holdout.glob("*.txt")), holdout / "gold.csv", tmp_path), HOLDOUT2_BAR)
-
-
-def test_third_holdout_reports_meet_their_bar(tmp_path):
-    holdout = REPO / "data" / "eval" / "holdout3"
-    if not (holdout / "gold.csv").exists() or not SCORER.exists():
-        pytest.skip("third held-out gold labels or the shared scorer are not present")
-    assert_bar(score(sorted(holdout.glob("*.txt")), holdout / "gold.csv", tmp_path), HOLDOUT3_BAR)
-
-
-def test_fourth_holdout_reports_meet_their_bar(tmp_path):
-    holdout = REPO / "data" / "eval" / "holdout4"
-    if not (holdout / "gold.csv").exists() or not SCORER.exists():
-        pytest.skip("fourth held-out gold labels or the shared scorer are not present")
-    assert_bar(score(sorted(holdout.glob("*.txt")), holdout / "gold.csv", tmp_path), HOLDOUT4_BAR)
-
-
-def test_fifth_holdout_reports_meet_their_bar(tmp_path):
-    holdout = REPO / "data" / "eval" / "holdout5"
-    if not (holdout / "gold.csv").exists() or not SCORER.exists():
-        pytest.skip("fifth held-out gold labels or the shared scorer are not present")
-    assert_bar(score(sorted(holdout.glob("*.txt")), holdout / "gold.csv", tmp_path), HOLDOUT5_BAR)
+        pytest.skip(f"{name} gold labels or the shared scorer are not present")
+    assert_bar(score(sorted(holdout.glob("*.txt")), holdout / "gold.csv", tmp_path), HOLDOUT_BARS[name])
