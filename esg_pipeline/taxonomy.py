@@ -29,6 +29,9 @@ class Indicator:
     verb_keywords: tuple[str, ...] = field(default=())
     keyword_zones: tuple[str, ...] = field(default=())
     requires_zones: tuple[str, ...] = field(default=())
+    # stems that rule the indicator out when the counted noun has them ("rural teachers" trained by a
+    # community fund are not the company's trained employees); extractor-only, not a warehouse column
+    excludes: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict:
         """Warehouse row: keyword lists joined so the table stays flat."""
@@ -62,6 +65,7 @@ def _indicator(raw: dict) -> Indicator:
         verb_keywords=tuple(k.lower() for k in raw.get("verb_keywords") or ()),
         keyword_zones=tuple(raw.get("keyword_zones") or ()),
         requires_zones=tuple(raw.get("requires_zones") or ()),
+        excludes=tuple(k.lower() for k in raw.get("excludes") or ()),
     )
 
 

@@ -1062,9 +1062,13 @@ class _Extraction:
                 own = self._span_stems(own_s if own_s > s else sent_from, own_e)
         # only a few kinds have indicators that look at the clause; the others skip the work
         clause = self._span_stems(*_clause_span(text, s, e, start, end)) if kind in self.cls.clause_kinds else frozenset()
+        subject_stems = self._stems_of_text(f"{subject} {unit}" if "/" in unit else subject) | self._lead_in_stems(s, start)
+        parent = self._last_whole
+        if "part_of_relation" in flags and parent is not None and parent.start >= s and parent.unit == unit:
+            subject_stems |= self._stems_of_text(parent.subject)  # "2,140 suppliers, of which 1,870 were SMEs"
         zones = {
             # a compound unit names what is measured per what: "tCO2e/employee" is an emission intensity
-            "subject": self._stems_of_text(f"{subject} {unit}" if "/" in unit else subject) | self._lead_in_stems(s, start),
+            "subject": subject_stems,
             "verb": self._stems_of_text(_verb_before(text, s, start) + " " + _predicate_after(text, end, e)),
             "sentence": own,
             "beyond": whole - own if whole is not own else frozenset(),

@@ -1,0 +1,50 @@
+"""Categories generalised in round six, on invented texts from other sectors (logistics, hospitals, mining,
+a brewery): whistle-blowing cases and how many were substantiated are B7.2; anti-money-laundering or
+anti-corruption training of staff is B7.3; suppliers a company works with, listed by region or as a part
+("of which N were SMEs"), are B5.1 while questionnaires and corrective actions are B5.2; people a community
+fund trains are not the company's trained employees."""
+from __future__ import annotations
+
+from esg_pipeline.extract import extract_metrics
+
+
+def _kpi(text: str, raw: str) -> str | None:
+    found = [m for m in extract_metrics(text, doc="t.txt") if m.raw == raw]
+    assert found, (raw, [m.raw for m in extract_metrics(text, doc="t.txt")])
+    return found[0].hkex_kpi
+
+
+def test_whistle_blowing_cases_and_substantiated_ones_are_b72():
+    text = ("Integrity\nThe hospital group's whistle-blowing line took nine cases in the year, four of which were "
+            "substantiated. Anti-bribery refresher courses were attended by all ward managers.")
+    assert _kpi(text, "nine") == "B7.2"
+    assert _kpi(text, "four") == "B7.2"
+    assert _kpi("Our couriers filed 31 whistle-blowing reports through the ethics portal.", "31") == "B7.2"
+
+
+def test_anti_corruption_training_share_and_aml_trainees_are_b73():
+    text = "Compliance\nAnti-bribery e-learning was completed by 98% of drivers and by every depot manager."
+    assert _kpi(text, "98%") == "B7.3"
+    text = "Anti-money laundering\nThe brokerage refreshed its AML manual and trained about 640 dealers in the year."
+    assert _kpi(text, "640") == "B7.3"
+
+
+def test_suppliers_engaged_by_region_are_b51_and_their_parts_too():
+    text = ("Supply chain\nThe brewery engaged 420 suppliers: 300 in Poland, 95 in Germany and 25 elsewhere. "
+            "Every new supplier signed our code of conduct.")
+    assert _kpi(text, "420") == "B5.1"
+    assert _kpi(text, "300") == "B5.1"
+    text = "Procurement\nOur buying platform listed 1,900 suppliers, of which 1,400 were family-owned firms."
+    assert _kpi(text, "1,400") == "B5.1"
+
+
+def test_supplier_questionnaires_and_corrective_actions_are_b52():
+    text = ("Supply chain\nWe assessed 80 haulage subcontractors; 12 were put on corrective action plans. "
+            "Sixty key suppliers returned our ESG questionnaire.")
+    assert _kpi(text, "Sixty") == "B5.2"
+
+
+def test_people_a_community_fund_trains_are_not_employees_trained():
+    text = ("Community\nThe miner gave RMB2 million to its rural health fund, which has trained 380 rural "
+            "midwives since 2019.")
+    assert _kpi(text, "380") == "B8.2"
