@@ -572,6 +572,7 @@ class _Extraction:
         self.cls = classifier()
         self._last_metric: Metric | None = None
         self._last_whole: Metric | None = None
+        self._whole_verbs: dict[int, frozenset[str]] = {}
         self._mentions: tuple[list[int], list[str]] | None = None
         self._table_lines: dict[int, bool] = {}
         self._stem_cache: dict = {}
@@ -642,6 +643,26 @@ class _Extraction:
         years = self._stacked_header_years(i)
         year = years[values_before] if values_before < len(years) else None
         return label, unit_line, year
+
+    def _stacked_headers(self, line_idx: int) -> str:
+        """A value with its unit alone on its line ("71%" under "Female share"): its row label and the header
+        cells above the table's first row, as the measured thing."""
+        cell = self._stacked_cell(line_idx)
+        if cell is None:
+            return ""
+        headers: list[str] = []
+        below = ""
+        i = line_idx - 1
+        while i >= 0 and line_idx - i < 40:
+            s, e = self.ctx.line_span(i)
+            line = self.text[s:e].strip()
+            if not line or len(line) > 60:
+                break
+            if not (NUMBER_ONLY_RE.match(line) or NUMBER_ONLY_RE.match(below) or line.endswith("%")):
+                headers.append(line)
+            below = line
+            i -= 1
+        return " ".join([*headers[:4], cell[0]]).lower()
 
     def _stacked_header_years(self, label_idx: int) -> list[int]:
         """The header block of a stacked table: the nearest run of year-only lines above a row label."""
@@ -846,6 +867,8 @@ class _Extraction:
             if m.group("unit") and end < len(text) and text[end:end + 1].isupper():
                 flags.append("glued_label")  # PDF: "660MWCapacity of energy storage"
             subject = self._measured_thing(m.start(), end)
+            if not subject and not text[line_start:m.start()].strip() and not text[end:line_end].strip():
+                subject = self._stacked_headers(line_idx)  # "71%" alone on its line in a flattened table
             if m.group("unit") and ("coal" in m.group("unit").lower() or m.group("unit").lower() == "tce"):
                 subject = "standard coal"  # tonnes of standard coal: the unit is the tonne, the coal is the subject
             if vague:
@@ -1032,7 +1055,10 @@ class _Extraction:
         words = _read_words(self.text, end, 5)
         if words and words[0][0] == "of":
             phrase = []
-            for w, _ in words[1:]:
+            rest = words[1:]
+            if rest and rest[0][0].lower() in ("its", "our", "their", "the"):
+                rest = rest[1:]  # "41% of its cooling water"
+            for w, _ in rest:
                 if w.lower() in lx.NP_STOP_WORDS:
                     break
                 phrase.append(w.lower())
@@ -1042,7 +1068,7 @@ class _Extraction:
         left = re.split(r"[.;:,()\n]", left.rstrip(" \t:=("))[-1]
         content = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z\-]*", left)
                    if w.lower() not in lx.NP_STOP_WORDS and w.lower() not in lx.LINKING_VERBS]
-        return " ".join(content[-4:])
+        return " ".join(content[-5:])
 
     def _build(self, m, value, unit, qualifier, subject, method, confidence, flags, year, year_source,
                end, line_idx, line_start) -> Metric:
@@ -1064,12 +1090,18 @@ class _Extraction:
         clause = self._span_stems(*_clause_span(text, s, e, start, end)) if kind in self.cls.clause_kinds else frozenset()
         subject_stems = self._stems_of_text(f"{subject} {unit}" if "/" in unit else subject) | self._lead_in_stems(s, start)
         parent = self._last_whole
-        if "part_of_relation" in flags and parent is not None and parent.start >= s and parent.unit == unit:
-            subject_stems |= self._stems_of_text(parent.subject)  # "2,140 suppliers, of which 1,870 were SMEs"
+        verb_stems = self._stems_of_text(_verb_before(text, s, start) + " " + _predicate_after(text, end, e))
+        if ({"part_of_relation", "implied_noun"} & set(flags) and parent is not None and parent.start >= s
+                and parent.unit == unit and parent.start < start):
+            # "2,140 suppliers, of which 1,870 were SMEs", "employed 16,000 people, of whom 2,200 were women":
+            # a part is counted as its whole is
+            subject_stems |= self._stems_of_text(parent.subject)
+            verb_stems |= self._whole_verbs.get(parent.start, frozenset())
+        self._whole_verbs[start] = verb_stems
         zones = {
             # a compound unit names what is measured per what: "tCO2e/employee" is an emission intensity
             "subject": subject_stems,
-            "verb": self._stems_of_text(_verb_before(text, s, start) + " " + _predicate_after(text, end, e)),
+            "verb": verb_stems,
             "sentence": own,
             "beyond": whole - own if whole is not own else frozenset(),
             "clause": clause,

@@ -48,3 +48,32 @@ def test_people_a_community_fund_trains_are_not_employees_trained():
     text = ("Community\nThe miner gave RMB2 million to its rural health fund, which has trained 380 rural "
             "midwives since 2019.")
     assert _kpi(text, "380") == "B8.2"
+
+
+def test_parts_of_a_workforce_are_counted_as_the_workforce():
+    text = "People\nThe airline employed 9,400 people at year end, of whom 4,100 were women."
+    assert _kpi(text, "4,100") == "B1.1"
+
+
+def test_employees_leaving_are_b12():
+    assert _kpi("Staff turnover was 6.1%, with 212 employees leaving the hospitals in 2023.", "212") == "B1.2"
+
+
+def test_shares_alone_on_their_line_in_a_flattened_table_take_its_headers():
+    text = ("Our People\nHeadcount by site\nSite\nEmployees\nWomen share\nLyon\n1,200\n38%\nPorto\n640\n52%\n")
+    assert _kpi(text, "38%") == "B1.1" and _kpi(text, "52%") == "B1.1"
+
+
+def test_energy_use_and_savings_by_what_is_measured():
+    text = ("Energy\nThe dairy's boilers supplied 58,000 tonnes of steam. Heat pumps saved around 2,600 tonnes of "
+            "standard coal. The plant discharged 0.9 million m³ of treated wastewater and recycled 41% of its "
+            "cooling water.")
+    assert _kpi(text, "58,000 tonnes") == "A2.1"
+    assert _kpi(text, "2,600 tonnes of standard coal") == "A2.3"
+    assert _kpi(text, "0.9 million m³") == "A1.1"
+    assert _kpi(text, "41%") == "A2.2"
+
+
+def test_hazardous_waste_named_at_the_start_of_a_long_subject():
+    text = "Waste\nHazardous waste sent for licensed incineration totalled 1,240 tonnes at the smelter."
+    assert _kpi(text, "1,240 tonnes") == "A1.3"
