@@ -403,7 +403,15 @@ def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> bool:
     nxt = _read_words(text, m.end(), 1)
     if nxt and nxt[0][0].lower() in lx.MONTHS and not has_unit:
         return True
+    if left[-1:] in "\"“'‘" and left and TITLE_RIGHT_RE.match(text, m.end()):
+        return True  # the "100 Days Without Incident" campaign, the "30 Most Influential Publishers": names
+    if TITLE_RUN_RE.match(text, m.end()) and re.search(r"[a-z,]\s+$", left):
+        return True  # "the first of our Five Bottom Lines.": a capitalised name ends with the figure's phrase
     return False
+
+
+TITLE_RIGHT_RE = re.compile(r"\s+[A-Z][a-z]+")
+TITLE_RUN_RE = re.compile(r"(?:\s+[A-Z][a-z]+){2,}(?=\s*(?:[\"”'’.,;:)]|$))")
 
 
 PHONE_RE = re.compile(r"(?:\+\d{1,3}[ \t]?|\(\d{2,4}\)[ \t]?)\d{2,4}(?:[ \t-]\d{3,4})+")
@@ -573,6 +581,7 @@ class _Extraction:
         self._last_metric: Metric | None = None
         self._last_whole: Metric | None = None
         self._whole_verbs: dict[int, frozenset[str]] = {}
+        self._site_names: dict[str, bool] = {}
         self._mentions: tuple[list[int], list[str]] | None = None
         self._table_lines: dict[int, bool] = {}
         self._stem_cache: dict = {}
@@ -917,6 +926,13 @@ class _Extraction:
             return None
         if NATIONAL_FIGURE_RE.search(text, max(0, m.start() - 60), m.start()):
             return None
+        of_place = OF_PLACE_RE.match(text, end)
+        if of_place and self._foreign_owner(of_place.group("owner")) and not self._own_site(of_place.group("owner")):
+            return None  # "about 56% of China's primary energy": a share of the country's total
+        if unit is not None and THRESHOLD_LEFT_RE.search(text, max(0, m.start() - 40), m.start()):
+            s_, e_ = self.ctx.sentence_span(m.start(), end)
+            if RULE_MODAL_RE.search(text, s_, e_):
+                return None  # "no employee may accept gifts worth more than RMB500": a limit in a rule
         return self._build(m, value * factor, unit, qualifier, subject, method, confidence, flags, year, year_source,
                            end, line_idx, line_start)
 
@@ -926,6 +942,10 @@ class _Extraction:
         found = self._statistic_sentences.get(sent_start)
         if found is None:
             head = self.text[sent_start:sent_start + 160]
+            newline = head.find("\n", 0, 80)
+            if newline > 0 and self.text[sent_start:sent_start + newline].strip()[-1:] not in ".:;,":
+                # the sentence after a heading line: "Retail lending\nAlthough Spain's GDP ..."
+                head = self.text[sent_start + newline + 1:sent_start + newline + 161]
             place = PLACE_POSSESSIVE_RE.match(head)
             output = PLACE_OUTPUT_RE.match(head)
             found = bool(SOURCE_OPENER_RE.match(head)) or (
@@ -936,6 +956,15 @@ class _Extraction:
                 and (STATISTIC_NOUN_RE.search(head, place.end()) is not None
                      or _place_population_subject(head, place.end())))
             self._statistic_sentences[sent_start] = found
+        return found
+
+    def _own_site(self, name: str) -> bool:
+        """A name the text uses for one of its own sites or units ("the Tasman smelter", "our Kowloon depot"),
+        not for a country or region."""
+        found = self._site_names.get(name)
+        if found is None:
+            found = self._site_names[name] = re.search(
+                r"\b(?:[Tt]he|[Oo]ur|[Ii]ts)\s+" + re.escape(name) + r"\s+[a-z]", self.text) is not None
         return found
 
     def _foreign_owner(self, owner: str) -> bool:
@@ -1121,7 +1150,13 @@ class _Extraction:
 
 
 SOURCE_OPENER_RE = re.compile(r"\s*According\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:statistics|data|figures|estimates|census)\b")
-PLACE_POSSESSIVE_RE = re.compile(r"\s*(?:In\s+)?(?P<owner>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)['’]s\s")
+# A share of a place's total: "56% of China's primary energy consumption".
+OF_PLACE_RE = re.compile(r"\s+of\s+(?:the\s+)?(?P<owner>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)['’]s\s")
+# A limit set by a rule: "gifts worth more than RMB500" in a sentence saying what one may or must not do.
+THRESHOLD_LEFT_RE = re.compile(r"\b(?:worth|valued\s+at|value\s+of|exceeding|in\s+excess\s+of)\s+(?:(?:more|less)\s+than\s+|over\s+"
+                               r"|above\s+|up\s+to\s+)?[A-Za-z$¥€£]{0,4}\s?$", re.I)
+RULE_MODAL_RE = re.compile(r"\b(?:may|must|shall|prohibit\w*|forbid\w*|not\s+(?:allowed|permitted))\b", re.I)
+PLACE_POSSESSIVE_RE = re.compile(r"\s*(?:(?:In|Although|Though|While|Whereas|As)\s+)?(?P<owner>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)['’]s\s")
 # Nouns of a place's statistics, looked for in the rest of a sentence that opens with the place's possessive.
 STATISTIC_NOUN_RE = re.compile(r"\b(?:population|penetration|national\s+average|gdp|economy|inhabitants|census)\b", re.I)
 # A national or industry aggregate named just before the figure: "the national minimum wage of BDT 12,500".

@@ -77,3 +77,31 @@ def test_energy_use_and_savings_by_what_is_measured():
 def test_hazardous_waste_named_at_the_start_of_a_long_subject():
     text = "Waste\nHazardous waste sent for licensed incineration totalled 1,240 tonnes at the smelter."
     assert _kpi(text, "1,240 tonnes") == "A1.3"
+
+
+def _values(text: str) -> set[float]:
+    return {m.value for m in extract_metrics(text, doc="t.txt")}
+
+
+def test_names_with_numbers_in_title_case_are_not_figures():
+    text = ('Our brewery was named in the "50 Best Places to Work" list and ran its "200 Days Accident Free" '
+            "drive. Quality is the first of our Three Golden Rules. We employ 850 people.")
+    assert _values(text) == {850.0}
+
+
+def test_a_countrys_statistics_are_not_the_companys():
+    text = ("Lending\nWhile Spain's GDP rose by 2.5% in 2023, the country's 3 million small firms struggled. "
+            "Gas still supplies about 24% of Italy's primary energy, and our bank lent EUR 40 million to SMEs.")
+    values = _values(text)
+    assert 2.5 not in values and 3e6 not in values and 24.0 not in values and 4e7 in values
+
+
+def test_a_share_of_the_companys_own_site_is_kept():
+    text = ("The Ravenna smelter ran all year. Local suppliers received EUR 12 million, or 35% of Ravenna's total "
+            "spend.")
+    assert 35.0 in _values(text)
+
+
+def test_limits_set_by_a_rule_are_not_figures():
+    text = "Under our gifts policy, no driver may accept hospitality worth more than EUR 80. We donated EUR 90,000."
+    assert _values(text) == {90000.0}
