@@ -157,6 +157,9 @@ def _np_words(text: str, pos: int) -> list[tuple[str, int]]:
     out = []
     for m in NP_TOKEN_RE.finditer(text, pos, run.end()):
         tok = m.group(1)
+        if tok.isdigit() and len(tok) <= 2 and out and out[-1][0][:1].isupper() and out[-1][0].isalpha():
+            out.append((tok, m.end()))  # "146 Tier 1 and Tier 2 suppliers": a grade names the noun's kind
+            continue
         if tok.isdigit() or not any(c.isalpha() for c in tok):
             break
         out.append((tok.rstrip("-"), m.end() - (len(tok) - len(tok.rstrip("-")))))
@@ -212,7 +215,8 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
         name_word = word[0].isupper() and word not in breaks and low not in lx.NP_STOP_WORDS
         next_name = k + 1 < len(window) and window[k + 1][0][0].isupper() and window[k + 1][0] not in breaks
         acronym = not acronym_plural and (ACRONYM_WORD_RE.fullmatch(word) is not None or word in codes
-                                          or (name_word and (not low.endswith("s") or next_name) and len(phrase) < 3))
+                                          or (name_word and (not low.endswith("s") or next_name)
+                                              and sum(w not in ("and", "or") for w in phrase) < 3))
         if name_word and not acronym and phrase and _plural_like(low):
             acronym_plural = True  # "14 Responsible Gaming Kiosks": a capitalised plural head after a name
         if low in lx.NP_STOP_WORDS or not (word[0].islower() or acronym_plural or acronym):
@@ -392,6 +396,8 @@ def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> bool:
             prev = words[-1]
             if prev == "per":
                 return True  # "0.34 per 1,000 passengers": the base of a rate, not a quantity
+            if not has_unit and prev in ("under", "below", "over", "above") and len(words) > 1 and words[-2] in AGE_OF_WORDS:
+                return True  # "no workers under 18": an age limit, not a count
             if _is_name_word(prev) or prev in lx.MONTHS:  # "Phase 2", "(Unit: 10,000 yuan)"
                 return True
             if not has_unit and _listed_after_name_word(words):
@@ -410,6 +416,10 @@ def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> bool:
     return False
 
 
+AGE_OF_WORDS = frozenset({"workers", "employees", "staff", "children", "people", "persons", "youths", "applicants",
+                          "candidates", "labourers", "laborers", "anyone", "nobody", "minors"})
+PREVIOUS_VALUE_RE = re.compile(r"\b(?:down|up)\s+from\s+$")
+GENDER_HEADS = frozenset({"men", "women", "males", "females"})  # "3,309 people, 1,487 men and 1,822 women": parts
 TITLE_RIGHT_RE = re.compile(r"\s+[A-Z][a-z]+")
 TITLE_RUN_RE = re.compile(r"(?:\s+[A-Z][a-z]+){2,}(?=\s*(?:[\"”'’.,;:)]|$))")
 
@@ -980,7 +990,8 @@ class _Extraction:
         - a predicate: 'Headcount reached 3,140', 'Lost days due to work injury dropped to 968'."""
         text = self.text
         last = self._last_metric
-        parent = self._last_whole if last is not None and last.unit == "count" else None
+        # a share or a time in between ("resolved 97% of them within 10 days; 61 were escalated") keeps the whole
+        parent = self._last_whole if last is not None and unit_kind(last.unit) in ("count", "percent", "time") else None
         if parent is not None and m.start() - last.end < 600:
             same_line = "\n\n" not in text[parent.end:m.start()] and TABLE_SEP not in text[parent.end:m.start()]
             right = text[m.end():m.end() + 30]
@@ -995,6 +1006,10 @@ class _Extraction:
         if (last is not None and last.unit == "count" and 0 <= m.start() - last.end < 16
                 and PRIOR_YEAR_RE.search(text, max(0, m.start() - 12), m.start())):
             return last.subject, m.end(), "count"  # "86 aircraft (2022: 79)": last year's figure of the same count
+        if (last is not None and last.unit == "count" and 0 <= m.start() - last.end < 120
+                and PREVIOUS_VALUE_RE.search(text, max(0, m.start() - 20), m.start())
+                and not any(c in text[last.end:m.start()] for c in ".;\n")):
+            return last.subject, m.end(), "count"  # "37 complaints, down from 52": the same count's previous value
         if not is_digit:
             return None
         s, _ = self.ctx.sentence_span(m.start(), m.end())
@@ -1120,7 +1135,8 @@ class _Extraction:
         subject_stems = self._stems_of_text(f"{subject} {unit}" if "/" in unit else subject) | self._lead_in_stems(s, start)
         parent = self._last_whole
         verb_stems = self._stems_of_text(_verb_before(text, s, start) + " " + _predicate_after(text, end, e))
-        if ({"part_of_relation", "implied_noun"} & set(flags) and parent is not None and parent.start >= s
+        if (({"part_of_relation", "implied_noun"} & set(flags) or subject.rsplit(" ", 1)[-1] in GENDER_HEADS)
+                and parent is not None and parent.start >= s
                 and parent.unit == unit and parent.start < start):
             # "2,140 suppliers, of which 1,870 were SMEs", "employed 16,000 people, of whom 2,200 were women":
             # a part is counted as its whole is
@@ -1197,7 +1213,7 @@ AFTER_SHEET_VALUE_RE = re.compile(r"[ \t]*(?:[^\sA-Za-z]|$)", re.M)
 SHARE_AFTER_RE = re.compile(r"\s?\(\s?\d{1,3}(?:\.\d+)?\s?%\s?\)")
 LEAD_IN_RE = re.compile(r"\s*([A-Za-z][A-Za-z ,\-]{3,80}):")
 PREDICATE_RE = re.compile(
-    r"(?P<np>(?:^|(?<=[\s(]))[A-Za-z][A-Za-z\- ]{2,70}?)\s+(?:was|were|reached|totall?ed|came\s+to|amounted\s+to|stood\s+at|"
+    r"(?P<np>(?:^|(?<=[\s(]))[A-Za-z][A-Za-z\- ]{2,70}?)\s+(?:was|were|reached|totall?ed|numbered|came\s+to|amounted\s+to|stood\s+at|"
     r"exceeded|surpassed|passed|topped|"
     r"(?:rose|fell|dropped|increased|decreased|declined|grew|eased)\s+to)\s+(?:(?:" + lx.QUALIFIER_ALTERNATION
     + r")\s+)?$", re.I)

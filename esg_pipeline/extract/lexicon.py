@@ -101,7 +101,7 @@ PLACE_NOUNS = frozenset("country nation city region province territory world pla
 COMPANY_NOUNS = frozenset("company group bank firm corporation organisation organization business".split())
 # Collective and zero-plural nouns that name counted things in their singular form ("86 aircraft", "cabin crew").
 IRREGULAR_PLURALS = frozenset("""people staff personnel children workforce police cattle livestock sheep fish aircraft
-crew spacecraft""".split())
+crew spacecraft men women""".split())
 # Plural nouns that name amounts of money or material, not things one counts: a bare figure after
 # "Emissions:" or "Donations reached" lacks its unit, it is not a count of emissions.
 AMOUNT_PLURALS = frozenset("""emissions sales revenues earnings profits costs expenses savings donations investments

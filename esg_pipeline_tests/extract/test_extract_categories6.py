@@ -105,3 +105,34 @@ def test_a_share_of_the_companys_own_site_is_kept():
 def test_limits_set_by_a_rule_are_not_figures():
     text = "Under our gifts policy, no driver may accept hospitality worth more than EUR 80. We donated EUR 90,000."
     assert _values(text) == {90000.0}
+
+
+def _raws(text: str) -> list[str]:
+    return [m.raw for m in extract_metrics(text, doc="t.txt")]
+
+
+def test_predicates_numbered_and_gendered_counts():
+    text = "Warehouse staff numbered 2,410. The courier employed 5,050 people, 3,900 men and 1,150 women."
+    raws = _raws(text)
+    assert "2,410" in raws and "3,900" in raws and "1,150" in raws
+    assert _kpi(text, "3,900") == "B1.1" and _kpi(text, "1,150") == "B1.1"
+
+
+def test_graded_suppliers_are_one_noun_phrase():
+    assert _kpi("Supply chain\nWe inspected 88 Tier 1 and Tier 2 vendors against our code.", "88") == "B5.2"
+
+
+def test_the_previous_value_of_the_same_count():
+    ms = extract_metrics("Patients lodged 19 formal complaints with the clinics, down from 27. Wards reopened.", doc="t.txt")
+    prior = [m for m in ms if m.value == 27]
+    assert prior and prior[0].unit == "count" and prior[0].subject == "formal complaints"
+
+
+def test_a_part_after_a_share_and_a_time_still_refers_to_the_whole():
+    text = ("Tenants raised 420 complaints and we settled 93% of them within 5 days; 30 were referred to the "
+            "ombudsman.")
+    assert "30" in _raws(text)
+
+
+def test_an_age_limit_is_not_a_count():
+    assert "16" not in _raws("Audits found no workers under 16 at the farms we buy from.")
