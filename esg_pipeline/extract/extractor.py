@@ -409,6 +409,8 @@ def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> bool:
     nxt = _read_words(text, m.end(), 1)
     if nxt and nxt[0][0].lower() in lx.MONTHS and not has_unit:
         return True
+    if not text[m.end() + 1:m.end() + 2].isupper():
+        return False
     if left[-1:] in "\"“'‘" and left and TITLE_RIGHT_RE.match(text, m.end()):
         return True  # the "100 Days Without Incident" campaign, the "30 Most Influential Publishers": names
     if TITLE_RUN_RE.match(text, m.end()) and re.search(r"[a-z,]\s+$", left):
@@ -936,10 +938,11 @@ class _Extraction:
             return None
         if NATIONAL_FIGURE_RE.search(text, max(0, m.start() - 60), m.start()):
             return None
-        of_place = OF_PLACE_RE.match(text, end)
+        of_place = OF_PLACE_RE.match(text, end) if text.startswith(" of ", end) else None
         if of_place and self._foreign_owner(of_place.group("owner")) and not self._own_site(of_place.group("owner")):
             return None  # "about 56% of China's primary energy": a share of the country's total
-        if unit is not None and THRESHOLD_LEFT_RE.search(text, max(0, m.start() - 40), m.start()):
+        if unit is not None and THRESHOLD_CUE_RE.search(text, max(0, m.start() - 40), m.start()) and \
+                THRESHOLD_LEFT_RE.search(text, max(0, m.start() - 40), m.start()):
             s_, e_ = self.ctx.sentence_span(m.start(), end)
             if RULE_MODAL_RE.search(text, s_, e_):
                 return None  # "no employee may accept gifts worth more than RMB500": a limit in a rule
@@ -1135,8 +1138,8 @@ class _Extraction:
         subject_stems = self._stems_of_text(f"{subject} {unit}" if "/" in unit else subject) | self._lead_in_stems(s, start)
         parent = self._last_whole
         verb_stems = self._stems_of_text(_verb_before(text, s, start) + " " + _predicate_after(text, end, e))
-        if (({"part_of_relation", "implied_noun"} & set(flags) or subject.rsplit(" ", 1)[-1] in GENDER_HEADS)
-                and parent is not None and parent.start >= s
+        if (parent is not None and parent.start >= s and (
+                "part_of_relation" in flags or "implied_noun" in flags or subject.rsplit(" ", 1)[-1] in GENDER_HEADS)
                 and parent.unit == unit and parent.start < start):
             # "2,140 suppliers, of which 1,870 were SMEs", "employed 16,000 people, of whom 2,200 were women":
             # a part is counted as its whole is
@@ -1171,6 +1174,7 @@ OF_PLACE_RE = re.compile(r"\s+of\s+(?:the\s+)?(?P<owner>[A-Z][a-z]+(?:\s+[A-Z][a
 # A limit set by a rule: "gifts worth more than RMB500" in a sentence saying what one may or must not do.
 THRESHOLD_LEFT_RE = re.compile(r"\b(?:worth|valued\s+at|value\s+of|exceeding|in\s+excess\s+of)\s+(?:(?:more|less)\s+than\s+|over\s+"
                                r"|above\s+|up\s+to\s+)?[A-Za-z$¥€£]{0,4}\s?$", re.I)
+THRESHOLD_CUE_RE = re.compile(r"worth|valu|exceed|excess")  # a cheap test before THRESHOLD_LEFT_RE
 RULE_MODAL_RE = re.compile(r"\b(?:may|must|shall|prohibit\w*|forbid\w*|not\s+(?:allowed|permitted))\b", re.I)
 PLACE_POSSESSIVE_RE = re.compile(r"\s*(?:(?:In|Although|Though|While|Whereas|As)\s+)?(?P<owner>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)['’]s\s")
 # Nouns of a place's statistics, looked for in the rest of a sentence that opens with the place's possessive.
