@@ -68,8 +68,11 @@ def test_sample_reports_meet_the_bar(tmp_path):
     assert_bar(score(files, gold, tmp_path))
 
 
+# holdout7 was never used for tuning: its bar sits just under its first-contact score.
+HOLDOUT7_BAR = {"precision": 0.94, "recall": 0.93, "kpi_acc": 0.90, "qualifier_acc": 0.97}
 HOLDOUT_BARS = {"holdout": HOLDOUT_BAR, "holdout2": HOLDOUT2_BAR, "holdout3": HOLDOUT3_BAR,
-                "holdout4": HOLDOUT4_BAR, "holdout5": HOLDOUT5_BAR, "holdout6": HOLDOUT6_BAR}
+                "holdout4": HOLDOUT4_BAR, "holdout5": HOLDOUT5_BAR, "holdout6": HOLDOUT6_BAR,
+                "holdout7": HOLDOUT7_BAR}
 
 
 @pytest.mark.parametrize("name", sorted(HOLDOUT_BARS))
