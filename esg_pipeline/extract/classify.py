@@ -67,6 +67,9 @@ class Classifier:
         self.implied = {s: frozenset(t for t in stems if _inside(t, s)) | {s} for s in stems}
         self._word_cache: dict[str, frozenset[str]] = {}
         self._multi_first = frozenset(self.multi)
+        # first word -> (middle words, last word, implied stems): what _multi_stems compares, split up once
+        self._multi_parts = {first: [(list(sw[1:-1]), sw[-1], self.implied[" ".join(sw)]) for sw in stem_words]
+                             for first, stem_words in self.multi.items()}
         self._zone_cache: dict[tuple[str, str, frozenset[str]], list[tuple[int, float]]] = {}
         self._result_cache: dict[tuple, Indicator] = {}
         # Inverted index per unit kind: stem -> entries it is evidence for, so scoring touches only the
@@ -93,22 +96,22 @@ class Classifier:
         return found
 
     def _multi_stems(self, words: list[str], i: int) -> frozenset[str]:
+        """Multi-word stems starting at words[i]: the first words exactly, the last one as a prefix."""
         found: frozenset[str] = frozenset()
-        for stem_words in self.multi.get(words[i], ()):
-            window = words[i:i + len(stem_words)]
-            if len(window) == len(stem_words) and all(
-                    w.startswith(sw) if k == len(stem_words) - 1 else w == sw
-                    for k, (w, sw) in enumerate(zip(window, stem_words))):
-                found = found | self.implied[" ".join(stem_words)]
+        for middle, last, implied in self._multi_parts.get(words[i], ()):
+            j = i + 1 + len(middle)  # index of the stem's last word
+            if j < len(words) and words[j].startswith(last) and (not middle or words[i + 1:j] == middle):
+                found = found | implied
         return found
 
     def stems_in(self, text: str) -> frozenset[str]:
         """Keyword stems in `text`. Word lookups are cached, so the loop runs in C for known words."""
         words = TOKEN_RE.findall(text.lower())
-        per_word = list(map(self._word_cache.get, words))
+        distinct = set(words)  # a repeated word adds nothing
+        per_word = list(map(self._word_cache.get, distinct))
         if None in per_word:
-            per_word = [st if st is not None else self._word_stems(w) for st, w in zip(per_word, words)]
-        found = frozenset().union(*per_word)
+            per_word = [st if st is not None else self._word_stems(w) for st, w in zip(per_word, distinct)]
+        found = frozenset().union(*filter(None, per_word))  # most words hold no stem: skip their empty sets
         if not self._multi_first.isdisjoint(words):
             found = found.union(*(self._multi_stems(words, i) for i, w in enumerate(words) if w in self.multi))
         return found
