@@ -106,13 +106,20 @@ class Classifier:
 
     def stems_in(self, text: str) -> frozenset[str]:
         """Keyword stems in `text`. Word lookups are cached, so the loop runs in C for known words."""
-        words = TOKEN_RE.findall(text.lower())
+        return self.stems_of_words(TOKEN_RE.findall(text.lower()))
+
+    def stems_in_span(self, lowered: str, start: int, end: int) -> frozenset[str]:
+        """stems_in(text[start:end]) for `lowered` = text.lower() of the same length: no slice, no lower()
+        per span. TOKEN_RE has no lookaround, so findall with pos/endpos reads exactly what the slice would."""
+        return self.stems_of_words(TOKEN_RE.findall(lowered, start, end))
+
+    def stems_of_words(self, words: list[str]) -> frozenset[str]:
         distinct = set(words)  # a repeated word adds nothing
         per_word = list(map(self._word_cache.get, distinct))
         if None in per_word:
             per_word = [st if st is not None else self._word_stems(w) for st, w in zip(per_word, distinct)]
         found = frozenset().union(*filter(None, per_word))  # most words hold no stem: skip their empty sets
-        if not self._multi_first.isdisjoint(words):
+        if not self._multi_first.isdisjoint(distinct):
             found = found.union(*(self._multi_stems(words, i) for i, w in enumerate(words) if w in self.multi))
         return found
 

@@ -597,6 +597,10 @@ class _Extraction:
         self._mentions: tuple[list[int], list[str]] | None = None
         self._table_lines: dict[int, bool] = {}
         self._stem_cache: dict = {}
+        # The text lower-cased once, for keyword stems of its lines and spans; None when lower-casing changes
+        # the length ("İ" -> "i̇"), so offsets would not carry over: then each span is lower-cased on its own.
+        lowered = text.lower()
+        self._lowered = lowered if len(lowered) == len(text) else None
         self._statistic_sentences: dict[int, bool] = {}
 
     # ------------------------------------------------------------------ table support
@@ -1040,16 +1044,20 @@ class _Extraction:
     def _line_stems(self, idx: int) -> frozenset[str]:
         found = self._stem_cache.get(idx)
         if found is None:
-            s, e = self.ctx.line_span(idx)
-            found = self._stem_cache[idx] = self.cls.stems_in(self.text[s:e])
+            found = self._stem_cache[idx] = self._stems_between(*self.ctx.line_span(idx))
         return found
 
     def _span_stems(self, s: int, e: int) -> frozenset[str]:
         key = (s, e)
         found = self._stem_cache.get(key)
         if found is None:
-            found = self._stem_cache[key] = self.cls.stems_in(self.text[s:e])
+            found = self._stem_cache[key] = self._stems_between(s, e)
         return found
+
+    def _stems_between(self, s: int, e: int) -> frozenset[str]:
+        if self._lowered is None:
+            return self.cls.stems_in(self.text[s:e])
+        return self.cls.stems_in_span(self._lowered, s, e)
 
     def _nearby_stems(self, line_idx: int) -> frozenset[str]:
         """Stems of the lines within NEARBY_CHARS before this line: weak topic evidence."""
