@@ -597,6 +597,7 @@ class _Extraction:
         self._mentions: tuple[list[int], list[str]] | None = None
         self._table_lines: dict[int, bool] = {}
         self._stem_cache: dict = {}
+        self._quotes: dict[tuple[int, int], str] = {}
         # The text lower-cased once, for keyword stems of its lines and spans; None when lower-casing changes
         # the length ("İ" -> "i̇"), so offsets would not carry over: then each span is lower-cased on its own.
         lowered = text.lower()
@@ -938,7 +939,8 @@ class _Extraction:
                 confidence = 0.85 if is_digit else 0.8
             if relation:
                 flags.append("part_of_relation")
-        if self._external_statistic(self.ctx.sentence_span(m.start(), end)[0]):
+        sentence = self.ctx.sentence_span(m.start(), end)  # found once: the rule-limit test and _build reuse it
+        if self._external_statistic(sentence[0]):
             return None
         if NATIONAL_FIGURE_RE.search(text, max(0, m.start() - 60), m.start()):
             return None
@@ -947,11 +949,10 @@ class _Extraction:
             return None  # "about 56% of China's primary energy": a share of the country's total
         if unit is not None and THRESHOLD_CUE_RE.search(text, max(0, m.start() - 40), m.start()) and \
                 THRESHOLD_LEFT_RE.search(text, max(0, m.start() - 40), m.start()):
-            s_, e_ = self.ctx.sentence_span(m.start(), end)
-            if RULE_MODAL_RE.search(text, s_, e_):
+            if RULE_MODAL_RE.search(text, *sentence):
                 return None  # "no employee may accept gifts worth more than RMB500": a limit in a rule
         return self._build(m, value * factor, unit, qualifier, subject, method, confidence, flags, year, year_source,
-                           end, line_idx, line_start)
+                           end, line_idx, line_start, sentence)
 
     def _external_statistic(self, sent_start: int) -> bool:
         """A sentence that reports someone else's statistics: 'According to national statistics, ...' or a
@@ -1068,6 +1069,21 @@ class _Extraction:
             found = self._stem_cache[key] = frozenset().union(*(self._line_stems(i) for i in range(first, line_idx)))
         return found
 
+    def _heading_zones(self, pos: int) -> dict[str, frozenset[str]]:
+        """Stems of the nearest heading above pos ("heading") and of the three above it ("section"); the same
+        for every figure under one heading, so computed once per heading."""
+        ctx = self.ctx
+        below = bisect_right(ctx.heading_offsets, pos)  # headings above pos: ctx.heading_texts[:below]
+        key = ("headings", below)
+        found = self._stem_cache.get(key)
+        if found is None:
+            headings = ctx.heading_texts[max(0, below - 4):below]
+            found = self._stem_cache[key] = {
+                "heading": self._stems_of_text(headings[-1]) if headings else frozenset(),
+                "section": frozenset().union(*(self._stems_of_text(h) for h in headings[:-1])),
+            }
+        return found
+
     def _stems_of_text(self, text: str) -> frozenset[str]:
         found = self._stem_cache.get(text)
         if found is None:
@@ -1126,21 +1142,28 @@ class _Extraction:
         return " ".join(content[-5:])
 
     def _build(self, m, value, unit, qualifier, subject, method, confidence, flags, year, year_source,
-               end, line_idx, line_start) -> Metric:
+               end, line_idx, line_start, sentence) -> Metric:
         text, ctx = self.text, self.ctx
         start = m.start()
-        s, e = ctx.sentence_span(start, end)
-        quote = " ".join(text[s:e].split())
-        headings = ctx.headings_before(start, 4)
+        s, e = sentence
+        quote = self._quotes.get((s, e))
+        if quote is None:  # one per sentence, shared by its figures
+            quote = self._quotes[(s, e)] = " ".join(text[s:e].split())
         sent_from = s
         if ANAPHORA_OPENER_RE.match(text, s, start) and s > 1:  # "Of these, 99.6% were closed": the last sentence's topic
             sent_from = ctx.sentence_span(s - 2, s - 1)[0]
         kind = unit_kind(unit)
         whole = own = self._span_stems(sent_from, e)
+        beyond: frozenset[str] = frozenset()
         if kind != "percent":  # a share refers back to the whole it is a share of ("..., of which 61% ..."): no cut
             own_s, own_e = _scope_span(text, s, e, start, end)
             if own_s != s or own_e != e:
-                own = self._span_stems(own_s if own_s > s else sent_from, own_e)
+                own_span = (own_s if own_s > s else sent_from, own_e)
+                own = self._span_stems(*own_span)
+                beyond_key = ("beyond", sent_from, e, own_span)  # figures in one clause share it
+                beyond = self._stem_cache.get(beyond_key)
+                if beyond is None:
+                    beyond = self._stem_cache[beyond_key] = whole - own
         # only a few kinds have indicators that look at the clause; the others skip the work
         clause = self._span_stems(*_clause_span(text, s, e, start, end)) if kind in self.cls.clause_kinds else frozenset()
         subject_stems = self._stems_of_text(f"{subject} {unit}" if "/" in unit else subject) | self._lead_in_stems(s, start)
@@ -1159,11 +1182,10 @@ class _Extraction:
             "subject": subject_stems,
             "verb": verb_stems,
             "sentence": own,
-            "beyond": whole - own if whole is not own else frozenset(),
+            "beyond": beyond,
             "clause": clause,
             "paragraph": self._line_stems(line_idx),
-            "heading": self._stems_of_text(headings[-1]) if headings else frozenset(),
-            "section": frozenset().union(*(self._stems_of_text(h) for h in headings[:-1])),
+            **self._heading_zones(start),
             "nearby": self._nearby_stems(line_idx),
         }
         indicator = self.cls.classify(unit, kind, zones)
