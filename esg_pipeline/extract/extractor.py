@@ -1066,7 +1066,7 @@ class _Extraction:
         found = self._stem_cache.get(key)
         if found is None:
             first = self.ctx.line_index(max(0, self.ctx.line_starts[line_idx] - NEARBY_CHARS))
-            found = self._stem_cache[key] = frozenset().union(*(self._line_stems(i) for i in range(first, line_idx)))
+            found = self._stem_cache[key] = frozenset().union(*filter(None, map(self._line_stems, range(first, line_idx))))
         return found
 
     def _heading_zones(self, pos: int) -> dict[str, frozenset[str]]:
