@@ -2,7 +2,7 @@ import csv
 
 import pytest
 
-from esg_pipeline.extract.units import CANONICAL_UNITS, CURRENCIES
+from esg_pipeline.extract.units import CANONICAL_UNITS, CURRENCIES, validate_unit_table
 from esg_pipeline.reference.unit_conversions import SEED_PATH, conversion_rows, render_csv
 from esg_pipeline.settings import DBT_PROJECT_DIR
 from esg_pipeline.taxonomy import load_taxonomy
@@ -33,3 +33,7 @@ def test_taxonomy_canonical_units_are_known_units():
     for indicator in load_taxonomy():
         if indicator.unit_kind not in ("money", "count", "ratio"):
             assert indicator.canonical_unit in CANONICAL_UNITS, indicator.id
+
+
+def test_unit_table_agrees_with_pint():
+    validate_unit_table()  # raises on a unit whose dimension contradicts its kind

@@ -12,7 +12,7 @@ from itertools import product
 
 import pint
 
-from esg_pipeline.extract.units import CANONICAL_UNITS
+from esg_pipeline.extract.units import CANONICAL_UNITS, validate_unit_table
 from esg_pipeline.settings import DBT_PROJECT_DIR
 
 SEED_PATH = DBT_PROJECT_DIR / "seeds" / "unit_conversions.csv"
@@ -21,6 +21,7 @@ EXTRA_DEFINITIONS = ("mu = 10000 / 15 * meter ** 2",)
 
 
 def conversion_rows() -> list[dict[str, str]]:
+    validate_unit_table()
     ureg = pint.UnitRegistry()
     for definition in EXTRA_DEFINITIONS:
         ureg.define(definition)
