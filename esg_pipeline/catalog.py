@@ -8,9 +8,10 @@ mapping at all raises `CatalogFileError`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -148,22 +149,19 @@ class CatalogLoad(BaseModel):
     def years(self) -> list[int]:
         return sorted({entry.year for entry in self.entries})
 
+    def year_digests(self) -> dict[int, str]:
+        """A short fingerprint of each year's valid entries: small enough to keep in a sensor cursor."""
+        by_year: dict[int, list[str]] = {}
+        for entry in self.entries:
+            by_year.setdefault(entry.year, []).append(entry.model_dump_json())
+        return {year: hashlib.sha256("\n".join(sorted(rows)).encode()).hexdigest()[:16]
+                for year, rows in by_year.items()}
 
-def entries_for_year(load: CatalogLoad, year: int) -> list[CatalogEntry]:
-    return load.for_year(year)
 
-
-def changed_years(before: CatalogLoad | None, after: CatalogLoad) -> set[int]:
-    """Years whose set of entries differs between two loads (added, removed or edited entries)."""
-
-    def by_year(load: CatalogLoad | None) -> dict[int, set[str]]:
-        grouped: dict[int, set[str]] = {}
-        for entry in load.entries if load else []:
-            grouped.setdefault(entry.year, set()).add(entry.model_dump_json())
-        return grouped
-
-    old, new = by_year(before), by_year(after)
-    return {year for year in old.keys() | new.keys() if old.get(year) != new.get(year)}
+def changed_years(before: Mapping[int, str] | None, after: Mapping[int, str]) -> set[int]:
+    """Years whose entries differ between two `year_digests()` (added, removed or edited entries)."""
+    before = before or {}
+    return {year for year in before.keys() | after.keys() if before.get(year) != after.get(year)}
 
 
 def resolve_source(source: str, base_dir: Path) -> str:

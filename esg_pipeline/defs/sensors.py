@@ -4,20 +4,11 @@ import json
 
 import dagster as dg
 
-from esg_pipeline.catalog import CatalogFileError, load_catalog
+from esg_pipeline.catalog import CatalogFileError, changed_years, load_catalog
 from esg_pipeline.defs.automation import esg_annual_job
 from esg_pipeline.defs.partitions import reporting_year_partitions
 from esg_pipeline.defs.resources import PipelineSettings
 from esg_pipeline.ingest.inbox import new_files, scan_inbox
-
-
-def catalog_year_digests(catalog_path: str) -> dict[str, str]:
-    """One digest per reporting year of the catalog's valid entries; a changed digest means re-run that year."""
-    catalog = load_catalog(catalog_path)
-    by_year: dict[str, list[str]] = {}
-    for entry in catalog.entries:
-        by_year.setdefault(str(entry.year), []).append(entry.model_dump_json())
-    return {year: hashlib.sha256("\n".join(sorted(rows)).encode()).hexdigest()[:16] for year, rows in by_year.items()}
 
 
 @dg.sensor(job=esg_annual_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
@@ -33,15 +24,13 @@ def report_arrival_sensor(context: dg.SensorEvaluationContext, pipeline: Pipelin
             context.log.warning(file.problem)
 
     try:
-        digests = catalog_year_digests(pipeline.catalog_path)
+        digests = {str(y): d for y, d in load_catalog(pipeline.catalog_path).year_digests().items()}
     except CatalogFileError as exc:
         context.log.error(str(exc))
         digests = cursor.get("catalog", {})
     if "catalog" in cursor:  # the first tick only learns the catalog; it does not backfill history
-        before = cursor["catalog"]
-        for year in before.keys() | digests.keys():
-            if before.get(year) != digests.get(year) and year in digests:
-                years.setdefault(year, "catalog entries changed")
+        for year in changed_years(cursor["catalog"], digests) & digests.keys():  # removed years: nothing to run
+            years.setdefault(year, "catalog entries changed")
 
     existing = set(reporting_year_partitions.get_partition_keys())
     requests = []

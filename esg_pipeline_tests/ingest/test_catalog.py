@@ -10,7 +10,6 @@ from esg_pipeline.catalog import (
     CatalogEntry,
     CatalogFileError,
     changed_years,
-    entries_for_year,
     load_catalog,
     slugify,
 )
@@ -62,7 +61,7 @@ def test_valid_catalog_loads_resolved_entries(tmp_path):
     assert remote.format == "pdf" and remote.sha256 == "ab" * 32
     assert absolute.resolved_source == "/srv/reports/kestrel/2021.html"
     assert load.years == [2021, 2022]
-    assert [e.entry_id for e in entries_for_year(load, 2021)] == [local.entry_id, absolute.entry_id]
+    assert [e.entry_id for e in load.for_year(2021)] == [local.entry_id, absolute.entry_id]
     assert CatalogEntry.for_year(load.entries, 2022) == [remote]
     assert load.entries[0].model_dump()["entry_id"] == local.entry_id  # the lead stores dumps
 
@@ -175,9 +174,9 @@ def test_changed_years_finds_added_removed_and_edited_entries(tmp_path):
     edited = GOOD.replace("reports/harbourline/2021_community.txt", "reports/harbourline/2021_v2.txt")
     edited = edited.replace("year: 2022", "year: 2023")
     after = load_catalog(write(tmp_path, edited, "edited.yaml"))
-    assert changed_years(before, after) == {2021, 2022, 2023}
-    assert changed_years(before, before) == set()
-    assert changed_years(None, before) == {2021, 2022}
+    assert changed_years(before.year_digests(), after.year_digests()) == {2021, 2022, 2023}
+    assert changed_years(before.year_digests(), before.year_digests()) == set()
+    assert changed_years(None, before.year_digests()) == {2021, 2022}
 
 
 def test_slugify_keeps_cjk_and_falls_back_when_empty():
