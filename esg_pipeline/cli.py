@@ -102,10 +102,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             overrides = [MetricOverride(
                 company_id=args.company, metric_year=args.year, indicator_id=args.indicator, entity=args.entity,
                 value=args.value, unit=args.unit, action=args.action, reason=args.reason, verified_by=args.by)]
-    except (OverrideFileError, OSError) as exc:
-        print(f"esg-pipeline verify: {exc}", file=sys.stderr)
-        return 2
-    except ValidationError as exc:
+    except (OverrideFileError, OSError, ValidationError) as exc:
         print(f"esg-pipeline verify: {exc}", file=sys.stderr)
         return 2
     url = settings.warehouse_url()

@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-import pandas as pd
-
 from esg_pipeline.extract import extract_metrics
-from esg_pipeline.warehouse.schema import metrics as metrics_table
 
 
 @dataclass(frozen=True)
@@ -81,8 +78,3 @@ def report_metric_rows(report: ReportText) -> list[dict]:
             }
         )
     return rows
-
-
-def metrics_frame(reports: Iterable[ReportText]) -> pd.DataFrame:
-    rows = [row for report in reports for row in report_metric_rows(report)]
-    return pd.DataFrame(rows, columns=[c.name for c in metrics_table.columns])

@@ -40,12 +40,8 @@ def available_years() -> set[int]:
     return {int(k) for k in reporting_year_partitions.get_partition_keys()}
 
 
-def _partitioned_keys() -> list[dg.AssetKey]:
-    return [key for a in ALL_ASSETS if a.partitions_def is not None for key in a.keys]
-
-
-def _unpartitioned_keys() -> list[dg.AssetKey]:
-    return [key for a in ALL_ASSETS if a.partitions_def is None for key in a.keys]
+def _asset_keys(partitioned: bool) -> list[dg.AssetKey]:
+    return [key for a in ALL_ASSETS if (a.partitions_def is not None) == partitioned for key in a.keys]
 
 
 @contextlib.contextmanager
@@ -101,7 +97,7 @@ def run_pipeline(
         with _output_to(log_file):
             result = dg.materialize(
                 ALL_ASSETS,
-                selection=dg.AssetSelection.assets(*_partitioned_keys()),
+                selection=dg.AssetSelection.assets(*_asset_keys(partitioned=True)),
                 partition_key=str(year),
                 resources=resources,
                 instance=instance,
@@ -114,7 +110,7 @@ def run_pipeline(
     with _output_to(log_file):
         result = dg.materialize(
             ALL_ASSETS,
-            selection=dg.AssetSelection.assets(*_unpartitioned_keys()),
+            selection=dg.AssetSelection.assets(*_asset_keys(partitioned=False)),
             resources=resources,
             instance=instance,
             raise_on_error=False,
