@@ -1,12 +1,52 @@
-"""Tables from word geometry (PDF glyphs, OCR words, or text lines with x = character column).
+"""Tables from word geometry: PDF glyph runs, OCR words, or text lines (x = character column).
 
-(Interface; the finder lands in the next commit.)
+ESG data tables are anchored by a header row of periods (`2019 2020 2021`, `FY22 FY23`, `2022/23`).
+The finder works from those anchors, the way text-edge detectors (Nurminen; camelot's stream
+flavour) work from aligned text, but with the one alignment these tables always have:
+
+1. header lines: lines with two or more period words; a header that repeats its years holds
+   tables side by side, each its own table;
+2. value columns: one per period word (plus change/target columns), as x-bands halfway to the
+   neighbouring column;
+3. rows: each line below the header with numbers in the bands is a row; the words left of the first
+   band are its label, words under a `Unit` header its unit;
+4. label lines without numbers are wrapped labels (above a row whose own label is empty, or a
+   lower-case continuation below one) or group rows, which become the path of the rows below;
+5. the table ends at the next header, a prose line across the value columns, or a wide gap.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import statistics
+from dataclasses import dataclass, field
 
-from esg_pipeline.ingest.documents.model import Box, Table, Word
+from esg_pipeline.ingest.documents.model import Box, Cell, Column, Row, Table, Word
+from esg_pipeline.ingest.documents.periods import period_year
+
+# A printed value cell: numbers with separators, signs, brackets, %, a '<'/'>' bound, and a glued
+# footnote marker ('23,6003)', '7,9¹⁾'). Dashes and n/a mark an empty cell.
+NUMBER_RE = re.compile(r"^[<>≤≥~≈]?[(\-–−+]?\$?\d[\d,.\s]*%?\)?(?:\d\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾?|\*+|[a-z]{1,2})?$")
+EMPTY_CELL_RE = re.compile(r"^(?:[-–—−]+|n/?a|n\.a\.|nil|—)$", re.I)
+CHANGE_HEADER_RE = re.compile(r"^(?:yoy|change|variance|var\.?|%\s*change|δ|diff\.?|growth)$", re.I)
+TARGET_HEADER_RE = re.compile(r"^(?:target|goal|baseline|base)$", re.I)
+UNIT_HEADER_RE = re.compile(r"^units?$", re.I)
+# Letter footnote markers that label ends carry: 'n', 'p q', 'aa', 'bbb' (a letter alone or doubled).
+LETTER_MARKER_RE = re.compile(r"^([a-z])\1{0,2}$")
+BRACKET_MARKER_RE = re.compile(r"\s*\[[A-Z0-9]{1,2}\]|\s*[¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾?|(?<=[a-z])\d\)(?=\s|$)|\*+$")
+
+# Two words on one line: their vertical centres lie within this share of the smaller height.
+SAME_LINE_OVERLAP = 0.5
+# A header needs this many periods: one year alone is a date, two are columns.
+MIN_PERIODS = 2
+# Between label words: gaps up to this many line heights; a wider gap separates the label from
+# other text (a prose column beside the table).
+LABEL_GAP_HEIGHTS = 2.5
+# A table ends after an empty stretch this many line heights tall.
+TABLE_GAP_HEIGHTS = 3.2
+# Wrapped label lines join a row only when this close (in line heights) vertically.
+WRAP_GAP_HEIGHTS = 0.9
+# Prose across the value columns: this many alphabetic words inside the bands ends the table.
+PROSE_WORDS_IN_BANDS = 3
 
 
 @dataclass
@@ -16,5 +56,372 @@ class PageTable:
     word_ids: set[int]  # indices into the words passed in that the table consumed
 
 
+@dataclass
+class _Line:
+    ids: list[int]
+    top: float
+    bottom: float
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass
+class _Band:
+    x0: float
+    x1: float
+    column: Column
+
+
+@dataclass
+class _Layout:
+    """One table's columns on the page: value bands, an optional unit band, its left and right limits."""
+
+    bands: list[_Band]
+    left: float
+    right: float
+    header_line: int
+    unit_band: tuple[float, float] | None = None
+    header_ids: set[int] = field(default_factory=set)
+
+
+@dataclass
+class _RowDraft:
+    line: int
+    label_ids: list[int]
+    unit_ids: list[int]
+    cells: dict[int, int]  # column -> word id
+    extra_label: list[list[int]] = field(default_factory=list)
+    extra_unit: list[list[int]] = field(default_factory=list)
+    above: list[list[int]] = field(default_factory=list)
+    kind: str = "value"  # "value" or "group"
+    indent: float = 0.0
+
+
+def is_number(text: str) -> bool:
+    return bool(NUMBER_RE.match(text)) and any(ch.isdigit() for ch in text)
+
+
+def is_empty_cell(text: str) -> bool:
+    return bool(EMPTY_CELL_RE.match(text))
+
+
+def group_lines(words: list[Word]) -> list[_Line]:
+    """Words into visual lines: a word joins the line whose vertical centre it shares."""
+    order = sorted(range(len(words)), key=lambda i: (words[i].yc, words[i].x0))
+    lines: list[_Line] = []
+    for i in order:
+        w = words[i]
+        line = lines[-1] if lines else None
+        if line is not None and abs(w.yc - (line.top + line.bottom) / 2) <= SAME_LINE_OVERLAP * min(
+                max(w.height, 1.0), max(line.height, 1.0)):
+            line.ids.append(i)
+            line.top, line.bottom = min(line.top, w.top), max(line.bottom, w.bottom)
+        else:
+            lines.append(_Line([i], w.top, w.bottom))
+    for line in lines:
+        line.ids.sort(key=lambda i: words[i].x0)
+    return lines
+
+
 def find_page_tables(words: list[Word], *, page: int | None = None) -> list[PageTable]:
-    return []
+    if not words:
+        return []
+    lines = group_lines(words)
+    height = statistics.median(max(w.height, 1.0) for w in words)
+    layouts = [layout for n, line in enumerate(lines) for layout in _header_layouts(words, lines, n, height)]
+    tables: list[PageTable] = []
+    for layout in layouts:
+        end = _table_end(words, lines, layout, layouts, height)
+        found = _build(words, lines, layout, end, height, page)
+        if found is not None:
+            tables.append(found)
+    return tables
+
+
+# --- header ---------------------------------------------------------------------------
+
+def _header_layouts(words: list[Word], lines: list[_Line], n: int, height: float) -> list[_Layout]:
+    ids = lines[n].ids
+    periods = [(i, period_year(words[i].text)) for i in ids]
+    periods = [(i, y) for i, y in periods if y is not None]
+    if len(periods) < MIN_PERIODS:
+        return []
+    groups: list[list[int]] = [[]]
+    seen: set[int] = set()
+    for i in ids:
+        year = period_year(words[i].text)
+        if year is not None and year in seen:
+            groups.append([])  # the years start again: a second table beside the first
+            seen = set()
+        if year is not None:
+            seen.add(year)
+        groups[-1].append(i)
+    for g in range(len(groups) - 1):  # 'Metric Unit' after the last year head the next table
+        while groups[g] and period_year(words[groups[g][-1]].text) is None and not _column_kind(words[groups[g][-1]].text):
+            groups[g + 1].insert(0, groups[g].pop())
+    layouts = []
+    for g, group in enumerate(groups):
+        period_ids = [i for i in group if period_year(words[i].text) is not None]
+        if len(period_ids) < MIN_PERIODS:
+            continue
+        columns_ids = [i for i in group if period_year(words[i].text) is not None
+                       or (words[i].x0 > words[period_ids[0]].x0 and _column_kind(words[i].text))]
+        left = words[group[0]].x0 - height if g else float("-inf")
+        if g:  # the previous table's last column ends where this table's first word begins
+            left = (words[groups[g - 1][-1]].x1 + words[group[0]].x0) / 2
+        nxt = groups[g + 1] if g + 1 < len(groups) else None
+        right = float("inf") if nxt is None else (words[group[-1]].x1 + words[nxt[0]].x0) / 2
+        layouts.append(_layout(words, lines, n, group, columns_ids, left, right, height))
+    return layouts
+
+
+def _column_kind(text: str) -> str | None:
+    if CHANGE_HEADER_RE.match(text):
+        return "change"
+    if TARGET_HEADER_RE.match(text):
+        return "target"
+    return None
+
+
+def _layout(words, lines, n, group, column_ids, left, right, height) -> _Layout:
+    bands: list[_Band] = []
+    centres = [words[i].xc for i in column_ids]
+    gaps = [b - a for a, b in zip(centres, centres[1:])] or [max(words[column_ids[0]].x1 - words[column_ids[0]].x0, height) * 2]
+    gap = min(gaps)
+    for k, i in enumerate(column_ids):
+        w = words[i]
+        lo = (centres[k - 1] + w.xc) / 2 if k else w.xc - gap / 2
+        hi = (w.xc + centres[k + 1]) / 2 if k + 1 < len(centres) else w.xc + gap / 2
+        lo, hi = min(lo, w.x0), max(hi, w.x1)
+        header = _header_text(words, lines, n, w, height)
+        year = period_year(w.text)
+        kind = _column_kind(w.text) or "value"
+        bands.append(_Band(lo, hi, Column(header=header, period=w.text if year else None, year=year, kind=kind)))
+    unit_band = None
+    for i in group:
+        if UNIT_HEADER_RE.match(words[i].text):
+            x0 = words[i].x0 - height * 0.5
+            nxt = [words[j].x0 for j in group if words[j].x0 > words[i].x1]
+            x1 = min(nxt) - 0.5 * height if nxt else right
+            if x1 > bands[0].x0 and words[i].x1 < bands[0].x0:
+                x1 = bands[0].x0
+            unit_band = (x0, x1)
+    return _Layout(bands=bands, left=left, right=min(right, bands[-1].x1 + gap) if right != float("inf") else
+                   bands[-1].x1 + gap / 2, header_line=n, unit_band=unit_band, header_ids=set(group))
+
+
+def _header_text(words, lines, n, w: Word, height: float) -> str:
+    """The header cell of a column: its period word and the words just above or below it that overlap it."""
+    parts = [w.text]
+    for k in (n - 1, n + 1):
+        if 0 <= k < len(lines) and abs(lines[k].top - lines[n].top) < 2 * height:
+            for j in lines[k].ids:
+                o = words[j]
+                if min(o.x1, w.x1) - max(o.x0, w.x0) > 0.3 * min(o.x1 - o.x0, w.x1 - w.x0) and not is_number(o.text):
+                    parts.insert(0 if k < n else len(parts), o.text)
+    return " ".join(parts)
+
+
+# --- extent ---------------------------------------------------------------------------
+
+def _in_table(w: Word, layout: _Layout) -> bool:
+    return layout.left <= w.xc < layout.right
+
+
+def _band_of(w: Word, layout: _Layout) -> int | None:
+    """The value column a number belongs to: the band holding most of it."""
+    best, best_overlap = None, 0.0
+    for k, band in enumerate(layout.bands):
+        overlap = min(w.x1, band.x1) - max(w.x0, band.x0)
+        if overlap > best_overlap:
+            best, best_overlap = k, overlap
+    return best if best_overlap >= 0.4 * max(w.x1 - w.x0, 1e-6) else None
+
+
+def _table_end(words, lines, layout: _Layout, layouts: list[_Layout], height: float) -> int:
+    """Index of the first line after the table."""
+    last_row_bottom = lines[layout.header_line].bottom
+    for n in range(layout.header_line + 1, len(lines)):
+        line = lines[n]
+        if any(o.header_line == n and o.left < layout.right and layout.left < o.right for o in layouts):
+            return n
+        mine = [i for i in line.ids if _in_table(words[i], layout)]
+        if not mine:
+            continue
+        if line.top - last_row_bottom > TABLE_GAP_HEIGHTS * height:
+            return n
+        in_bands = [i for i in mine if _band_of(words[i], layout) is not None]
+        prose = sum(1 for i in in_bands if words[i].text[:1].isalpha())
+        if prose >= PROSE_WORDS_IN_BANDS:
+            return n
+        last_row_bottom = line.bottom
+    return len(lines)
+
+
+# --- rows -----------------------------------------------------------------------------
+
+def _split_line(words, line: _Line, layout: _Layout, height: float) -> _RowDraft:
+    cells: dict[int, int] = {}
+    rest: list[int] = []
+    unit_ids: list[int] = []
+    for i in line.ids:
+        w = words[i]
+        if not _in_table(w, layout) or i in layout.header_ids:
+            continue
+        band = _band_of(w, layout)
+        if band is not None and (is_number(w.text) or is_empty_cell(w.text)):
+            if is_number(w.text):
+                cells.setdefault(band, i)
+            continue
+        if layout.unit_band and layout.unit_band[0] <= w.x0 < layout.unit_band[1]:
+            unit_ids.append(i)
+        elif w.x1 <= layout.bands[0].x0 + 1:
+            rest.append(i)
+    label = _label_run(words, rest, height)
+    indent = words[label[0]].x0 if label else 0.0
+    return _RowDraft(line=0, label_ids=label, unit_ids=unit_ids, cells=cells, indent=indent)
+
+
+def _label_run(words, ids: list[int], height: float) -> list[int]:
+    """The words next to the columns, back to the first wide gap (a text column beside the table)."""
+    if not ids:
+        return []
+    run = [ids[-1]]
+    for i in reversed(ids[:-1]):
+        if words[run[0]].x0 - words[i].x1 > LABEL_GAP_HEIGHTS * height:
+            break
+        run.insert(0, i)
+    return run
+
+
+def _build(words, lines, layout: _Layout, end: int, height: float, page: int | None) -> PageTable | None:
+    drafts: list[tuple[int, _RowDraft]] = []
+    for n in range(layout.header_line + 1, end):
+        d = _split_line(words, lines[n], layout, height)
+        d.line = n
+        if d.cells or d.label_ids or d.unit_ids:
+            drafts.append((n, d))
+    value_rows = [d for _, d in drafts if d.cells]
+    if len(value_rows) < 1 or sum(len(d.cells) for d in value_rows) < 2:
+        return None
+    rows = _attach_text_lines(words, lines, [d for _, d in drafts], height)
+    table_rows = _rows_with_paths(words, rows, layout, page)
+    used = set(layout.header_ids)
+    for d in rows:
+        used.update(d.label_ids, d.unit_ids, d.cells.values(), *d.extra_label, *d.extra_unit, *d.above)
+    xs = [words[i].x0 for i in used] + [words[i].x1 for i in used]
+    ys = [words[i].top for i in used] + [words[i].bottom for i in used]
+    table = Table(columns=[b.column for b in layout.bands], rows=table_rows,
+                  header_rows=[[words[i].text for i in sorted(layout.header_ids, key=lambda i: words[i].x0)]],
+                  unit_header="Unit" if layout.unit_band else None, pages=(page,) if page else (),
+                  source="pdf-year-header")
+    return PageTable(table=table, box=(min(xs), min(ys), max(xs), max(ys)), word_ids=used)
+
+
+def _attach_text_lines(words, lines, drafts: list[_RowDraft], height: float) -> list[_RowDraft]:
+    """Lines without values: wrapped labels of the row above or below, or group rows."""
+    out: list[_RowDraft] = []
+    pending: list[_RowDraft] = []  # text lines waiting for the value row below them
+    for k, d in enumerate(drafts):
+        if d.cells:
+            for p in pending:
+                if not d.label_ids and _close(lines, p.line, d.line, height):
+                    d.above.append(p.label_ids)
+                    if p.unit_ids:
+                        d.extra_unit.insert(0, p.unit_ids)
+                else:
+                    out.append(_as_group(p))
+            pending = []
+            out.append(d)
+            continue
+        prev = out[-1] if out and out[-1].kind == "value" else None
+        nxt = next((n for n in drafts[k + 1:] if n.cells), None)
+        if prev is not None and _close(lines, prev.line, d.line, height) and _continues(words, prev, d, nxt, lines, height):
+            prev.extra_label.append(d.label_ids)
+            if d.unit_ids:
+                prev.extra_unit.append(d.unit_ids)
+            prev.line = d.line  # a further wrapped line continues from here
+            continue
+        if not d.label_ids:
+            if prev is not None and d.unit_ids:
+                prev.extra_unit.append(d.unit_ids)
+            continue
+        pending.append(d)
+    out.extend(_as_group(p) for p in pending)
+    return out
+
+
+def _close(lines, a: int, b: int, height: float) -> bool:
+    upper, lower = (lines[a], lines[b]) if lines[a].top <= lines[b].top else (lines[b], lines[a])
+    return lower.top - upper.bottom <= WRAP_GAP_HEIGHTS * height
+
+
+def _continues(words, prev: _RowDraft, d: _RowDraft, nxt: _RowDraft | None, lines, height) -> bool:
+    """A text line right below a row continues it: lower-case or bracket start, or the row had no label
+    of its own (its label was wrapped around the values), unless it rather heads the unlabelled row below."""
+    if not d.label_ids:
+        return bool(d.unit_ids)
+    first = words[d.label_ids[0]].text
+    if nxt is not None and not nxt.label_ids and _close(lines, d.line, nxt.line, height) and \
+            lines[nxt.line].top - lines[d.line].bottom < lines[d.line].top - lines[prev.line].bottom:
+        return False
+    if first[:1].islower() or first[:1] in "([&/-–":
+        return True
+    own = prev.label_ids or (prev.above[-1] if prev.above else [])
+    if own and words[own[-1]].text.endswith(("(", ",", "/", "-", "–", "and", "of", "per")):
+        return True
+    return not prev.label_ids and len(prev.above) <= 1 and not prev.extra_label
+
+
+def _as_group(d: _RowDraft) -> _RowDraft:
+    d.kind = "group"
+    return d
+
+
+def _text(words, ids: list[int]) -> str:
+    return " ".join(words[i].text for i in ids)
+
+
+def clean_label(label: str) -> tuple[str, tuple[str, ...]]:
+    """Footnote markers off a label: '[A]', '¹⁾', '3)', '*', and trailing letter markers ('n', 'p q', 'bbb')."""
+    notes = [m.group().strip() for m in BRACKET_MARKER_RE.finditer(label)]
+    label = BRACKET_MARKER_RE.sub("", label).strip()
+    tokens = label.split()
+    while len(tokens) > 1 and LETTER_MARKER_RE.match(tokens[-1]):
+        notes.append(tokens.pop())
+    label = " ".join(tokens).lstrip(".… ").strip()
+    return label, tuple(notes)
+
+
+def _rows_with_paths(words, drafts: list[_RowDraft], layout: _Layout, page: int | None) -> list[Row]:
+    rows: list[Row] = []
+    stack: list[tuple[float, str, str]] = []  # (indent, label, kind)
+    tol = 2.0
+    for d in drafts:
+        label_ids = [i for ids in d.above for i in ids] + d.label_ids + [i for ids in d.extra_label for i in ids]
+        cleaned = [clean_label(_text(words, ids)) for ids in [*d.above, d.label_ids, *d.extra_label] if ids]
+        label = " ".join(c[0] for c in cleaned if c[0])
+        notes = tuple(n for c in cleaned for n in c[1])
+        indent = words[label_ids[0]].x0 if label_ids else d.indent
+        ellipsis = _text(words, label_ids[:1]).startswith(("...", "…"))
+        if ellipsis:
+            indent += 10.0  # '...natural gas' is a part of the row above it
+        if d.kind == "group":
+            while stack and stack[-1][0] >= indent - tol:
+                stack.pop()
+            if label:
+                stack.append((indent, label, "group"))
+            continue
+        while stack and (stack[-1][0] > indent + tol or (stack[-1][2] == "value" and stack[-1][0] >= indent - tol)):
+            stack.pop()
+        unit_ids = [i for ids in d.extra_unit[:1] if d.above for i in ids] + d.unit_ids + \
+                   [i for ids in (d.extra_unit[1:] if d.above else d.extra_unit) for i in ids]
+        unit = _text(words, unit_ids) or None
+        cells = [Cell(text=words[i].text, col=k, page=page,
+                      box=(words[i].x0, words[i].top, words[i].x1, words[i].bottom))
+                 for k, i in sorted(d.cells.items())]
+        rows.append(Row(label=label, path=tuple(s[1] for s in stack), unit=unit, notes=notes, cells=cells, page=page))
+        stack.append((indent, label, "value"))
+    return rows
