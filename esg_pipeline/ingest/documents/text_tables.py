@@ -1,8 +1,749 @@
-"""Tables laid out as text. (Placeholder until the text-layout table readers land.)"""
+"""Tables laid out as text, found as grids over the original text (every cell's span is exact).
+
+One small detector per layout that flattened reports produce:
+
+- `pipe_tables` ('text-pipe'): rows of cells between `|`, with or without a markdown `---|---` rule under
+  the header; a block whose first column holds the periods is read transposed (one row per block).
+- `aligned_tables` ('text-aligned'): whitespace-aligned columns as `pdftotext -layout` writes them: a header
+  line whose cells (2+ spaces apart) name ≥2 periods or ≥2 column headers, value cells lined up under them.
+- `stacked_tables` ('text-stacked'): one cell per line: a header block of period lines, then each label on
+  its own line followed by one value line per period.
+- `row_year_tables` ('text-row-years'): `label [unit] v1 v2 v3` rows, single-spaced, under a header line
+  naming ≥2 periods (`Indicator Unit 2021 2022 2023`).
+
+Conservative by design: a table needs a header (≥2 periods, or column headers over ≥2 value columns, or pipes)
+and ≥2 value rows; a paragraph that happens to hold numbers is not a table.
+
+The cell helpers here (`is_number`, `split_label`, `build_columns`, ...) are shared with the HTML reader.
+"""
 from __future__ import annotations
 
-from esg_pipeline.ingest.documents.model import Block
+import re
+from dataclasses import dataclass
+
+from esg_pipeline.ingest.documents.model import Block, Cell, Column, Row, Table
+from esg_pipeline.ingest.documents.periods import find_periods, period_year
+
+# --- cells ----------------------------------------------------------------------------------
+
+_SIGN = r"[<>≤≥~≈±+\-–−↑↓]"
+_CURRENCY = r"(?:[A-Z]{1,3}\$|RMB|HKD|USD|[$¥€£])"
+_DIGITS = r"\d[\d,]*(?:\.\d+)?|\.\d+"
+VALUE_TOKEN_RE = re.compile(
+    rf"{_SIGN}?\s?{_CURRENCY}?\s?\(?(?:{_DIGITS})\)?(?:%|pp|ppt|x|[kKmM]|bn|mn)?\+?[*†‡]?")
+NUMBER_CELL_RE = re.compile(
+    rf"{_SIGN}?\s?{_CURRENCY}?\s?\(?(?:{_DIGITS})\)?\s?(?:%|pp|ppt|x|[kKmM]|bn|mn|million|billion|thousand)?"
+    r"\+?[*†‡]?")
+EMPTY_VALUES = frozenset({"", "-", "–", "—", "−", "--", "n/a", "na", "n.a.", "n.a", "nil"})
+
+_UNIT_HEADER_RE = re.compile(r"units?(?:\s+of\s+measure(?:ment)?)?|measurement\s+units?", re.I)
+_CHANGE_RE = re.compile(r"\b(?:yoy|y-o-y|year[\s-]+on[\s-]+year|change|changes|variance|var\.|growth|increase|"
+                        r"decrease|diff(?:erence)?|movement)\b|%\s*chg|\bvs\.?\b|[△Δ]", re.I)
+_TARGET_RE = re.compile(r"\b(?:targets?|goals?|objectives?)\b", re.I)
+_BASELINE_RE = re.compile(r"\bbase(?:line|[\s-]+year)?\b", re.I)
+_NOTE_RE = re.compile(r"^(?:report\s+)?pages?(?:\s+no\.?)?$|^remarks?$|^notes?$|^comments?$|^references?$|"
+                      r"^sources?$|^gri\b|^hkex\b|^sdgs?\b", re.I)
+# Footnote markers at the end of a label: '¹', '[A]', '(1)', '*', and a digit glued to a lower-case word
+# ("employees4"; "CO2" and "m2" keep theirs).
+_LABEL_NOTE_RE = re.compile(r"\s*(\[\w{1,3}\]|\(\d{1,2}\)|\([a-f]\)|[*†‡#]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=[a-z]{3})\d{1,2})$")
+_GROUP_PREFIX_RE = re.compile(r"^((?:\.{2,}|…)\s*)+")
+
+
+def is_number(text: str) -> bool:
+    """A figure as a table prints it: '1,234', '–5%', '<1', '(1.2)', 'US$80.1 million', '153,000+'."""
+    return NUMBER_CELL_RE.fullmatch(text.strip()) is not None
+
+
+def is_empty_value(text: str) -> bool:
+    """Empty, dash and not-available cells carry no value."""
+    return text.strip().lower() in EMPTY_VALUES
+
+
+def is_unit_header(text: str) -> bool:
+    return _UNIT_HEADER_RE.fullmatch(text.strip()) is not None
+
+
+def split_label(text: str) -> tuple[str, tuple[str, ...]]:
+    """The label without its nesting prefix ('...') and trailing footnote markers, and those markers."""
+    label = _GROUP_PREFIX_RE.sub("", " ".join(text.split()))
+    notes: list[str] = []
+    while True:
+        m = _LABEL_NOTE_RE.search(label)
+        if m is None or m.start() == 0:
+            break
+        notes.insert(0, m.group(1))
+        label = label[:m.start()].rstrip()
+    return label, tuple(notes)
+
+
+def group_level(text: str) -> int:
+    """Nesting shown by ellipsis prefixes: '...Male' is one level below 'By gender'."""
+    m = _GROUP_PREFIX_RE.match(text.strip())
+    return len(re.findall(r"\.{2,}|…", m.group(0))) if m else 0
+
+
+def group_path(groups: list[tuple[int, str]], level: int, nested: bool) -> tuple[str, ...]:
+    """The group rows above a value row at `level`; pops the groups it has left.
+
+    In a nested layout a row belongs to the groups less indented than itself; in a flat one (no indentation
+    anywhere) to the last group row above it."""
+    while groups and (groups[-1][0] >= level if nested else groups[-1][0] > level):
+        groups.pop()
+    return tuple(label for _, label in groups)
+
+
+def column_kind(header: str) -> str:
+    if _NOTE_RE.search(header.strip()):
+        return "note"
+    if _CHANGE_RE.search(header):
+        return "change"
+    if _TARGET_RE.search(header):
+        return "target"
+    if _BASELINE_RE.search(header):
+        return "baseline"
+    return "value"
+
+
+def build_columns(headers: list[str]) -> list[Column]:
+    """One Column per value column header: the period it names (as printed) and its year, and its kind."""
+    columns = []
+    for header in headers:
+        header = " ".join(header.split())
+        periods = find_periods(header)
+        period = year = None
+        if periods:
+            start, end, year = periods[0]
+            period = header[start:end].strip()
+        columns.append(Column(header=header, period=period, year=year, kind=column_kind(header)))
+    return columns
+
+
+# --- lines ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Line:
+    n: int
+    start: int
+    end: int  # without the line break
+    text: str
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A piece of a line: its text (stripped) and its exact span in the document text."""
+
+    text: str
+    start: int
+    end: int
+
+
+def _lines(text: str) -> list[_Line]:
+    out, pos = [], 0
+    for n, raw in enumerate(text.split("\n")):
+        body = raw[:-1] if raw.endswith("\r") else raw
+        out.append(_Line(n, pos, pos + len(body), body))
+        pos += len(raw) + 1
+    return out
+
+
+def _span(line: _Line, a: int, b: int) -> _Span:
+    """The stripped piece line.text[a:b] with document offsets."""
+    piece = line.text[a:b]
+    lead = len(piece) - len(piece.lstrip())
+    stripped = piece.strip()
+    start = line.start + a + lead
+    return _Span(stripped, start, start + len(stripped))
+
+
+def _tokens(line: _Line, a: int = 0, b: int | None = None) -> list[_Span]:
+    b = len(line.text) if b is None else b
+    return [_Span(m.group(), line.start + a + m.start(), line.start + a + m.end())
+            for m in re.finditer(r"\S+", line.text[a:b])]
+
+
+def _join(spans: list[_Span]) -> str:
+    return " ".join(s.text for s in spans)
+
+
+def _is_value_token(text: str) -> bool:
+    return VALUE_TOKEN_RE.fullmatch(text) is not None and period_year(text) is None
+
+
+def _is_value_cell(text: str) -> bool:
+    return is_number(text) and period_year(text) is None
+
+
+def _block(table: Table, lines: list[_Line], first: int, last: int, text: str) -> Block:
+    start, end = lines[first].start, lines[last].end
+    return Block(kind="table", text=text[start:end], start=start, end=end, table=table)
+
+
+# --- grids -------------------------------------------------------------------------------
+
+
+@dataclass
+class _RawRow:
+    line: _Line
+    cells: list[_Span | None]  # positional: index = column
+
+
+def _period_run(columns: list[Column]) -> list[int]:
+    """The value columns holding the reporting series: period columns, without a lone column set apart from
+    the run by a gap of years (a base year before it, a target year after it)."""
+    idx = [i for i, c in enumerate(columns) if c.year is not None and c.kind in ("value", "change")]
+    if len(idx) >= 3 and columns[idx[1]].year - columns[idx[0]].year >= 2:  # type: ignore[operator]
+        idx = idx[1:]
+    if len(idx) >= 3 and columns[idx[-1]].year - columns[idx[-2]].year >= 2:  # type: ignore[operator]
+        idx = idx[:-1]
+    return idx
+
+
+def _place_ragged(values: list[_Span], columns: list[Column], fullest: int) -> list[tuple[int, _Span]]:
+    """Columns for a row with fewer values than the table has columns (a scraped table drops empty cells):
+    a trailing note column (report pages) takes the last value; the rest line up at the right end of the
+    reporting series, which ends where the fullest row's values end."""
+    placed: list[tuple[int, _Span]] = []
+    note = len(columns) - 1 if columns and columns[-1].kind == "note" else None
+    if note is not None and values:
+        placed.append((note, values[-1]))
+        values = values[:-1]
+    run = _period_run(columns)
+    if not run:
+        run = [i for i in range(len(columns)) if i != note]
+    end = min(max(fullest, len(values)), len(run))
+    targets = run[max(end - len(values), 0):end]
+    placed.extend(zip(targets, values[len(values) - len(targets):]))
+    return sorted(placed, key=lambda p: p[0])
+
+
+def _rows_to_table(header_rows: list[list[_Span | None]], body: list[_RawRow], source: str, *,
+                   caption: str = "", ragged: bool = False) -> Table | None:
+    """A grid from positional cells: header rows joined per column, leading text columns are labels,
+    a 'Unit' column gives units; label-only rows are groups."""
+    width = max([len(r) for r in header_rows] + [len(r.cells) for r in body] + [0])
+    if width < 2:
+        return None
+    headers = []
+    for c in range(width):
+        parts: list[str] = []
+        for row in header_rows:
+            cell = row[c] if c < len(row) else None
+            if cell is not None and cell.text and (not parts or parts[-1] != cell.text):
+                parts.append(cell.text)
+        headers.append(" ".join(parts))
+
+    def cell(row: _RawRow, c: int) -> _Span | None:
+        return row.cells[c] if c < len(row.cells) else None
+
+    unit_col = next((c for c in range(width) if is_unit_header(headers[c])), None)
+    n_labels = 0
+    for c in range(width):
+        if c == unit_col or find_periods(headers[c]):
+            break
+        texts = [x.text for r in body if (x := cell(r, c)) is not None and x.text]
+        if texts and sum(_is_value_cell(t) for t in texts) * 2 >= len(texts):
+            break
+        n_labels += 1
+    value_cols = [c for c in range(n_labels, width) if c != unit_col]
+    columns = build_columns([headers[c] for c in value_cols])
+    if not columns:
+        return None
+    table = Table(columns=columns, caption=caption,
+                  header_rows=[[x.text if x else "" for x in row] for row in header_rows],
+                  unit_header=headers[unit_col] if unit_col is not None else None, source=source)
+    fullest = 0
+    if ragged:
+        fullest = max((len([x for c in value_cols if (x := cell(r, c)) and x.text]) for r in body), default=0)
+        if columns[-1].kind == "note":
+            fullest -= 1
+    nested = any(group_level(x.text) for r in body if (x := cell(r, n_labels - 1)) is not None) if n_labels else False
+    groups: list[tuple[int, str]] = []
+    for raw in body:
+        label_spans = [x for c in range(n_labels) if (x := cell(raw, c)) is not None and x.text]
+        last = label_spans[-1] if label_spans else None
+        label, notes = split_label(last.text) if last else ("", ())
+        outer = tuple(split_label(x.text)[0] for x in label_spans[:-1])
+        level = group_level(last.text) if last else 0
+        unit_span = cell(raw, unit_col) if unit_col is not None else None
+        unit = unit_span.text if unit_span is not None and unit_span.text else None
+        if unit is not None and (len(unit) > UNIT_MAX_CHARS or unit.endswith(".")):
+            unit = None  # a statement in the unit column, not a unit
+        present = [(i, x) for i, c in enumerate(value_cols) if (x := cell(raw, c)) is not None and x.text]
+        if ragged and present and len(present) < len(columns) and \
+                [i for i, _ in present] == list(range(len(present))):
+            present = _place_ragged([x for _, x in present], columns, fullest)
+        cells = [Cell(text=x.text, col=i, start=x.start, end=x.end) for i, x in present
+                 if not is_empty_value(x.text)]
+        if not cells:
+            if label and not unit and not present:
+                while groups and groups[-1][0] >= level:
+                    groups.pop()
+                groups.append((level, label))
+            continue
+        path = outer + group_path(groups, level, nested)
+        table.rows.append(Row(label=label, path=path, unit=unit, notes=notes, cells=cells,
+                              start=raw.line.start, end=raw.line.end))
+    if len(table.rows) < 2:
+        return None
+    return table
+
+
+UNIT_MAX_CHARS = 40
+
+
+# --- pipe rows ------------------------------------------------------------------------------
+
+_RULE_RE = re.compile(r"\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*")
+
+
+def _pipe_cells(line: _Line) -> list[_Span | None]:
+    text = line.text
+    bars = [i for i, ch in enumerate(text) if ch == "|"]
+    edges = [-1, *bars, len(text)]
+    cells: list[_Span | None] = [_span(line, a + 1, b) for a, b in zip(edges, edges[1:])]
+    if text.lstrip().startswith("|"):
+        cells = cells[1:]
+    while cells and (cells[-1] is None or not cells[-1].text):
+        cells.pop()
+    return [c if c is not None and c.text else None for c in cells]
+
+
+def pipe_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
+    """Runs of ≥3 lines holding '|' (a markdown rule line makes the line above it a header)."""
+    lines = lines if lines is not None else _lines(text)
+    blocks: list[Block] = []
+    n = 0
+    while n < len(lines):
+        if "|" not in lines[n].text:
+            n += 1
+            continue
+        end = n
+        while end + 1 < len(lines) and "|" in lines[end + 1].text:
+            end += 1
+        run = lines[n:end + 1]
+        n = end + 1
+        if len(run) < 3:
+            continue
+        # Split the run into tables: a rule line marks the line above it as a new table's header.
+        starts = [0] + [i - 1 for i, ln in enumerate(run) if _RULE_RE.fullmatch(ln.text) and i >= 2]
+        for a, b in zip(starts, [*starts[1:], len(run)]):
+            part = run[a:b]
+            block = _pipe_table(part, text, lines)
+            if block is not None:
+                blocks.append(block)
+    return blocks
+
+
+def _pipe_table(part: list[_Line], text: str, lines: list[_Line]) -> Block | None:
+    rows = [(ln, _pipe_cells(ln)) for ln in part if not _RULE_RE.fullmatch(ln.text)]
+    ruled = any(_RULE_RE.fullmatch(ln.text) for ln in part)
+    if len(rows) < 2:
+        return None
+    first_cells = [c for c in rows[0][1] if c is not None]
+    head = 1 if ruled or any(find_periods(c.text) for c in first_cells[1:]) or \
+        not any(_is_value_cell(c.text) for c in first_cells) else 0
+    header, body = rows[:head], rows[head:]
+    transposed = _transposed(header, body, part, text, lines)
+    if transposed is not None:
+        return transposed
+    if not any(len([c for c in cells if c is not None]) >= 2 for _, cells in body):
+        return None
+    table = _rows_to_table([cells for _, cells in header], [_RawRow(ln, cells) for ln, cells in body],
+                           "text-pipe", ragged=True)
+    if table is None:
+        return None
+    return _block(table, lines, part[0].n, part[-1].n, text)
+
+
+def _transposed(header, body, part: list[_Line], text: str, lines: list[_Line]) -> Block | None:
+    """A block whose rows are periods (`2018/19 | 166,838,047 | kWh`) under a metric line: one row, the
+    periods as columns; a figure alone in the header row (the change between them) becomes a change column."""
+    period_rows = [(ln, cells) for ln, cells in body if cells and cells[0] is not None
+                   and period_year(cells[0].text) is not None]
+    if len(period_rows) < 2:
+        return None
+    if any(len([c for c in cells if c is not None]) > 1 for _, cells in body if (_, cells) not in period_rows):
+        return None
+    names = [cells[0] for _, cells in body if (_, cells) not in period_rows and cells and cells[0] is not None]
+    columns: list[Column] = []
+    cells_out: list[Cell] = []
+    units = set()
+    for _, cells in period_rows:
+        values = [c for c in cells[1:] if c is not None and _is_value_cell(c.text)]
+        if len(values) != 1:
+            return None
+        rest = [c.text for c in cells[1:] if c is not None and c is not values[0]]
+        units.update(rest[:1])
+        columns.append(build_columns([cells[0].text])[0])
+        cells_out.append(Cell(text=values[0].text, col=len(columns) - 1, start=values[0].start, end=values[0].end))
+    head_values = [c for _, cells in header for c in cells if c is not None and _is_value_cell(c.text)]
+    if len(head_values) == 1:
+        columns.append(Column(header="", kind="change"))
+        cells_out.append(Cell(text=head_values[0].text, col=len(columns) - 1,
+                              start=head_values[0].start, end=head_values[0].end))
+    label, notes = split_label(names[-1].text) if names else ("", ())
+    row_line = next(ln for ln, cells in body if cells and cells[0] is names[-1]) if names else period_rows[0][0]
+    row = Row(label=label, notes=notes, unit=units.pop() if len(units) == 1 else None, cells=cells_out,
+              start=row_line.start, end=row_line.end)
+    table = Table(columns=columns, rows=[row], header_rows=[[c.text if c else "" for c in cells] for _, cells in header],
+                  source="text-pipe")
+    return _block(table, lines, part[0].n, part[-1].n, text)
+
+
+# --- whitespace-aligned columns ----------------------------------------------------------------
+
+_GAP_RE = re.compile(r"\S+(?: \S+)*")  # a cell: words one space apart; cells are 2+ spaces apart
+
+
+def _aligned_cells(line: _Line) -> list[_Span]:
+    return [_Span(m.group(), line.start + m.start(), line.start + m.end()) for m in _GAP_RE.finditer(line.text)]
+
+
+def aligned_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
+    """A header line of cells 2+ spaces apart naming ≥2 periods (or ≥2 column headers over value columns),
+    then rows whose values sit under those headers."""
+    lines = lines if lines is not None else _lines(text)
+    blocks: list[Block] = []
+    n = 0
+    while n < len(lines):
+        found = _aligned_at(lines, n, text)
+        if found is None:
+            n += 1
+            continue
+        block, last = found
+        blocks.append(block)
+        n = last + 1
+    return blocks
+
+
+def _aligned_at(lines: list[_Line], n: int, text: str) -> tuple[Block, int] | None:
+    head = lines[n]
+    cells = _aligned_cells(head)
+    if len(cells) < 2 or "  " not in head.text.strip() or "|" in head.text:
+        return None
+    offset = head.start
+    col_cells = cells[1:] if not find_periods(cells[0].text) or cells[0].start - offset > 0 and len(cells) > 2 \
+        and not find_periods(cells[0].text) else cells
+    if find_periods(cells[0].text) and cells[0].start - offset >= 8:
+        col_cells = cells  # no label header: the first cell is already a column
+    periods = sum(1 for c in col_cells if period_year(c.text) is not None or len(find_periods(c.text)) == 1)
+    if any(_is_value_cell(c.text) for c in col_cells):
+        return None
+    if periods < 2 and len(col_cells) < 2:
+        return None
+    # Column centres and extents in character columns.
+    spans = [(c.start - offset, c.end - offset) for c in col_cells]
+    body: list[_RawRow] = []
+    last = n
+    blank_run = 0
+    value_rows = 0
+    for line in lines[n + 1:]:
+        if line.blank:
+            blank_run += 1
+            if blank_run > 1:
+                break
+            continue
+        row_cells = _aligned_cells(line)
+        placed = _place_aligned(row_cells, spans, line.start)
+        if placed is None:
+            break
+        label, values = placed
+        if values and not any(v is not None and (_is_value_cell(v.text) or is_empty_value(v.text)) for v in values):
+            break
+        if not values and (len(line.text.strip()) > 80 or line.text.rstrip().endswith(".")):
+            break
+        blank_run = 0
+        value_rows += bool(values)
+        body.append(_RawRow(line, [label, *(values or [None] * len(spans))]))
+        last = line.n
+    if value_rows < 2:
+        return None
+    while body and not any(c is not None for c in body[-1].cells[1:]):
+        body.pop()
+    last = body[-1].line.n
+    header = [_Span(cells[0].text, cells[0].start, cells[0].end) if col_cells is not cells else None, *col_cells]
+    table = _rows_to_table([header], body, "text-aligned")
+    if table is None or (periods < 2 and len({c.col for r in table.rows for c in r.cells}) < 2):
+        return None
+    return _block(table, lines, n, last, text), last
+
+
+def _place_aligned(cells: list[_Span], spans: list[tuple[int, int]], offset: int):
+    """(label, values by column) for a body line, or None when its cells do not sit under the columns."""
+    if not cells:
+        return None
+    first_col = spans[0][0]
+    label = None
+    rest = cells
+    if cells[0].end - offset <= first_col + 1 and not _is_value_cell(cells[0].text):
+        label, rest = cells[0], cells[1:]
+    if not rest:
+        return label, []
+    values: list[_Span | None] = [None] * len(spans)
+    for cell in rest:
+        a, b = cell.start - offset, cell.end - offset
+        best, best_d = None, None
+        for i, (x0, x1) in enumerate(spans):
+            overlap = min(b, x1) - max(a, x0)
+            d = 0 if overlap > 0 else min(abs(a - x1), abs(b - x0))
+            if best_d is None or d < best_d:
+                best, best_d = i, d
+        if best is None or best_d > 3 or values[best] is not None:
+            return None
+        values[best] = cell
+    return label, values
+
+
+# --- one cell per line ------------------------------------------------------------------------
+
+STACKED_MAX_HEADER_CHARS = 40
+STACKED_MAX_LABEL_CHARS = 150
+
+
+def _is_period_line(s: str) -> bool:
+    s = s.strip()
+    return 0 < len(s) <= STACKED_MAX_HEADER_CHARS and len(find_periods(s)) == 1 and not s.endswith(".") \
+        and not _is_value_cell(s)
+
+
+def _is_label_line(s: str) -> bool:
+    s = s.strip()
+    return 0 < len(s) <= STACKED_MAX_LABEL_CHARS and not s.endswith((".", ":", ";")) and \
+        not _is_value_cell(s) and not is_empty_value(s) and any(ch.isalpha() for ch in s)
+
+
+def stacked_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
+    """A header block of k period lines (after an optional label-header line), then label lines each followed
+    by k value lines; blank lines between cells are ignored. One period column needs ≥3 value rows."""
+    lines = lines if lines is not None else _lines(text)
+    filled = [ln for ln in lines if not ln.blank]
+    blocks: list[Block] = []
+    i = 0
+    while i < len(filled):
+        found = _stacked_at(filled, i, text, lines)
+        if found is None:
+            i += 1
+            continue
+        block, i = found
+        blocks.append(block)
+    return blocks
+
+
+def _stacked_at(filled: list[_Line], i: int, text: str, lines: list[_Line]) -> tuple[Block, int] | None:
+    first = i
+    label_header = None
+    if _is_label_line(filled[i].text) and not _is_period_line(filled[i].text) and i + 1 < len(filled) \
+            and _is_period_line(filled[i + 1].text):
+        label_header = filled[i]
+        i += 1
+    periods = []
+    while i < len(filled) and _is_period_line(filled[i].text):
+        periods.append(filled[i])
+        i += 1
+    k = len(periods)
+    if k == 0 or (k == 1 and label_header is None):
+        return None
+    body: list[_RawRow] = []
+    value_rows = 0
+    while i < len(filled) and _is_label_line(filled[i].text) and not _is_period_line(filled[i].text):
+        label = filled[i]
+        vals = filled[i + 1:i + 1 + k]
+        if len(vals) == k and all(_is_value_cell(v.text) or is_empty_value(v.text) for v in vals):
+            body.append(_RawRow(label, [_span(label, 0, len(label.text)),
+                                        *(_span(v, 0, len(v.text)) for v in vals)]))
+            value_rows += 1
+            i += 1 + k
+        elif i + 1 < len(filled) and _is_label_line(filled[i + 1].text):
+            body.append(_RawRow(label, [_span(label, 0, len(label.text))]))  # a group row
+            i += 1
+        else:
+            break
+    while body and len(body[-1].cells) == 1:
+        body.pop()
+    if value_rows < (3 if k == 1 else 2):
+        return None
+    header = [_span(label_header, 0, len(label_header.text)) if label_header else None,
+              *(_span(p, 0, len(p.text)) for p in periods)]
+    table = _rows_to_table([header], body, "text-stacked")
+    if table is None:
+        return None
+    end_line = body[-1].cells[-1]
+    last_n = next(ln.n for ln in lines if ln.start <= end_line.start <= ln.end)  # type: ignore[union-attr]
+    block = _block(table, lines, filled[first].n, last_n, text)
+    return block, next(j for j, ln in enumerate(filled) if ln.n > last_n) if filled[-1].n > last_n else len(filled)
+
+
+# --- label [unit] v1 v2 v3 rows under a header of years ---------------------------------------------
+
+ROW_HEADER_MAX_WORDS = 24
+_POST_PERIOD_WORDS = re.compile(r"^(?:baseline|base|target|targets|goal|goals|actual|actuals|result|results|"
+                                r"\(e\)|estimate|restated|\(restated\))$", re.I)
+
+
+def _header_columns(line: _Line) -> tuple[list[_Span], list[tuple[str, int, int]], str | None] | None:
+    """Split a single-spaced header line: (label-header words, value column headers as (text, start, end),
+    the unit header) or None when the line is not a header of ≥2 periods."""
+    periods = find_periods(line.text)
+    words = _tokens(line)
+    if len(periods) < 2 or len(words) > ROW_HEADER_MAX_WORDS or line.text.rstrip().endswith((".", ",", ";", ":")):
+        return None
+    if any(_is_value_token(w.text) for w in words if not any(s <= w.start - line.start < e for s, e, _ in periods)):
+        return None
+    base = line.start
+    lead = [w for w in words if w.end - base <= periods[0][0]]
+    unit_header = None
+    if lead and is_unit_header(lead[-1].text):
+        unit_header = lead[-1].text
+        lead = lead[:-1]
+    cols: list[list[int]] = []  # [start, end] per column, in line offsets
+    for idx, (s, e, _) in enumerate(periods):
+        cols.append([s, e])
+    # Words between/after periods: post-words ("Baseline", "Target") stay with the period before them,
+    # the rest lead into the next period; after the last period, the rest is one more column.
+    extra: list[_Span] = []
+    for idx, (s, e, _) in enumerate(periods):
+        nxt = periods[idx + 1][0] if idx + 1 < len(periods) else len(line.text)
+        between = [w for w in words if e <= w.start - base and w.end - base <= nxt]
+        j = 0
+        while j < len(between) and _POST_PERIOD_WORDS.match(between[j].text):
+            cols[idx][1] = between[j].end - base
+            j += 1
+        rest = between[j:]
+        if idx + 1 < len(periods):
+            if rest:
+                cols[idx + 1][0] = rest[0].start - base
+        else:
+            extra = rest
+    headers = [(line.text[s:e], line.start + s, line.start + e) for s, e in cols]
+    if extra:
+        headers.append((_join(extra), extra[0].start, extra[-1].end))
+    return lead, headers, unit_header
+
+
+def _unit_start(words: list[_Span]) -> int | None:
+    """Index of the first word that starts a unit ('tonnes CO2e', 'kWh', '%', 'RMB'), after the first word."""
+    from esg_pipeline.extract.units import CURRENCIES, MEASURE_UNITS
+
+    depth = 0
+    for i in range(len(words)):
+        w = words[i].text.lower()
+        opened = depth
+        depth = max(depth + w.count("(") - w.count(")"), 0)
+        if i == 0 or opened or w.startswith("("):  # a word inside parentheses is part of the label
+            continue
+        head = re.split(r"[/(]", w)[0]
+        pair = f"{w} {words[i + 1].text.lower()}" if i + 1 < len(words) else ""
+        if head in MEASURE_UNITS or head in CURRENCIES or pair in MEASURE_UNITS or \
+                head in {"number", "no.", "persons", "people", "times", "cases", "%"}:
+            return i
+    return None
+
+
+def row_year_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
+    """`label [unit] v1 v2 ...` rows (single spaces) under a header line of ≥2 periods."""
+    lines = lines if lines is not None else _lines(text)
+    blocks: list[Block] = []
+    n = 0
+    while n < len(lines):
+        parsed = _header_columns(lines[n]) if "|" not in lines[n].text else None
+        if parsed is None:
+            n += 1
+            continue
+        block, last = _row_year_table(lines, n, parsed, text)
+        if block is not None:
+            blocks.append(block)
+            n = last + 1
+        else:
+            n += 1
+    return blocks
+
+
+def _row_year_table(lines: list[_Line], n: int, parsed, text: str) -> tuple[Block | None, int]:
+    lead, headers, unit_header = parsed
+    columns = build_columns([h for h, _, _ in headers])
+    table = Table(columns=columns, header_rows=[[_join(lead), *([unit_header] if unit_header else []),
+                                                  *(h for h, _, _ in headers)]],
+                  unit_header=unit_header, source="text-row-years")
+    groups: list[tuple[int, str]] = []
+    pending: list[tuple[_Line, list[_Span], list[_Span]]] = []
+    blank_run, last = 0, n
+    for line in lines[n + 1:]:
+        if line.blank:
+            blank_run += 1
+            if blank_run > 1:
+                break
+            continue
+        if _header_columns(line) is not None or "|" in line.text or "  " in line.text.strip():
+            break
+        words = _tokens(line)
+        k = len(words)
+        while k > 1 and (_is_value_token(words[k - 1].text) or (is_empty_value(words[k - 1].text)
+                                                                and words[k - 1].text != "")):
+            k -= 1
+        label_words, values = words[:k], words[k:]
+        if not values:
+            if len(line.text.strip()) > 60 or line.text.rstrip().endswith("."):
+                break
+            pending.append((line, label_words, []))
+        else:
+            pending.append((line, label_words, values))
+        blank_run = 0
+        last = line.n
+    while pending and not pending[-1][2]:
+        pending.pop()
+    if sum(len(v) >= 2 for _, _, v in pending) < 2:  # a table has ≥2 rows of ≥2 figures
+        return None, n
+    fullest = max((len(v) for _, _, v in pending), default=0)
+    if columns[-1].kind == "note":
+        fullest -= 1
+    for line, label_words, values in pending:
+        if not values:
+            label, _ = split_label(_join(label_words))
+            groups[:] = [(0, label)]
+            continue
+        if len(values) > len(columns):  # the label ends in figures; the last ones are the values
+            label_words = label_words + values[:len(values) - len(columns)]
+            values = values[len(values) - len(columns):]
+        unit = None
+        if unit_header is not None:
+            at = _unit_start(label_words)
+            if at is not None:
+                unit = _join(label_words[at:])
+                label_words = label_words[:at]
+        label, notes = split_label(_join(label_words))
+        placed = list(enumerate(values)) if len(values) == len(columns) else \
+            _place_ragged(values, columns, fullest)
+        cells = [Cell(text=v.text, col=i, start=v.start, end=v.end) for i, v in placed if not is_empty_value(v.text)]
+        if cells:
+            table.rows.append(Row(label=label, path=tuple(g for _, g in groups), unit=unit, notes=notes,
+                                  cells=cells, start=line.start, end=line.end))
+    if len(table.rows) < 2:
+        return None, n
+    last = max(r.end for r in table.rows)
+    last_n = next(ln.n for ln in lines if ln.start <= last <= ln.end)
+    return _block(table, lines, n, last_n, text), last_n
+
+
+# --- all layouts ----------------------------------------------------------------------------
+
+DETECTORS = (pipe_tables, row_year_tables, aligned_tables, stacked_tables)
 
 
 def find_text_tables(text: str) -> list[Block]:
-    return []
+    """Tables in every layout, earlier detectors first; a later table overlapping an earlier one is dropped."""
+    lines = _lines(text)
+    taken: list[tuple[int, int]] = []
+    blocks: list[Block] = []
+    for detect in DETECTORS:
+        for block in detect(text, lines):
+            if any(block.start < e and s < block.end for s, e in taken):
+                continue
+            taken.append((block.start, block.end))
+            blocks.append(block)
+    blocks.sort(key=lambda b: b.start)
+    return blocks
