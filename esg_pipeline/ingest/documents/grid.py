@@ -30,6 +30,7 @@ EMPTY_CELL_RE = re.compile(r"^(?:[-–—−]+|n/?a|n\.a\.|nil|—)$", re.I)
 CHANGE_HEADER_RE = re.compile(r"^(?:yoy|change|variance|var\.?|%\s*change|δ|diff\.?|growth)$", re.I)
 TARGET_HEADER_RE = re.compile(r"^(?:target|goal|baseline|base)$", re.I)
 UNIT_HEADER_RE = re.compile(r"^units?$", re.I)
+PROSE_WORD_RE = re.compile(r"^[a-z]+[.,;:]?$")  # a lower-case word between years: they are in a sentence
 # Letter footnote markers that label ends carry: 'n', 'p q', 'aa', 'bbb' (a letter alone or doubled).
 LETTER_MARKER_RE = re.compile(r"^([a-z])\1{0,2}$")
 BRACKET_MARKER_RE = re.compile(r"\s*\[[A-Z0-9]{1,2}\]|\s*[¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾?|(?<=[a-z])\d\)(?=\s|$)|\*+$")
@@ -84,6 +85,7 @@ class _Layout:
     header_line: int
     unit_band: tuple[float, float] | None = None
     header_ids: set[int] = field(default_factory=set)
+    label_limit: float | None = None  # where a second text column (scope, method) starts left of the values
 
 
 @dataclass
@@ -155,11 +157,17 @@ def _header_layouts(words: list[Word], lines: list[_Line], n: int, height: float
         if year is not None and year in seen:
             groups.append([])  # the years start again: a second table beside the first
             seen = set()
+        elif seen and PROSE_WORD_RE.match(words[i].text):
+            groups.append([])  # 'from 2016 to 2017' is a sentence, not a header
+            seen = set()
         if year is not None:
             seen.add(year)
         groups[-1].append(i)
+    def periods_in(group: list[int]) -> int:
+        return sum(period_year(words[i].text) is not None for i in group)
+
     for g in range(len(groups) - 1):  # 'Metric Unit' after the last year head the next table
-        while groups[g] and period_year(words[groups[g][-1]].text) is None and not _column_kind(words[groups[g][-1]].text):
+        while periods_in(groups[g + 1]) >= MIN_PERIODS and groups[g] and period_year(words[groups[g][-1]].text) is None and not _column_kind(words[groups[g][-1]].text):
             groups[g + 1].insert(0, groups[g].pop())
     layouts = []
     for g, group in enumerate(groups):
@@ -208,8 +216,20 @@ def _layout(words, lines, n, group, column_ids, left, right, height) -> _Layout:
             if x1 > bands[0].x0 and words[i].x1 < bands[0].x0:
                 x1 = bands[0].x0
             unit_band = (x0, x1)
-    return _Layout(bands=bands, left=left, right=min(right, bands[-1].x1 + gap) if right != float("inf") else
+    label_limit = _second_text_column(words, group, column_ids, unit_band, height)
+    return _Layout(label_limit=label_limit, bands=bands, left=left, right=min(right, bands[-1].x1 + gap) if right != float("inf") else
                    bands[-1].x1 + gap / 2, header_line=n, unit_band=unit_band, header_ids=set(group))
+
+
+def _second_text_column(words, group, column_ids, unit_band, height) -> float | None:
+    """Header words left of the values form phrases; the second phrase heads a text column of its own."""
+    first = words[column_ids[0]].x0
+    heads = [i for i in group if words[i].x1 <= first and not UNIT_HEADER_RE.match(words[i].text)
+             and not (unit_band and unit_band[0] <= words[i].x0 < unit_band[1])]
+    for a, b in zip(heads, heads[1:]):
+        if words[b].x0 - words[a].x1 > LABEL_GAP_HEIGHTS * height:
+            return (words[a].x1 + words[b].x0) / 2
+    return None
 
 
 def _header_text(words, lines, n, w: Word, height: float) -> str:
@@ -277,7 +297,7 @@ def _split_line(words, line: _Line, layout: _Layout, height: float) -> _RowDraft
             continue
         if layout.unit_band and layout.unit_band[0] <= w.x0 < layout.unit_band[1]:
             unit_ids.append(i)
-        elif w.x1 <= layout.bands[0].x0 + 1:
+        elif w.x1 <= layout.bands[0].x0 + 1 and (layout.label_limit is None or w.x0 < layout.label_limit):
             rest.append(i)
     label = _label_run(words, rest, height)
     indent = words[label[0]].x0 if label else 0.0
