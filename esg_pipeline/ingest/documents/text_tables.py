@@ -397,6 +397,8 @@ def _transposed(header, body, part: list[_Line], text: str, lines: list[_Line]) 
 
 # --- whitespace-aligned columns ----------------------------------------------------------------
 
+ALIGNED_LABEL_MARGIN = 4
+ALIGNED_MAX_HEADER_CHARS = 40
 _GAP_RE = re.compile(r"\S+(?: \S+)*")  # a cell: words one space apart; cells are 2+ spaces apart
 
 
@@ -424,17 +426,15 @@ def aligned_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
 def _aligned_at(lines: list[_Line], n: int, text: str) -> tuple[Block, int] | None:
     head = lines[n]
     cells = _aligned_cells(head)
-    if len(cells) < 2 or "  " not in head.text.strip() or "|" in head.text:
+    if len(cells) < 2 or "|" in head.text or any(_is_value_cell(c.text) for c in cells):
         return None
     offset = head.start
-    col_cells = cells[1:] if not find_periods(cells[0].text) or cells[0].start - offset > 0 and len(cells) > 2 \
-        and not find_periods(cells[0].text) else cells
-    if find_periods(cells[0].text) and cells[0].start - offset >= 8:
-        col_cells = cells  # no label header: the first cell is already a column
-    periods = sum(1 for c in col_cells if period_year(c.text) is not None or len(find_periods(c.text)) == 1)
-    if any(_is_value_cell(c.text) for c in col_cells):
-        return None
-    if periods < 2 and len(col_cells) < 2:
+    # A first cell at the left margin that names no period heads the label column.
+    label_head = cells[0] if cells[0].start - offset <= ALIGNED_LABEL_MARGIN and not find_periods(cells[0].text) \
+        else None
+    col_cells = cells[1:] if label_head is not None else cells
+    periods = sum(1 for c in col_cells if len(find_periods(c.text)) == 1)
+    if len(col_cells) < 2 or any(len(c.text) > ALIGNED_MAX_HEADER_CHARS for c in col_cells):
         return None
     # Column centres and extents in character columns.
     spans = [(c.start - offset, c.end - offset) for c in col_cells]
@@ -466,7 +466,7 @@ def _aligned_at(lines: list[_Line], n: int, text: str) -> tuple[Block, int] | No
     while body and not any(c is not None for c in body[-1].cells[1:]):
         body.pop()
     last = body[-1].line.n
-    header = [_Span(cells[0].text, cells[0].start, cells[0].end) if col_cells is not cells else None, *col_cells]
+    header = [label_head, *col_cells]
     table = _rows_to_table([header], body, "text-aligned")
     if table is None or (periods < 2 and len({c.col for r in table.rows for c in r.cells}) < 2):
         return None

@@ -1,0 +1,269 @@
+"""Tables laid out as text: one detector per layout; every cell's span points at its text in the original."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from esg_pipeline.ingest.documents import read_document, read_document_bytes
+from esg_pipeline.ingest.documents.text_tables import (
+    aligned_tables, find_text_tables, pipe_tables, row_year_tables, split_label, stacked_tables,
+)
+
+REAL_DOCS = Path("/work/shared/eval/real/docs")
+
+
+def _grid(block):
+    return [(r.path, r.label, r.unit, [(c.col, c.text) for c in r.cells]) for r in block.table.rows]
+
+
+def _assert_spans(text, blocks):
+    for block in blocks:
+        assert block.kind == "table" and text[block.start:block.end] == block.text
+        for row in block.table.rows:
+            for cell in row.cells:
+                assert text[cell.start:cell.end] == cell.text
+                assert block.start <= cell.start < cell.end <= block.end
+
+
+PIPES = """Operational figures for the year.
+
+Metric | Unit | 2022 | 2023 | Page
+---|---|---|---|---
+Energy use | MWh | 12,400 | 11,950 | 41
+Waste sent to landfill (1) | t | 830 | – | 42
+Staff trained | % | 88 | 93 | 57
+
+The figures above are audited.
+"""
+
+
+def test_pipe_rows_with_a_rule_line():
+    (block,) = pipe_tables(PIPES)
+    table = block.table
+    assert table.source == "text-pipe" and table.unit_header == "Unit"
+    assert [(c.header, c.year, c.kind) for c in table.columns] == [
+        ("2022", 2022, "value"), ("2023", 2023, "value"), ("Page", None, "note")]
+    assert _grid(block) == [
+        ((), "Energy use", "MWh", [(0, "12,400"), (1, "11,950"), (2, "41")]),
+        ((), "Waste sent to landfill", "t", [(0, "830"), (2, "42")]),
+        ((), "Staff trained", "%", [(0, "88"), (1, "93"), (2, "57")]),
+    ]
+    assert table.rows[1].notes == ("(1)",)
+    assert block.text.startswith("Metric | Unit") and block.text.endswith("| 57")
+    _assert_spans(PIPES, [block])
+
+
+RAGGED_PIPES = """Indicator | Unit | 2019 | 2020 | 2021 | 2030 | Report Pages |
+---|---|---|---|---|---|---|
+Fleet fuel | Litres | 310 | 290 | 275 | 12 | |
+Solar output | kWh | 5,100 | 6,000 | 31 | |||
+"""
+
+
+def test_pipe_rows_that_dropped_empty_cells_line_up_with_the_latest_periods():
+    (block,) = pipe_tables(RAGGED_PIPES)
+    # The second row lost its leading empty cell: its figures end at 2021, and its last one is the page.
+    assert _grid(block) == [
+        ((), "Fleet fuel", "Litres", [(0, "310"), (1, "290"), (2, "275"), (4, "12")]),
+        ((), "Solar output", "kWh", [(1, "5,100"), (2, "6,000"), (4, "31")]),
+    ]
+    _assert_spans(RAGGED_PIPES, [block])
+
+
+TRANSPOSED_PIPES = """12% | ||
+---|---|---|
+Paper purchased | ||
+2022/23 | 41,250 | kg |
+2021/22 | 46,875 | kg |
+"""
+
+
+def test_pipe_block_with_periods_down_the_first_column_is_read_as_one_row():
+    (block,) = pipe_tables(TRANSPOSED_PIPES)
+    table = block.table
+    assert [(c.period, c.year, c.kind) for c in table.columns] == [
+        ("2022/23", 2023, "value"), ("2021/22", 2022, "value"), (None, None, "change")]
+    assert _grid(block) == [((), "Paper purchased", "kg", [(0, "41,250"), (1, "46,875"), (2, "12%")])]
+    _assert_spans(TRANSPOSED_PIPES, [block])
+
+
+ALIGNED = """Environmental performance
+
+                                   Unit          FY2022       FY2023
+Greenhouse gas emissions
+...Scope 1                         tCO2e          4,210        3,980
+...Scope 2                         tCO2e         18,400       17,020
+Water withdrawal                   m3           120,500          N/A
+Hazardous waste                    tonnes            12           <1
+
+Notes: FY2023 excludes divested sites.
+"""
+
+
+def test_whitespace_aligned_columns_with_a_unit_column_and_nested_rows():
+    (block,) = aligned_tables(ALIGNED)
+    table = block.table
+    assert table.source == "text-aligned" and table.unit_header == "Unit"
+    assert [(c.period, c.year) for c in table.columns] == [("FY2022", 2022), ("FY2023", 2023)]
+    assert _grid(block) == [
+        (("Greenhouse gas emissions",), "Scope 1", "tCO2e", [(0, "4,210"), (1, "3,980")]),
+        (("Greenhouse gas emissions",), "Scope 2", "tCO2e", [(0, "18,400"), (1, "17,020")]),
+        ((), "Water withdrawal", "m3", [(0, "120,500")]),
+        ((), "Hazardous waste", "tonnes", [(0, "12"), (1, "<1")]),
+    ]
+    assert "Notes:" not in block.text
+    _assert_spans(ALIGNED, [block])
+
+
+ALIGNED_GENDER = """Headcount at year end
+                     Male      Female      Total
+Full-time             412         388        800
+Part-time              35          61         96
+"""
+
+
+def test_whitespace_aligned_columns_under_non_period_headers():
+    (block,) = aligned_tables(ALIGNED_GENDER)
+    assert [(c.header, c.year) for c in block.table.columns] == [("Male", None), ("Female", None), ("Total", None)]
+    assert _grid(block) == [
+        ((), "Full-time", None, [(0, "412"), (1, "388"), (2, "800")]),
+        ((), "Part-time", None, [(0, "35"), (1, "61"), (2, "96")]),
+    ]
+    _assert_spans(ALIGNED_GENDER, [block])
+
+
+STACKED = """Safety statistics
+
+Indicator
+
+2022
+
+2023
+
+By contractor type
+
+Lost-time injuries
+
+14
+
+9
+
+Recordable injuries²
+
+31
+
+26
+
+Fatalities
+
+0
+
+0
+
+Our safety programme continues next year with new training for all contractors.
+"""
+
+
+def test_one_cell_per_line_with_a_group_row():
+    (block,) = stacked_tables(STACKED)
+    table = block.table
+    assert table.source == "text-stacked"
+    assert [c.year for c in table.columns] == [2022, 2023]
+    assert _grid(block) == [
+        (("By contractor type",), "Lost-time injuries", None, [(0, "14"), (1, "9")]),
+        (("By contractor type",), "Recordable injuries", None, [(0, "31"), (1, "26")]),
+        (("By contractor type",), "Fatalities", None, [(0, "0"), (1, "0")]),
+    ]
+    assert table.rows[1].notes == ("²",)
+    assert block.text.startswith("Indicator") and block.text.endswith("0")
+    _assert_spans(STACKED, [block])
+
+
+ROW_YEARS = """Air and waste indicators reported by the group.
+
+Indicator Unit 2020 2021 2022 Report Pages
+NOx emissions tonnes 2.41 2.05 1.98 30
+Hazardous waste tonnes 0.9 0.7 31
+Diesel used by fleet litres 15,200 14,880 13,900 32
+Wastewater (recycled share) % 61% 64% 68% 33
+"""
+
+
+def test_label_unit_values_rows_under_a_header_of_years():
+    (block,) = row_year_tables(ROW_YEARS)
+    table = block.table
+    assert table.source == "text-row-years" and table.unit_header == "Unit"
+    assert [(c.header, c.year, c.kind) for c in table.columns] == [
+        ("2020", 2020, "value"), ("2021", 2021, "value"), ("2022", 2022, "value"), ("Report Pages", None, "note")]
+    assert _grid(block) == [
+        ((), "NOx emissions", "tonnes", [(0, "2.41"), (1, "2.05"), (2, "1.98"), (3, "30")]),
+        # two figures and a page: the latest years
+        ((), "Hazardous waste", "tonnes", [(1, "0.9"), (2, "0.7"), (3, "31")]),
+        ((), "Diesel used by fleet", "litres", [(0, "15,200"), (1, "14,880"), (2, "13,900"), (3, "32")]),
+        ((), "Wastewater (recycled share)", "%", [(0, "61%"), (1, "64%"), (2, "68%"), (3, "33")]),
+    ]
+    _assert_spans(ROW_YEARS, [block])
+
+
+ROW_YEARS_KINDS = """Programme Measure 2019 Baseline Progress in 2023 2030 Target
+Community programmes
+Local hiring share of new hires 40% 52% 60%
+Supplier audits completed share of tier-1 suppliers 10% 75% 100%
+"""
+
+
+def test_row_year_header_words_attach_to_their_periods():
+    (block,) = row_year_tables(ROW_YEARS_KINDS)
+    assert [(c.header, c.year, c.kind) for c in block.table.columns] == [
+        ("2019 Baseline", 2019, "baseline"), ("Progress in 2023", 2023, "value"), ("2030 Target", 2030, "target")]
+    assert [(r.path, r.label) for r in block.table.rows] == [
+        (("Community programmes",), "Local hiring share of new hires"),
+        (("Community programmes",), "Supplier audits completed share of tier-1 suppliers")]
+    _assert_spans(ROW_YEARS_KINDS, [block])
+
+
+PROSE = """In 2022 we planted 1,200 trees and in 2023 another 1,450, bringing the total to 2,650.
+Emissions fell from 2021 to 2022 by 4% and from 2022 to 2023 by 6%.
+Our 2030 goal is 50% and our 2050 goal is 100% renewable electricity.
+
+Revenue 2023 was 4,100 and 2022 was 3,900.
+"""
+
+
+def test_paragraphs_with_numbers_are_not_tables():
+    assert find_text_tables(PROSE) == []
+
+
+def test_footnote_markers_leave_the_label():
+    assert split_label("Total number of employees4") == ("Total number of employees", ("4",))
+    assert split_label("Scope 1 emissions [A]*") == ("Scope 1 emissions", ("[A]", "*"))
+    assert split_label("...Female (1)") == ("Female", ("(1)",))
+    assert split_label("Emissions CO2") == ("Emissions CO2", ())
+    assert split_label("Waste (t)") == ("Waste (t)", ())
+
+
+def test_text_reader_keeps_tables_as_blocks_with_the_original_text():
+    text = "Air quality\n\n" + ROW_YEARS + "\nClosing remarks follow here.\n"
+    document = read_document_bytes(text.encode(), "txt", name="r.txt")
+    assert document.text == text
+    (table_block,) = [b for b in document.blocks if b.kind == "table"]
+    assert table_block.table.source == "text-row-years"
+    assert "Closing remarks follow here." in [b.text for b in document.blocks]
+    _assert_spans(document.text, [table_block])
+
+
+@pytest.mark.skipif(not REAL_DOCS.is_dir(), reason="real report pages not available")
+def test_real_documents_read_and_every_table_cell_span_matches(capsys):
+    counts: dict[str, dict[str, int]] = {}
+    for path in sorted(REAL_DOCS.glob("*.txt")):
+        document = read_document(path)
+        tables = [b for b in document.blocks if b.kind == "table"]
+        _assert_spans(document.text, tables)
+        for block in tables:
+            counts.setdefault(path.name, {}).setdefault(block.table.source, 0)
+            counts[path.name][block.table.source] += 1
+    with capsys.disabled():
+        print(f"\n{sum(sum(c.values()) for c in counts.values())} text tables in {len(counts)} real documents")
+        for name, by_source in counts.items():
+            print(f"  {name}: {by_source}")
