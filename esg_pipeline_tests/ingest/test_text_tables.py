@@ -267,3 +267,30 @@ def test_real_documents_read_and_every_table_cell_span_matches(capsys):
         print(f"\n{sum(sum(c.values()) for c in counts.values())} text tables in {len(counts)} real documents")
         for name, by_source in counts.items():
             print(f"  {name}: {by_source}")
+
+
+SIDE_BY_SIDE = """Charitable giving in 2022
+
+Programme Amount (HK$ thousand) Programme Amount (HK$ thousand)
+Youth sports leagues 120.5 Elderly meal deliveries 88.0
+Flood relief 45.2 Library renovations 12.9
+Scholarships for apprentices 300.0 Other giving 7.5
+"""
+
+
+def test_two_tables_side_by_side_become_one_table_left_pairs_first():
+    (block,) = [b for b in find_text_tables(SIDE_BY_SIDE)]
+    table = block.table
+    assert table.source == "text-side-by-side"
+    assert table.caption == "Charitable giving in 2022"
+    assert [c.header for c in table.columns] == ["Amount (HK$ thousand)"]
+    assert [(r.label, [c.text for c in r.cells]) for r in table.rows] == [
+        ("Youth sports leagues", ["120.5"]), ("Flood relief", ["45.2"]), ("Scholarships for apprentices", ["300.0"]),
+        ("Elderly meal deliveries", ["88.0"]), ("Library renovations", ["12.9"]), ("Other giving", ["7.5"])]
+    _assert_spans(SIDE_BY_SIDE, [block])
+
+
+def test_unit_line_above_a_table_is_its_caption():
+    text = "(Unit: tonnes)\n" + ROW_YEARS.split("\n", 2)[2]
+    (block,) = find_text_tables(text)
+    assert block.table.caption == "(Unit: tonnes)"

@@ -10,6 +10,8 @@ One small detector per layout that flattened reports produce:
   its own line followed by one value line per period.
 - `row_year_tables` ('text-row-years'): `label [unit] v1 v2 v3` rows, single-spaced, under a header line
   naming ≥2 periods (`Indicator Unit 2021 2022 2023`).
+- `side_by_side_tables` ('text-side-by-side'): two label/value tables printed side by side, single-spaced:
+  a header line that repeats itself, then `label value label value` rows.
 
 Conservative by design: a table needs a header (≥2 periods, or column headers over ≥2 value columns, or pipes)
 and ≥2 value rows; a paragraph that happens to hold numbers is not a table.
@@ -729,9 +731,55 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str) -> tuple[Bloc
     return _block(table, lines, n, last_n, text), last_n
 
 
+# --- two tables side by side: `label v label v` rows under a header repeated twice ---------------------
+
+_PAREN_TAIL_RE = re.compile(r"(\S+\s*\([^()]*\))$")
+
+
+def side_by_side_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
+    """A header line that is the same headers twice (`Item Amount (RMB) Item Amount (RMB)`), then rows of
+    `label value label value`: one table, the left pairs' rows first, then the right pairs'."""
+    lines = lines if lines is not None else _lines(text)
+    blocks: list[Block] = []
+    n = 0
+    while n < len(lines):
+        words = _tokens(lines[n]) if "|" not in lines[n].text else []
+        half = len(words) // 2
+        if half < 2 or len(words) % 2 or len(words) > ROW_HEADER_MAX_WORDS or \
+                [w.text for w in words[:half]] != [w.text for w in words[half:]]:
+            n += 1
+            continue
+        head = _join(words[:half])
+        m = _PAREN_TAIL_RE.search(head)
+        value_header = m.group(1) if m else words[half - 1].text
+        label_header = head[:len(head) - len(value_header)].strip()
+        left: list[Row] = []
+        right: list[Row] = []
+        last = n
+        for line in lines[n + 1:]:
+            tokens = _tokens(line)
+            at = [i for i, w in enumerate(tokens) if _is_value_token(w.text)]
+            if len(at) != 2 or at[1] != len(tokens) - 1 or at[0] == 0 or at[0] >= len(tokens) - 2:
+                break
+            for side, (a, b) in ((left, (0, at[0])), (right, (at[0] + 1, at[1]))):
+                label, notes = split_label(_join(tokens[a:b]))
+                v = tokens[b]
+                side.append(Row(label=label, notes=notes, cells=[Cell(text=v.text, col=0, start=v.start, end=v.end)],
+                                start=tokens[a].start, end=v.end))
+            last = line.n
+        if len(left) >= 2:
+            table = Table(columns=build_columns([value_header]), rows=left + right, source="text-side-by-side",
+                          header_rows=[[label_header, value_header, label_header, value_header]])
+            blocks.append(_block(table, lines, n, last, text))
+            n = last + 1
+        else:
+            n += 1
+    return blocks
+
+
 # --- all layouts ----------------------------------------------------------------------------
 
-DETECTORS = (pipe_tables, row_year_tables, aligned_tables, stacked_tables)
+DETECTORS = (pipe_tables, row_year_tables, side_by_side_tables, aligned_tables, stacked_tables)
 
 
 def find_text_tables(text: str) -> list[Block]:
@@ -746,4 +794,26 @@ def find_text_tables(text: str) -> list[Block]:
             taken.append((block.start, block.end))
             blocks.append(block)
     blocks.sort(key=lambda b: b.start)
+    for block in blocks:
+        if block.table is not None and not block.table.caption:
+            block.table.caption = _caption_above(lines, block, taken)
     return blocks
+
+
+CAPTION_MAX_CHARS = 100
+_UNIT_LINE_RE = re.compile(r"^\(?\s*units?\s*[:：]", re.I)
+
+
+def _caption_above(lines: list[_Line], block: Block, taken: list[tuple[int, int]]) -> str:
+    """The title or unit line right above a table (at most one blank line between), if short."""
+    n = next(ln.n for ln in lines if ln.start == block.start)
+    for ln in reversed(lines[max(n - 2, 0):n]):
+        if ln.blank:
+            continue
+        s = ln.text.strip()
+        if any(a <= ln.start < b for a, b in taken) or len(s) > CAPTION_MAX_CHARS or "|" in s:
+            return ""
+        if _UNIT_LINE_RE.match(s) or not s.endswith((".", ",", ";")):
+            return s
+        return ""
+    return ""
