@@ -207,7 +207,5 @@ class DocumentBuilder:
 
     def build(self) -> Document:
         text = "".join(self.parts)
-        if text and not text.endswith("\n"):
-            text += "\n"
         return Document(text=text, format=self.format, page_starts=self.page_starts,
                         encoding=self.encoding, blocks=self.blocks, warnings=self.warnings)
