@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
 
-.PHONY: install run test bench dev docs clean postgres
+.PHONY: install run test bench dev docs clean postgres system-deps
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ dev: install  ## Dagster UI on http://127.0.0.1:3000
 
 docs: install
 	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir .
+
+# Debian packages the pipeline uses when present: tesseract-ocr reads PDF pages without a text layer
+# (scans). Installs them as root; otherwise prints the command, and nothing else depends on it.
+system-deps:
+	@if command -v tesseract >/dev/null; then echo "tesseract: $$(command -v tesseract)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr >/dev/null; \
+	else echo "tesseract not found: install it with 'sudo apt-get install tesseract-ocr' (scanned pages are skipped without it)"; fi
 
 # A local PostgreSQL server for the PostgreSQL tests (Debian packages; needs root).
 postgres:
