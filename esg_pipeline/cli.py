@@ -10,11 +10,14 @@ from pathlib import Path
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from esg_pipeline.extract import extract_metrics
+    from esg_pipeline.extract import extract_document
     from esg_pipeline.ingest.documents import DocumentError, read_document
+
+    from esg_pipeline.extract.tables import Trace
 
     failed = 0
     rows = []
+    trace = Trace([]) if args.explain else None
     for name in args.files:
         try:
             document = read_document(name)
@@ -23,8 +26,11 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             failed += 1
             continue
         doc_sha256 = hashlib.sha256(Path(name).read_bytes()).hexdigest()  # the document id in provenance
-        for metric in extract_metrics(document.text, doc=Path(name).name, page_starts=document.page_starts):
+        for metric in extract_document(document, doc=Path(name).name, trace=trace):
             rows.append({**metric.to_dict(), "doc_sha256": doc_sha256})
+    if trace is not None:
+        for what, decision, rule in trace.entries:
+            print(f"{decision:8} {rule:24} {what}", file=sys.stderr)
     try:
         if args.format == "jsonl":
             for row in rows:
@@ -81,6 +87,23 @@ def _run_settings(url: str) -> dict:
         "log_file": data / "logs" / "esg-pipeline-run.log",
         "progress": lambda msg: print(msg, flush=True),
     }
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    from esg_pipeline.ingest.documents import DocumentError, read_document
+    from esg_pipeline.ingest.documents.inspect import document_json, document_text
+
+    try:
+        document = read_document(args.file)
+    except (DocumentError, OSError) as exc:
+        print(f"esg-pipeline inspect: {exc}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        json.dump(document_json(document), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(document_text(document))
+    return 0
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -220,7 +243,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="print the metrics found in report files")
     p.add_argument("files", nargs="+")
     p.add_argument("--format", choices=["jsonl", "table"], default="table")
+    p.add_argument("--explain", action="store_true", help="print to stderr which rule kept or dropped each table cell")
     p.set_defaults(func=_cmd_extract)
+
+    p = sub.add_parser("inspect", help="print the blocks and table grids read from a report file")
+    p.add_argument("file")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=_cmd_inspect)
 
     p = sub.add_parser("run", help="materialize the pipeline for reporting years through Dagster")
     p.add_argument("--catalog", help="catalog YAML (default: data/catalog.yaml or $ESG_CATALOG)")

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from esg_pipeline.extract import extract_metrics
+from esg_pipeline.extract import extract_document
+from esg_pipeline.ingest.documents import Document
 
 
 @dataclass(frozen=True)
 class ReportText:
-    """A report of one reporting year turned into text, with where it came from."""
+    """A report of one reporting year as read (blocks and table grids over its text), with where it came from."""
 
     report_id: str
     company_id: str
@@ -22,8 +23,15 @@ class ReportText:
     source: str
     sha256: str
     format: str
-    text: str
-    page_starts: Sequence[int] = field(default_factory=tuple)
+    document: Document
+
+    @property
+    def text(self) -> str:
+        return self.document.text
+
+    @property
+    def page_starts(self) -> Sequence[int]:
+        return self.document.page_starts
 
     @property
     def doc_name(self) -> str:
@@ -40,13 +48,8 @@ def metric_id(report_id: str, sha256: str, start: int, end: int, unit: str, year
 def report_metric_rows(report: ReportText) -> list[dict]:
     """Extract one report's metrics as warehouse rows."""
     rows = []
-    for metric in extract_metrics(
-        report.text,
-        doc=report.doc_name,
-        year=report.report_year,
-        entity=report.company_name,
-        page_starts=report.page_starts,
-    ):
+    for metric in extract_document(report.document, doc=report.doc_name, year=report.report_year,
+                                   entity=report.company_name):
         m = metric.to_dict()
         rows.append(
             {

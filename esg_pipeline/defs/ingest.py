@@ -100,7 +100,7 @@ def ingest_ledger(context: dg.AssetExecutionContext, raw_reports: list[dict], wa
 
 @dg.asset(partitions_def=reporting_year_partitions, group_name="ingest", kinds={"python"})
 def report_text(context: dg.AssetExecutionContext, raw_reports: list[dict]) -> list[ReportText]:
-    """Plain text of every report of the year that could be read, with PDF page offsets."""
+    """Every report of the year that could be read: its blocks and table grids over its text, with PDF pages."""
     texts = []
     for outcome in raw_reports:
         document, row, entry = outcome["document"], outcome["ledger_row"], outcome["entry"]
@@ -116,8 +116,7 @@ def report_text(context: dg.AssetExecutionContext, raw_reports: list[dict]) -> l
                 source=entry["source"],
                 sha256=row["sha256"],
                 format=document.format,
-                text=document.text,
-                page_starts=tuple(document.page_starts),
+                document=document,
             )
         )
     context.add_output_metadata({"reports": len(texts), "characters": sum(len(t.text) for t in texts)})

@@ -584,8 +584,11 @@ def _unit_of(m: re.Match) -> tuple[str | None, float, list[str]]:
 class _Extraction:
     """State for one document: context computed once, then one pass over candidates."""
 
-    def __init__(self, text: str, doc: str, year: int | None, entity: str | None, page_starts: Sequence[int]):
+    def __init__(self, text: str, doc: str, year: int | None, entity: str | None, page_starts: Sequence[int],
+                 skip: Sequence[tuple[int, int]] = ()):
         self.text = text
+        self.skip = sorted(skip)  # spans read elsewhere (table grids): no candidate starts inside them
+        self._skip_starts = [s for s, _ in self.skip]
         self.doc = doc
         self.ctx = build_context(text, year=year, entity=entity)
         self.page_starts = list(page_starts)
@@ -789,6 +792,11 @@ class _Extraction:
             a = anchor.start()
             if a < last_end:
                 continue  # inside the previous candidate ("five" in "Thirty-five")
+            if self.skip:
+                k = bisect_right(self._skip_starts, a) - 1
+                if k >= 0 and a < self.skip[k][1]:
+                    last_end = self.skip[k][1]
+                    continue
             left = (LEFT_CURRENCY_RE.search(text, max(last_end, a - 12), a)
                     if a and text[a - 1] in CURRENCY_LAST_CHARS and anchor.group()[0].isdigit() else None)
             m = CANDIDATE_RE.match(text, left.start() if left else a)
@@ -1372,8 +1380,20 @@ def _countable_label(label: str, *, any_plural: bool = False) -> bool:
 
 
 def extract_metrics(text: str, *, doc: str, year: int | None = None, entity: str | None = None,
-                    page_starts: Sequence[int] = ()) -> list[Metric]:
-    """Every quantitative statement in `text`, with value in base units and provenance."""
+                    page_starts: Sequence[int] = (), skip: Sequence[tuple[int, int]] = ()) -> list[Metric]:
+    """Every quantitative statement in `text`, with value in base units and provenance; spans in `skip`
+    (tables read from their grids) are left alone."""
     if not text:
         return []
-    return _Extraction(text, doc, year, entity, page_starts).run()
+    return _Extraction(text, doc, year, entity, page_starts, skip).run()
+
+
+def extract_document(document, *, doc: str, year: int | None = None, entity: str | None = None,
+                     trace=None) -> list[Metric]:
+    """Every quantitative statement of a read document: table cells from its grids, the rest from its text."""
+    from esg_pipeline.extract.tables import extract_table_metrics
+
+    tables = extract_table_metrics(document, name=doc, entity=entity, trace=trace)
+    prose = extract_metrics(document.text, doc=doc, year=year, entity=entity, page_starts=document.page_starts,
+                            skip=document.table_spans())
+    return sorted([*prose, *tables], key=lambda m: m.start)

@@ -201,7 +201,7 @@ def _balanced(s: str) -> bool:
 
 def _parse(text: str, strict: bool, surface: str = "") -> UnitSpec | None:
     surface = surface or text.strip()
-    s = _DECLARATION_RE.sub("", _unbracket(_normalise(surface)))
+    s = _DECLARATION_RE.sub("", _unbracket(_normalise(text)))
     if not s:
         return None
     entry, unit, factor, rest = _quantity(s, _NUMERATOR_RE, _NUMERATOR_KINDS)

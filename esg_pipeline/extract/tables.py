@@ -1,0 +1,229 @@
+"""Table cells to metrics, read from the document's grids: the row-label path, the column header and the
+unit give value, unit and period directly; no flattened text is parsed again.
+
+Each cell passes a short list of named rules; the rule that decided its unit is recorded in the
+metric's flags (`unit:column`, `unit:label`, ...) and the reason a cell was dropped in the trace.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from esg_pipeline.extract.classify import classifier
+from esg_pipeline.extract.metric import Metric
+from esg_pipeline.extract.unit_parse import UnitSpec, caption_scale, contextual_unit, parse_unit, unit_in_label
+from esg_pipeline.extract.units import unit_kind
+from esg_pipeline.ingest.documents.model import Block, Cell, Document, Row, Table
+
+# --- cell values ------------------------------------------------------------------------
+
+CELL_RE = re.compile(
+    r"^(?P<q>[<>≤≥~≈]|approx\.?\s*)?\s*(?P<sign>[(\-–−+])?\s*(?P<cur>[$€£¥])?\s*"
+    r"(?P<num>\d[\d,.]*)\s*(?P<pct>%)?\s*(?P<close>\))?(?P<mark>[¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾?|\*+|[a-z]{1,2})?$")
+GLUED_MARKER_RE = re.compile(r"^(?P<body>[^()]*\d)\d\)$")  # '23,6003)': footnote 3 glued to 23,600
+THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d{1,2}(?:,\d{2})*,\d{3}(?:\.\d+)?$")  # 1,234 / 3,59,83,177
+DECIMAL_COMMA_RE = re.compile(r"^\d+,\d{1,2}$")  # '7,9' where a table writes decimals with a comma
+QUALIFIERS = {"<": "at_most", "≤": "at_most", ">": "at_least", "≥": "at_least", "~": "approx", "≈": "approx"}
+COUNT_RE = re.compile(r"\b(?:number|no\.|#|headcount|employees?|staff|workers?|people|persons?|suppliers?|"
+                      r"accidents?|fatalit(?:y|ies)|injur(?:y|ies|ed)|incidents?|cases?|complaints?|hires?|"
+                      r"recruits?|members?|sites?|spills?|vehicles?|trainees?|participants?|beneficiar(?:y|ies)|"
+                      r"by gender|by age|male|female|men|women)\b", re.I)
+GHG_CONTEXT_RE = re.compile(r"\b(?:ghg|greenhouse|co2|co₂|carbon|emissions?|scope\s*[123])\b", re.I)
+
+
+@dataclass(frozen=True)
+class CellValue:
+    value: float
+    qualifier: str
+    percent: bool
+    currency: str | None
+
+
+def parse_cell(text: str) -> CellValue | None:
+    """The number a table cell prints, or None for a cell that is not a plain figure."""
+    text = text.strip().replace("\u2009", "").replace("\u202f", "")
+    glued = GLUED_MARKER_RE.match(text)
+    if glued and "(" not in text:
+        text = glued.group("body")
+    m = CELL_RE.match(text)
+    if m is None:
+        return None
+    num = m.group("num").rstrip(".,")
+    if THOUSANDS_RE.match(num):
+        num = num.replace(",", "")
+    elif DECIMAL_COMMA_RE.match(num):
+        num = num.replace(",", ".")
+    elif "," in num:
+        return None
+    try:
+        value = float(num)
+    except ValueError:
+        return None
+    sign = m.group("sign") or ""
+    if sign in "-–−" and sign:
+        value = -value
+    q = (m.group("q") or "").strip()[:1]
+    return CellValue(value, QUALIFIERS.get(q, "approx" if q == "a" else "exact"), bool(m.group("pct")),
+                     {"$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY"}.get(m.group("cur") or ""))
+
+
+# --- units: named rules, tried in order -----------------------------------------------------
+
+@dataclass(frozen=True)
+class TableContext:
+    table: Table
+    text: str  # caption, header rows and the headings/short paragraphs just above the table
+    scale: UnitSpec | None
+
+
+UnitRule = Callable[[Row, TableContext], UnitSpec | None]
+
+
+def unit_from_column(row: Row, ctx: TableContext) -> UnitSpec | None:
+    return parse_unit(row.unit) if row.unit else None
+
+
+def unit_from_label(row: Row, ctx: TableContext) -> UnitSpec | None:
+    found = unit_in_label(row.label)
+    return found[0] if found else None
+
+
+def unit_from_path(row: Row, ctx: TableContext) -> UnitSpec | None:
+    for label in reversed(row.path):
+        found = unit_in_label(label)
+        if found:
+            return found[0]
+    return None
+
+
+def unit_from_caption(row: Row, ctx: TableContext) -> UnitSpec | None:
+    return ctx.scale if ctx.scale is not None and ctx.scale.unit else None
+
+
+def unit_from_counted_label(row: Row, ctx: TableContext) -> UnitSpec | None:
+    words = " ".join((*row.path, row.label))
+    return UnitSpec("count", 1.0, "") if COUNT_RE.search(words) else None
+
+
+UNIT_RULES: tuple[tuple[str, UnitRule], ...] = (
+    ("column", unit_from_column), ("label", unit_from_label), ("path", unit_from_path),
+    ("caption", unit_from_caption), ("counted-label", unit_from_counted_label),
+)
+
+
+def row_unit(row: Row, ctx: TableContext) -> tuple[UnitSpec | None, str]:
+    for name, rule in UNIT_RULES:
+        spec = rule(row, ctx)
+        if spec is not None:
+            if name not in ("caption",) and ctx.scale is not None and not ctx.scale.unit and spec.factor == 1:
+                spec = UnitSpec(spec.unit, ctx.scale.factor, spec.surface)  # "(in thousands)" over a plain unit
+            return contextual_unit(spec, " ".join((ctx.text, *row.path, row.label))), name
+    return None, ""
+
+
+# --- the pass over a document's tables ---------------------------------------------------------
+
+@dataclass
+class Trace:
+    """Why each table cell was kept or dropped, for `extract --explain`."""
+
+    entries: list[tuple[str, str, str]]  # (cell as printed with its row, decision, rule)
+
+    def add(self, what: str, decision: str, rule: str) -> None:
+        self.entries.append((what, decision, rule))
+
+
+def table_context(doc: Document, index: int) -> TableContext:
+    block = doc.blocks[index]
+    table = block.table
+    above: list[str] = []
+    for prev in reversed(doc.blocks[max(0, index - 3):index]):
+        if prev.kind == "table" or (prev.page != block.page) or len(prev.text) > 200:
+            break
+        above.insert(0, prev.text)
+    header = " ".join(" ".join(h) for h in table.header_rows)
+    text = " ".join([*above, table.caption, header]).strip()
+    scale = None
+    for piece in (table.caption, header, *reversed(above)):
+        scale = caption_scale(piece) if piece else None
+        if scale is not None:
+            break
+    return TableContext(table, text, scale)
+
+
+def extract_table_metrics(doc: Document, *, name: str, entity: str | None, trace: Trace | None = None) -> list[Metric]:
+    out: list[Metric] = []
+    line_starts = _line_starts(doc.text)
+    for index, block in enumerate(doc.blocks):
+        if block.table is None:
+            continue
+        ctx = table_context(doc, index)
+        for row in block.table.rows:
+            out.extend(_row_metrics(row, ctx, block, name=name, entity=entity, line_starts=line_starts, trace=trace))
+    return out
+
+
+def _row_metrics(row: Row, ctx: TableContext, block: Block, *, name: str, entity: str | None,
+                 line_starts: list[int], trace: Trace | None) -> Iterable[Metric]:
+    spec, rule = row_unit(row, ctx)
+    columns = ctx.table.columns
+    for cell in row.cells:
+        column = columns[cell.col] if cell.col < len(columns) else None
+        what = f"{row.label} [{column.header if column else '?'}]: {cell.text}"
+        if column is None or column.kind != "value":
+            _note(trace, what, "dropped", f"column:{column.kind if column else 'none'}")
+            continue
+        parsed = parse_cell(cell.text)
+        if parsed is None:
+            _note(trace, what, "dropped", "cell:not-a-number")
+            continue
+        unit, factor, unit_rule = _cell_unit(spec, rule, parsed)
+        if unit is None:
+            _note(trace, what, "dropped", "unit:none")
+            continue
+        _note(trace, what, "kept", f"unit:{unit_rule}")
+        yield _metric(row, cell, column, parsed, unit, factor, unit_rule, ctx, block, name, entity, line_starts)
+
+
+def _cell_unit(spec: UnitSpec | None, rule: str, parsed: CellValue) -> tuple[str | None, float, str]:
+    if parsed.percent:
+        return "percent", 1.0, "cell-percent"
+    if parsed.currency and spec is None:
+        return parsed.currency, 1.0, "cell-currency"
+    if spec is None:
+        return None, 1.0, ""
+    return spec.unit, spec.factor, rule
+
+
+def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: float, unit_rule: str,
+            ctx: TableContext, block: Block, name: str, entity: str | None, line_starts: list[int]) -> Metric:
+    label = row.label or (row.path[-1] if row.path else "")
+    path_text = " › ".join(row.path)
+    cls = classifier()
+    zones = {"subject": cls.stems_in(label.lower()), "sentence": cls.stems_in(f"{path_text} {label}".lower()),
+             "heading": cls.stems_in(path_text.lower()), "section": cls.stems_in(ctx.text.lower())}
+    kind = unit_kind(unit)
+    indicator = cls.classify(unit, kind, zones)
+    value = parsed.value * factor
+    unit_text = f" ({row.unit})" if row.unit else ""
+    return Metric(
+        doc=name, value=float(f"{value:.12g}"), unit=unit, qualifier=parsed.qualifier, hkex_kpi=indicator.hkex_kpi,
+        gri=indicator.gri, indicator=indicator.id, entity=entity or "", year=column.year,
+        year_source="column" if column.year else "none", subject=" › ".join(row.label_path),
+        quote=f"{label}{unit_text} [{column.header}]: {cell.text}", start=cell.start, end=cell.end,
+        line=bisect_right(line_starts, cell.start), page=cell.page or block.page, method="table_cell",
+        confidence=0.9, flags=[f"unit:{unit_rule}", *(f"note:{n}" for n in row.notes)], raw=cell.text,
+    )
+
+
+def _note(trace: Trace | None, what: str, decision: str, rule: str) -> None:
+    if trace is not None:
+        trace.add(what, decision, rule)
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    starts.extend(m.end() for m in re.finditer("\n", text))
+    return starts
