@@ -47,6 +47,7 @@ SHORT_LAST_LINE_SHARE = 0.8
 INDENT_LINES = 1.0
 SAME_SIZE_RATIO = 0.12
 WIDE_GAP_LINES = 2.0  # a gap of this many glyph heights inside a line: a label/value row, not prose
+MAX_LINE_PITCH_SHARE = 2.0  # lines further apart than this many glyph heights are never one paragraph's
 DEFAULT_PITCH_SHARE = 1.1  # line pitch / glyph box height when a page has no two body lines in a row
 # Running headers and footers: lines in the top or bottom band (this share of the page height)
 # repeated on at least this share of the pages (and on two pages at least).
@@ -259,7 +260,7 @@ def _split_rows(rows: list[list[Word]], gutters: list[tuple[float, float]]) -> l
 def find_gutters(rows: list[list[Word]], body: float) -> list[tuple[float, float]]:
     """Up to MAX_COLUMNS - 1 gutters with a text column on each side; none for label/value layouts."""
     words = [w for row in rows for w in row]
-    if len(rows) < 2 * MIN_COLUMN_LINES:
+    if len(rows) < MIN_COLUMN_LINES:
         return []
     span = max(w.x1 for w in words) - min(w.x0 for w in words)
     candidates = _gutter_candidates(words, len(rows), body)
@@ -368,7 +369,7 @@ def _normal_pitch(lines: list[Line], body: float) -> float:
     """The page's usual distance from one body line's top to the next one's."""
     pitches = [b.top - a.top for a, b in zip(lines, lines[1:])
                if a.column == b.column and _same_size(a.size, body) and _same_size(b.size, body)
-               and 0 < b.top - a.top < 3 * a.size]
+               and 0 < b.top - a.top < MAX_LINE_PITCH_SHARE * a.size]
     return statistics.median(pitches) if pitches else DEFAULT_PITCH_SHARE * body
 
 

@@ -40,6 +40,7 @@ BOLD_WEIGHT = 600  # PDFium's font weight (400 regular, 700 bold)
 EOF_SEARCH_BYTES = 4096
 
 SOFT_HYPHEN = "\u00ad"
+PDFIUM_LINE_END_HYPHENS = (0x02, 0xFFFE)  # PDFium's codes for a hyphen that ends a line (per glyph, in text)
 BOLD_FONT_MARKERS = ("bold", "black", "heavy", "semibold", "demi")
 
 
@@ -195,6 +196,8 @@ def _page_glyphs(textpage, height: float) -> _PageGlyphs:
     copying = False  # the previous glyph was a copy: a redrawn word continues
     for index in range(count):
         code = ord(chars[index]) if exact else get_unicode(handle, index)
+        if code in PDFIUM_LINE_END_HYPHENS:
+            code = 0x2D
         char = chr(code) if code < 0x110000 else "\ufffd"
         if char.isspace():
             # PDFium's own spaces, and the spaces of a redrawn copy, are no breaks: the glyph gaps decide
