@@ -119,7 +119,10 @@ def row_unit(row: Row, ctx: TableContext) -> tuple[UnitSpec | None, str]:
         if spec is not None:
             if name not in ("caption",) and ctx.scale is not None and not ctx.scale.unit and spec.factor == 1:
                 spec = UnitSpec(spec.unit, ctx.scale.factor, spec.surface)  # "(in thousands)" over a plain unit
-            return contextual_unit(spec, " ".join((ctx.text, *row.path, row.label))), name
+            # plain tonnes are CO2e where the row says it counts GHG; the page around it is too wide a context
+            # (a GHG page also lists flaring, produced water and waste in tonnes)
+            context = " ".join((*row.path, row.label, ctx.text if name == "caption" else ""))
+            return contextual_unit(spec, context), name
     return None, ""
 
 

@@ -320,7 +320,8 @@ _GHG_CONTEXT_RE = re.compile(r"\b(?:GHG|greenhouse|CO2e?|scope\s*[123]|carbon\s+
 _EMISSIONS_CONTEXT_RE = re.compile(r"\bemissions?\b", re.I)
 _NOT_CO2E_CONTEXT_RE = re.compile(
     r"\b(?:methane|CH4|N2O|nitrous|SOx|NOx|SO2|NO2|VOCs?|particulates?|PM\s?(?:2\.5|10)?|dust|HFCs?|"
-    r"refrigerants?|ozone|waste|standard\s+coal|coal\s+equivalent|tce)\b", re.I)
+    r"refrigerants?|ozone|waste|standard\s+coal|coal\s+equivalent|tce|nitrogen|sulph\w*|sulf\w*|hydrocarbons?|"
+    r"flar(?:ing|ed)|COD|discharg\w*|water|to\s+air|air\s+emissions?|pollutants?)\b", re.I)
 _FUEL_CONTEXT_RE = re.compile(r"\b(?:energy|fuel|coal|diesel|gasoline|petrol|LPG|gas\s+oil|natural\s+gas)\b", re.I)
 
 
