@@ -42,6 +42,8 @@ MIN_PERIODS = 2
 # Between label words: gaps up to this many line heights; a wider gap separates the label from
 # other text (a prose column beside the table).
 LABEL_GAP_HEIGHTS = 2.5
+# Sub-column headers under spanning years sit on the next line, this close (in line heights).
+SUBHEADER_GAP_HEIGHTS = 1.0
 # A table ends after an empty stretch this many line heights tall.
 TABLE_GAP_HEIGHTS = 3.2
 # Wrapped label lines join a row only when this close (in line heights) vertically.
@@ -181,7 +183,11 @@ def _header_layouts(words: list[Word], lines: list[_Line], n: int, height: float
             left = (words[groups[g - 1][-1]].x1 + words[group[0]].x0) / 2
         nxt = groups[g + 1] if g + 1 < len(groups) else None
         right = float("inf") if nxt is None else (words[group[-1]].x1 + words[nxt[0]].x0) / 2
-        layouts.append(_layout(words, lines, n, group, columns_ids, left, right, height))
+        spans = _spanned_columns(words, lines, n, columns_ids, height)
+        layout = _layout(words, lines, n, group, list(spans) if spans else columns_ids, left, right, height, spans)
+        if spans:
+            layout.header_ids |= set(spans)
+        layouts.append(layout)
     return layouts
 
 
@@ -193,7 +199,23 @@ def _column_kind(text: str) -> str | None:
     return None
 
 
-def _layout(words, lines, n, group, column_ids, left, right, height) -> _Layout:
+def _spanned_columns(words, lines, n, column_ids, height) -> dict[int, int] | None:
+    """Years that span sub-columns ('2023' over 'Total Men Women'): the line below holds k words under each
+    year. Returns sub-column word -> its year's word, or None when the header has no such line."""
+    if n + 1 >= len(lines) or lines[n + 1].top - lines[n].bottom > SUBHEADER_GAP_HEIGHTS * height:
+        return None
+    periods = [i for i in column_ids if period_year(words[i].text) is not None]
+    first = min(words[i].x0 for i in column_ids)
+    span = max(words[i].x1 for i in column_ids) - first
+    subs = [i for i in lines[n + 1].ids if words[i].x1 > first - span / len(column_ids)
+            and not is_number(words[i].text) and not is_empty_cell(words[i].text)]
+    if len(periods) < MIN_PERIODS or len(subs) < 2 * len(periods) or len(subs) % len(periods):
+        return None
+    k = len(subs) // len(periods)
+    return {sub: periods[j // k] for j, sub in enumerate(subs)}
+
+
+def _layout(words, lines, n, group, column_ids, left, right, height, spans=None) -> _Layout:
     bands: list[_Band] = []
     centres = [words[i].xc for i in column_ids]
     gaps = [b - a for a, b in zip(centres, centres[1:])] or [max(words[column_ids[0]].x1 - words[column_ids[0]].x0, height) * 2]
@@ -203,10 +225,16 @@ def _layout(words, lines, n, group, column_ids, left, right, height) -> _Layout:
         lo = (centres[k - 1] + w.xc) / 2 if k else w.xc - gap / 2
         hi = (w.xc + centres[k + 1]) / 2 if k + 1 < len(centres) else w.xc + gap / 2
         lo, hi = min(lo, w.x0), max(hi, w.x1)
-        header = _header_text(words, lines, n, w, height)
-        year = period_year(w.text)
-        kind = _column_kind(w.text) or "value"
-        bands.append(_Band(lo, hi, Column(header=header, period=w.text if year else None, year=year, kind=kind)))
+        if spans:  # a sub-column under a spanning year
+            top = words[spans[i]]
+            header, year, kind = f"{top.text} {w.text}", period_year(top.text), _column_kind(w.text) or "value"
+            period = top.text
+        else:
+            header = _header_text(words, lines, n, w, height)
+            year = period_year(w.text)
+            kind = _column_kind(w.text) or "value"
+            period = w.text if year else None
+        bands.append(_Band(lo, hi, Column(header=header, period=period, year=year, kind=kind)))
     unit_band = None
     for i in group:
         if UNIT_HEADER_RE.match(words[i].text):
@@ -267,7 +295,7 @@ def _table_end(words, lines, layout: _Layout, layouts: list[_Layout], height: fl
         line = lines[n]
         if any(o.header_line == n and o.left < layout.right and layout.left < o.right for o in layouts):
             return n
-        mine = [i for i in line.ids if _in_table(words[i], layout)]
+        mine = [i for i in line.ids if _in_table(words[i], layout) and i not in layout.header_ids]
         if not mine:
             continue
         if line.top - last_row_bottom > TABLE_GAP_HEIGHTS * height:
