@@ -150,10 +150,28 @@ def table_context(doc: Document, index: int) -> TableContext:
     text = " ".join([*above, table.caption, header]).strip()
     scale = None
     for piece in (table.caption, header, *reversed(above)):
-        scale = caption_scale(piece) if piece else None
+        scale = _declared_unit(piece) if piece else None
         if scale is not None:
             break
     return TableContext(table, text, scale)
+
+
+# A unit line above a table is short ("TONNES OF CO2e   Group"): its unit is in its first few words.
+UNIT_LINE_MAX_WORDS = 8
+
+
+def _declared_unit(piece: str) -> UnitSpec | None:
+    found = caption_scale(piece)
+    if found is not None:
+        return found
+    words = piece.split()
+    if len(words) > UNIT_LINE_MAX_WORDS:
+        return None
+    for k in range(len(words) - 1, 0, -1):
+        found = parse_unit(" ".join(words[:k]))
+        if found is not None and found.unit not in ("", "count"):
+            return found
+    return None
 
 
 def extract_table_metrics(doc: Document, *, name: str, entity: str | None, trace: Trace | None = None) -> list[Metric]:
