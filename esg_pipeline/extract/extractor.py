@@ -1396,4 +1396,22 @@ def extract_document(document, *, doc: str, year: int | None = None, entity: str
     tables = extract_table_metrics(document, name=doc, entity=entity, trace=trace)
     prose = extract_metrics(document.text, doc=doc, year=year, entity=entity, page_starts=document.page_starts,
                             skip=document.table_spans())
+    for metric in prose:
+        ghg_tonnes(metric)
     return sorted([*prose, *tables], key=lambda m: m.start)
+
+
+def ghg_tonnes(metric: Metric) -> None:
+    """Rule `ghg-tonnes`: plain tonnes in a sentence about GHG emissions are tonnes of CO2e
+    ('cut 4,000 metric tons of carbon dioxide emissions'); waste, pollutants and fuels stay tonnes."""
+    from esg_pipeline.extract.unit_parse import UnitSpec, contextual_unit
+
+    if metric.unit != "tonne" or metric.subject == "standard coal":
+        return
+    spec = contextual_unit(UnitSpec(metric.unit, 1.0, metric.unit), metric.quote)
+    if spec.unit != metric.unit:
+        cls = classifier()
+        indicator = cls.classify(spec.unit, unit_kind(spec.unit), {"subject": cls.stems_in(metric.subject.lower()),
+                                                                   "sentence": cls.stems_in(metric.quote.lower())})
+        metric.unit, metric.indicator, metric.hkex_kpi, metric.gri = spec.unit, indicator.id, indicator.hkex_kpi, indicator.gri
+        metric.flags.append("rule:ghg-tonnes")

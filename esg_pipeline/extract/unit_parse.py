@@ -226,6 +226,8 @@ def _parse(text: str, strict: bool, surface: str = "") -> UnitSpec | None:
             return None
         if den:
             unit = f"{unit}/{den}"
+        elif "/" in unit:
+            unit = f"{unit}/year"  # "tCO2e/m2/year": a yearly intensity keeps its year; "t/year" is a plain amount
     return UnitSpec(unit, factor, surface)
 
 
