@@ -98,6 +98,20 @@ def test_words_are_placed_top_down():
     assert 60 <= upper.x0 < upper.x1 < 100
 
 
+def test_a_copy_is_a_repeat_a_little_offset_but_ligature_letters_share_a_box():
+    first = pdf_words._Glyph("f", 100.0, 50.0, 103.0, 61.0, False)
+    ligature_second = pdf_words._Glyph("f", 100.0, 50.0, 103.0, 61.0, False)
+    offset_copy = pdf_words._Glyph("f", 100.3, 50.0, 103.3, 61.0, False)
+    neighbour = pdf_words._Glyph("f", 103.0, 50.0, 106.0, 61.0, False)
+    assert pdf_words._copied_glyph(ligature_second, [first]) is None
+    assert pdf_words._copied_glyph(offset_copy, [first]) is first
+    assert pdf_words._copied_glyph(neighbour, [first]) is None
+
+
+def test_ligatures_and_full_width_forms_are_normalised():
+    assert [pdf_words._normalise(c) for c in "\ufb01\ufb04\uff16\uff19\uff0f\uff05a"] == ["fi", "ffl", "6", "9", "/", "%", "a"]
+
+
 def test_mostly_unmapped_glyphs_make_a_page_unusable():
     glyph = pdf_words._Glyph("a", 0, 0, 5, 10, False)
     garbage = pdf_words._PageGlyphs(glyphs=[glyph] * 10, total=100, bad=90)

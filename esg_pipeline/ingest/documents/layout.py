@@ -31,7 +31,7 @@ MIN_COLUMN_LINES = 3
 MIN_COLUMN_WORDS_PER_LINE = 3
 MIN_COLUMN_FILL = 0.5
 MIN_COLUMN_WIDTH_SHARE = 0.2
-MIN_SIDE_WORDY_SHARE = 0.7  # beside a prose column, a title or caption (mostly words) counts as a column
+MIN_WORDY_SHARE = 0.7  # text columns (and a title or caption beside one) are mostly words, not figures
 # An empty strip this many body-line heights tall across all columns ends a band of columns.
 SECTION_GAP_LINES = 2.5
 # Headings: a line this much larger than the body text, or a short bold line.
@@ -200,7 +200,7 @@ def _is_text_column(pieces: list[list[Word]], span: float) -> bool:
     if len(pieces) < MIN_COLUMN_LINES:
         return False
     width, widths = _column_stats(pieces)
-    return (width >= MIN_COLUMN_WIDTH_SHARE * span
+    return (width >= MIN_COLUMN_WIDTH_SHARE * span and _wordy(pieces)
             and statistics.median(len(p) for p in pieces) >= MIN_COLUMN_WORDS_PER_LINE
             and statistics.median(widths) >= MIN_COLUMN_FILL * width)
 
@@ -208,11 +208,14 @@ def _is_text_column(pieces: list[list[Word]], span: float) -> bool:
 def _is_side_text(pieces: list[list[Word]], span: float) -> bool:
     """Words beside a prose column (a big title, a caption): wide enough and made of words, not the
     figures of a label/value layout."""
-    if not pieces:
-        return False
+    return bool(pieces) and _column_stats(pieces)[0] >= MIN_COLUMN_WIDTH_SHARE * span and _wordy(pieces)
+
+
+def _wordy(pieces: list[list[Word]]) -> bool:
+    """Mostly words, not figures: the columns of a table's numbers are no text column."""
     words = [w for p in pieces for w in p]
     wordy = sum(1 for w in words if sum(c.isalpha() for c in w.text) > len(w.text) / 2)
-    return _column_stats(pieces)[0] >= MIN_COLUMN_WIDTH_SHARE * span and wordy >= MIN_SIDE_WORDY_SHARE * len(words)
+    return wordy >= MIN_WORDY_SHARE * len(words)
 
 
 def _are_columns(columns: list[list[list[Word]]], span: float) -> bool:
@@ -257,6 +260,20 @@ def _split_rows(rows: list[list[Word]], gutters: list[tuple[float, float]]) -> l
     return lines
 
 
+def _column_pieces(rows: list[list[Word]], gutters: list[tuple[float, float]]) -> list[list[list[Word]]]:
+    """Per column, each row's words in it (rows that span a gutter left out)."""
+    columns: list[list[list[Word]]] = [[] for _ in range(len(gutters) + 1)]
+    for row in rows:
+        if _crosses(row, gutters):
+            continue
+        by_column: dict[int, list[Word]] = defaultdict(list)
+        for word in row:
+            by_column[_column_of(word.x0, word.x1, gutters)].append(word)
+        for column, words in by_column.items():
+            columns[column].append(words)
+    return columns
+
+
 def find_gutters(rows: list[list[Word]], body: float) -> list[tuple[float, float]]:
     """Up to MAX_COLUMNS - 1 gutters with a text column on each side; none for label/value layouts."""
     words = [w for row in rows for w in row]
@@ -266,17 +283,30 @@ def find_gutters(rows: list[list[Word]], body: float) -> list[tuple[float, float
     candidates = _gutter_candidates(words, len(rows), body)
     trials = [sorted(candidates[:2])] + [[c] for c in candidates] if len(candidates) > 1 else [[c] for c in candidates]
     for gutters in trials:
-        lines = [line for line in _split_rows(rows, gutters) if line.column != FULL]
-        columns = [[line.words for line in lines if line.column == c] for c in range(len(gutters) + 1)]
-        if _are_columns(columns, span):
+        if _are_columns(_column_pieces(rows, gutters), span):
             return [(float(g0), float(g1)) for g0, g1 in gutters]
     return []
 
 
-def page_layout(words: list[Word], page: int, width: float, height: float) -> PageLayout:
+def page_gutters(words: list[Word]) -> list[tuple[float, float]]:
+    return find_gutters(group_rows(words), _body_size(words)) if words else []
+
+
+def column_groups(words: list[Word], gutters: list[tuple[float, float]]) -> list[list[int]]:
+    """Indices of the words in each text column, and of those spanning the gutters, so a table
+    finder can look at one column at a time (a table beside prose must not take the prose lines)."""
+    groups: dict[int, list[int]] = defaultdict(list)
+    for index, word in enumerate(words):
+        groups[_column_of(word.x0, word.x1, gutters)].append(index)
+    return [groups[key] for key in sorted(groups)]
+
+
+def page_layout(words: list[Word], page: int, width: float, height: float,
+                gutters: list[tuple[float, float]] | None = None) -> PageLayout:
     rows = group_rows(words)
     body = _body_size(words)
-    gutters = find_gutters(rows, body)
+    if gutters is None:
+        gutters = find_gutters(rows, body)
     return PageLayout(page, width, height, _split_rows(rows, gutters), gutters, body)
 
 
@@ -292,6 +322,18 @@ def _running_key(word: Word) -> tuple[str, int, int]:
             round(word.top / RUNNING_POSITION_STEP))
 
 
+def _table_header_words(words: list[Word]) -> set[int]:
+    """Words on a table's header row (two or more periods): a data book repeats them on every page,
+    at the same place, and each page's table needs them."""
+    from esg_pipeline.ingest.documents.periods import period_year
+
+    keep: set[int] = set()
+    for row in group_rows(words):
+        if sum(period_year(w.text) is not None for w in row) >= 2:
+            keep.update(id(w) for w in row)
+    return keep
+
+
 def drop_running_words(pages: list[list[Word]], heights: list[float]) -> list[list[Word]]:
     """Each page's words without running headers and footers (words repeated at the same place in the
     top/bottom band of most pages: titles, navigation tabs) and bare page numbers in those bands."""
@@ -303,7 +345,7 @@ def drop_running_words(pages: list[list[Word]], heights: list[float]) -> list[li
     kept_pages = []
     for words, height in zip(pages, heights):
         band = [w for w in words if _in_band(w, height)]
-        drop = {id(w) for w in band if pages_with[_running_key(w)] >= needed}
+        drop = {id(w) for w in band if pages_with[_running_key(w)] >= needed} - _table_header_words(band)
         for row in group_rows([w for w in band if id(w) not in drop]):
             if PAGE_NUMBER_RE.match(" ".join(w.text for w in row)):
                 drop.update(id(w) for w in row)

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from esg_pipeline.ingest.documents import grid
 from esg_pipeline.ingest.documents.layout import (
-    LayoutBlock, PageLayout, assign_heading_levels, drop_running_words, page_blocks, page_layout,
+    LayoutBlock, PageLayout, assign_heading_levels, column_groups, drop_running_words, page_blocks, page_gutters,
+    page_layout,
 )
 from esg_pipeline.ingest.documents.model import Document, DocumentBuilder, Word
 from esg_pipeline.ingest.documents.pdf_words import PageWords, read_pdf_words
 
 
 def _page_tables(page: PageWords, words: list[Word]) -> tuple[list[grid.PageTable], PageLayout]:
-    tables = grid.find_page_tables(words, page=page.page)
+    """Tables first, column by column when the page has text columns; the rest to layout."""
+    gutters = page_gutters(words)
+    tables: list[grid.PageTable] = []
+    for group in column_groups(words, gutters) if gutters else [list(range(len(words)))]:
+        for found in grid.find_page_tables([words[i] for i in group], page=page.page):
+            found.word_ids = {group[i] for i in found.word_ids}
+            tables.append(found)
     taken = set().union(*(t.word_ids for t in tables)) if tables else set()
     rest = [w for i, w in enumerate(words) if i not in taken]
-    return tables, page_layout(rest, page.page, page.width, page.height)
+    # with tables gone, columns may show that the tables hid: look again then
+    return tables, page_layout(rest, page.page, page.width, page.height, None if tables else gutters)
 
 
 def read_pdf(data: bytes, name: str, *, max_pages: int) -> Document:

@@ -29,7 +29,8 @@ BACKWARD_SHARE = 0.5
 # this share of its width. Two real neighbouring letters are a full advance (~100% width) apart.
 FAKE_BOLD_MAX_OFFSET = 1.0
 FAKE_BOLD_WIDTH_SHARE = 0.3
-FAKE_BOLD_CELL = 4.0  # points; copies are searched in the neighbouring cells (offset limit <= half a cell)
+SAME_BOX_TOLERANCE = 0.01  # points: letters of one ligature glyph share its box exactly
+COPY_LOOKBACK = 400  # glyphs: a copy is drawn right after its word or line (a few hundred glyphs at most)
 # A page whose non-space glyphs are mostly unmapped codes (or control / private-use code points) has
 # an unusable text layer; so has one whose readable glyphs are mostly symbols, not letters or digits.
 UNUSABLE_BAD_SHARE = 0.5
@@ -133,32 +134,23 @@ class _BoldFonts:
         return any(marker in name for marker in BOLD_FONT_MARKERS)
 
 
-class _FakeBold:
-    """Finds a glyph drawn again on top of an earlier copy of itself (fake bold, shadow text).
+def _copied_glyph(glyph: _Glyph, glyphs: list[_Glyph | None]) -> _Glyph | None:
+    """The earlier glyph this one repeats almost on top of (fake bold, shadow text), if any: searched
+    among the last COPY_LOOKBACK glyphs, where a producer's second pass over a word or line lands."""
+    limit = max(FAKE_BOLD_MAX_OFFSET, FAKE_BOLD_WIDTH_SHARE * (glyph.x1 - glyph.x0))
+    text, x0, top = glyph.text, glyph.x0, glyph.top
+    last = len(glyphs) - 1
+    for index in range(last, max(len(glyphs) - COPY_LOOKBACK, 0) - 1, -1):
+        other = glyphs[index]
+        if other is not None and other.text == text and abs(other.x0 - x0) < limit and abs(other.top - top) < limit:
+            if index == last and _same_box(other, glyph):
+                return None  # a ligature glyph ("ff") gives its letters one box: no copy
+            return other
+    return None
 
-    Glyphs are filed in square cells of FAKE_BOLD_CELL points, so a copy within the offset limit is
-    in one of the 2 x 2 cells around it."""
 
-    def __init__(self) -> None:
-        self.cells: dict[tuple[str, int, int], list[_Glyph]] = {}
-
-    def original(self, glyph: _Glyph) -> _Glyph | None:
-        limit = min(max(FAKE_BOLD_MAX_OFFSET, FAKE_BOLD_WIDTH_SHARE * (glyph.x1 - glyph.x0)), FAKE_BOLD_CELL / 2)
-        fx, fy = glyph.x0 / FAKE_BOLD_CELL, glyph.top / FAKE_BOLD_CELL
-        ix, iy = int(fx), int(fy)
-        nx = ix + 1 if fx - ix >= 0.5 else ix - 1
-        ny = iy + 1 if fy - iy >= 0.5 else iy - 1
-        cells = self.cells
-        for key in ((glyph.text, ix, iy), (glyph.text, nx, iy), (glyph.text, ix, ny), (glyph.text, nx, ny)):
-            for other in cells.get(key, ()):
-                if abs(other.x0 - glyph.x0) < limit and abs(other.top - glyph.top) < limit:
-                    return other
-        cells.setdefault((glyph.text, ix, iy), []).append(glyph)
-        return None
-
-    def add(self, glyph: _Glyph) -> None:
-        key = (glyph.text, int(glyph.x0 / FAKE_BOLD_CELL), int(glyph.top / FAKE_BOLD_CELL))
-        self.cells.setdefault(key, []).append(glyph)
+def _same_box(a: _Glyph, b: _Glyph) -> bool:
+    return abs(a.x0 - b.x0) < SAME_BOX_TOLERANCE and abs(a.x1 - b.x1) < SAME_BOX_TOLERANCE
 
 
 def _may_be_copy(glyph: _Glyph, previous: _Glyph | None, copying: bool) -> bool:
@@ -167,6 +159,16 @@ def _may_be_copy(glyph: _Glyph, previous: _Glyph | None, copying: bool) -> bool:
     if previous is None:
         return False
     return copying or glyph.x0 < previous.x1 - FAKE_BOLD_WIDTH_SHARE * (glyph.x1 - glyph.x0)
+
+
+# Text turned more than this (radians) off the horizontal is a rotated margin label, not page text.
+ROTATED_TEXT_RADIANS = 0.2
+
+
+def _rotated(angle: float) -> bool:
+    if angle < 0:  # pdfium's error value: read the glyph as upright
+        return False
+    return ROTATED_TEXT_RADIANS < angle < 2 * 3.141592653589793 - ROTATED_TEXT_RADIANS
 
 
 @dataclass
@@ -185,12 +187,12 @@ def _page_glyphs(textpage, height: float) -> _PageGlyphs:
     map_error = pdfium_c.FPDFText_HasUnicodeMapError
     get_unicode = pdfium_c.FPDFText_GetUnicode
     get_box = pdfium_c.FPDFText_GetLooseCharBox
+    get_angle = pdfium_c.FPDFText_GetCharAngle
     rect = pdfium_c.FS_RECTF()
     rect_ref = ctypes.byref(rect)
     bold_fonts = _BoldFonts()
     out = _PageGlyphs(glyphs=[])
     glyphs = out.glyphs
-    fake_bold = _FakeBold()
     bold_font = False
     previous: _Glyph | None = None
     copying = False  # the previous glyph was a copy: a redrawn word continues
@@ -208,21 +210,21 @@ def _page_glyphs(textpage, height: float) -> _PageGlyphs:
         if (code < 0x20 or (code >= 0x7F and _is_bad(code))) or map_error(handle, index):
             out.bad += 1
             continue
+        if _rotated(get_angle(handle, index)):
+            glyphs.append(None)  # vertical margin labels: their glyphs would scatter into the rows beside them
+            previous = None
+            continue
         get_box(handle, index, rect_ref)
         if previous is None or glyphs[-1] is None or not _adjacent(previous, rect.left, height - rect.bottom):
             bold_font = bold_fonts.is_bold(handle, index)  # once per word: fonts change at words
         if code >= 0xFB00:
             char = _normalise(char)
         glyph = _Glyph(char, rect.left, height - rect.top, rect.right, height - rect.bottom, bold_font)
-        if _may_be_copy(glyph, previous, copying):
-            first = fake_bold.original(glyph)
-            copying = first is not None
-            if copying:
-                first.bold = True
-                continue
-        else:
-            fake_bold.add(glyph)
-            copying = False
+        first = _copied_glyph(glyph, glyphs) if _may_be_copy(glyph, previous, copying) else None
+        copying = first is not None
+        if copying:
+            first.bold = True
+            continue
         glyphs.append(glyph)
         previous = glyph
     return out
