@@ -1,12 +1,11 @@
 """Page layout from placed words: lines, text columns, reading order, and blocks (headings,
-paragraphs, list items), with running headers/footers and page numbers dropped across the document.
+paragraphs, list items).
 
 Works on any words with boxes (PDF glyph runs, OCR words). Tables are found before this and enter
 only as anchors (their boxes), so they are read where they sit.
 """
 from __future__ import annotations
 
-import math
 import re
 import statistics
 from collections import defaultdict
@@ -49,14 +48,8 @@ SAME_SIZE_RATIO = 0.12
 WIDE_GAP_LINES = 2.0  # a gap of this many glyph heights inside a line: a label/value row, not prose
 MAX_LINE_PITCH_SHARE = 2.0  # lines further apart than this many glyph heights are never one paragraph's
 DEFAULT_PITCH_SHARE = 1.1  # line pitch / glyph box height when a page has no two body lines in a row
-# Running headers and footers: lines in the top or bottom band (this share of the page height)
-# repeated on at least this share of the pages (and on two pages at least).
-RUNNING_BAND_SHARE = 0.1
-RUNNING_PAGES_SHARE = 0.5
-RUNNING_POSITION_STEP = 4.0  # points: one generator places a running header at the same spot each page
 
 BULLET_RE = re.compile(r"^(?:[•·▪■●◦○‣⁃➢➤►▶✓✔\-–—*]|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)]|\([ivx]{1,4}\))(?=\s)")
-PAGE_NUMBER_RE = re.compile(r"^(?:page\s+)?[ivxlc\d]{1,5}(?:\s*(?:/|of)\s*\d{1,5})?$", re.IGNORECASE)
 SENTENCE_END = (".", "!", "?", ":", ";", "。")
 FULL = -1  # the column index of a line or table that spans the gutters
 
@@ -66,38 +59,13 @@ class Line:
     words: list[Word]
     column: int = FULL
 
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-    @property
-    def box(self) -> Box:
-        return (min(w.x0 for w in self.words), min(w.top for w in self.words),
-                max(w.x1 for w in self.words), max(w.bottom for w in self.words))
-
-    @property
-    def x0(self) -> float:
-        return self.words[0].x0
-
-    @property
-    def x1(self) -> float:
-        return max(w.x1 for w in self.words)
-
-    @property
-    def top(self) -> float:
-        return min(w.top for w in self.words)
-
-    @property
-    def bottom(self) -> float:
-        return max(w.bottom for w in self.words)
-
-    @property
-    def size(self) -> float:
-        return statistics.median(w.height for w in self.words)
-
-    @property
-    def bold(self) -> bool:
-        return all(w.bold for w in self.words)
+    def __post_init__(self) -> None:
+        self.text = " ".join(w.text for w in self.words)
+        self.x0, self.x1 = self.words[0].x0, max(w.x1 for w in self.words)
+        self.top, self.bottom = min(w.top for w in self.words), max(w.bottom for w in self.words)
+        self.box: Box = (self.x0, self.top, self.x1, self.bottom)
+        self.size = statistics.median(w.height for w in self.words)
+        self.bold = all(w.bold for w in self.words)
 
 
 @dataclass
@@ -246,31 +214,34 @@ def _column_of(x0: float, x1: float, gutters: list[tuple[float, float]]) -> int:
 
 
 def _split_rows(rows: list[list[Word]], gutters: list[tuple[float, float]]) -> list[Line]:
+    """Lines: a row that spans the gutters whole, the others cut at them (column by column, a big title
+    in one column spans several lines of the next: each column's words are regrouped)."""
+    if not gutters:
+        return [Line(row, 0) for row in rows]
     lines: list[Line] = []
     for row in rows:
-        if not gutters or _crosses(row, gutters):
-            lines.append(Line(row, FULL if gutters else 0))
+        if _crosses(row, gutters):
+            lines.append(Line(row, FULL))
             continue
-        by_column: dict[int, list[Word]] = defaultdict(list)
-        for word in row:
-            by_column[_column_of(word.x0, word.x1, gutters)].append(word)
-        for column, words in sorted(by_column.items()):
-            # a big title in one column spans several lines of the next: regroup each column's words
+        for column, words in sorted(_by_column(row, gutters).items()):
             lines.extend(Line(part, column) for part in group_rows(words))
     return lines
+
+
+def _by_column(words: list[Word], gutters: list[tuple[float, float]]) -> dict[int, list[Word]]:
+    by_column: dict[int, list[Word]] = defaultdict(list)
+    for word in words:
+        by_column[_column_of(word.x0, word.x1, gutters)].append(word)
+    return by_column
 
 
 def _column_pieces(rows: list[list[Word]], gutters: list[tuple[float, float]]) -> list[list[list[Word]]]:
     """Per column, each row's words in it (rows that span a gutter left out)."""
     columns: list[list[list[Word]]] = [[] for _ in range(len(gutters) + 1)]
     for row in rows:
-        if _crosses(row, gutters):
-            continue
-        by_column: dict[int, list[Word]] = defaultdict(list)
-        for word in row:
-            by_column[_column_of(word.x0, word.x1, gutters)].append(word)
-        for column, words in by_column.items():
-            columns[column].append(words)
+        if not _crosses(row, gutters):
+            for column, words in _by_column(row, gutters).items():
+                columns[column].append(words)
     return columns
 
 
@@ -308,49 +279,6 @@ def page_layout(words: list[Word], page: int, width: float, height: float,
     if gutters is None:
         gutters = find_gutters(rows, body)
     return PageLayout(page, width, height, _split_rows(rows, gutters), gutters, body)
-
-
-# --- running headers, footers and page numbers (document level) ----------------------------------
-
-def _in_band(word: Word, height: float) -> bool:
-    return word.bottom <= RUNNING_BAND_SHARE * height or word.top >= (1 - RUNNING_BAND_SHARE) * height
-
-
-def _running_key(word: Word) -> tuple[str, int, int]:
-    """The word with its digits masked (page numbers change) at its place, in RUNNING_POSITION_STEP cells."""
-    return (re.sub(r"\d+", "#", word.text.lower()), round(word.x0 / RUNNING_POSITION_STEP),
-            round(word.top / RUNNING_POSITION_STEP))
-
-
-def _table_header_words(words: list[Word]) -> set[int]:
-    """Words on a table's header row (two or more periods): a data book repeats them on every page,
-    at the same place, and each page's table needs them."""
-    from esg_pipeline.ingest.documents.periods import period_year
-
-    keep: set[int] = set()
-    for row in group_rows(words):
-        if sum(period_year(w.text) is not None for w in row) >= 2:
-            keep.update(id(w) for w in row)
-    return keep
-
-
-def drop_running_words(pages: list[list[Word]], heights: list[float]) -> list[list[Word]]:
-    """Each page's words without running headers and footers (words repeated at the same place in the
-    top/bottom band of most pages: titles, navigation tabs) and bare page numbers in those bands."""
-    pages_with: dict[tuple[str, int, int], int] = defaultdict(int)
-    for words, height in zip(pages, heights):
-        for key in {_running_key(w) for w in words if _in_band(w, height)}:
-            pages_with[key] += 1
-    needed = max(2, math.ceil(RUNNING_PAGES_SHARE * len(pages)))
-    kept_pages = []
-    for words, height in zip(pages, heights):
-        band = [w for w in words if _in_band(w, height)]
-        drop = {id(w) for w in band if pages_with[_running_key(w)] >= needed} - _table_header_words(band)
-        for row in group_rows([w for w in band if id(w) not in drop]):
-            if PAGE_NUMBER_RE.match(" ".join(w.text for w in row)):
-                drop.update(id(w) for w in row)
-        kept_pages.append([w for w in words if id(w) not in drop] if drop else words)
-    return kept_pages
 
 
 # --- reading order -------------------------------------------------------------------------------

@@ -1,14 +1,67 @@
 """PDF reports: pypdfium2 words per page (`pdf_words`), tables from word geometry (`grid`), the rest
-laid out into headings, paragraphs and list items (`layout`), all in reading order."""
+laid out into headings, paragraphs and list items (`layout`), all in reading order; running headers,
+footers and page numbers dropped across the document first."""
 from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
 
 from esg_pipeline.ingest.documents import grid
 from esg_pipeline.ingest.documents.layout import (
-    LayoutBlock, PageLayout, assign_heading_levels, column_groups, drop_running_words, page_blocks, page_gutters,
-    page_layout,
+    LayoutBlock, PageLayout, assign_heading_levels, column_groups, group_rows, page_blocks, page_gutters, page_layout,
 )
 from esg_pipeline.ingest.documents.model import Document, DocumentBuilder, Word
 from esg_pipeline.ingest.documents.pdf_words import PageWords, read_pdf_words
+
+# Running headers and footers: words in the top or bottom band (this share of the page height)
+# repeated at one place on at least this share of the pages (and on two pages at least).
+RUNNING_BAND_SHARE = 0.1
+RUNNING_PAGES_SHARE = 0.5
+RUNNING_POSITION_STEP = 4.0  # points: one generator places a running header at the same spot each page
+PAGE_NUMBER_RE = re.compile(r"^(?:page\s+)?[ivxlc\d]{1,5}(?:\s*(?:/|of)\s*\d{1,5})?$", re.IGNORECASE)
+
+
+def _in_band(word: Word, height: float) -> bool:
+    return word.bottom <= RUNNING_BAND_SHARE * height or word.top >= (1 - RUNNING_BAND_SHARE) * height
+
+
+def _running_key(word: Word) -> tuple[str, int, int]:
+    """The word with its digits masked (page numbers change) at its place, in RUNNING_POSITION_STEP cells."""
+    return (re.sub(r"\d+", "#", word.text.lower()), round(word.x0 / RUNNING_POSITION_STEP),
+            round(word.top / RUNNING_POSITION_STEP))
+
+
+def _table_header_words(words: list[Word]) -> set[int]:
+    """Words on a table's header row (two or more periods): a data book repeats them on every page,
+    at the same place, and each page's table needs them."""
+    from esg_pipeline.ingest.documents.periods import period_year
+
+    keep: set[int] = set()
+    for row in group_rows(words):
+        if sum(period_year(w.text) is not None for w in row) >= 2:
+            keep.update(id(w) for w in row)
+    return keep
+
+
+def drop_running_words(pages: list[list[Word]], heights: list[float]) -> list[list[Word]]:
+    """Each page's words without running headers and footers (words repeated at the same place in the
+    top/bottom band of most pages: titles, navigation tabs) and bare page numbers in those bands."""
+    pages_with: dict[tuple[str, int, int], int] = defaultdict(int)
+    for words, height in zip(pages, heights):
+        for key in {_running_key(w) for w in words if _in_band(w, height)}:
+            pages_with[key] += 1
+    needed = max(2, math.ceil(RUNNING_PAGES_SHARE * len(pages)))
+    kept_pages = []
+    for words, height in zip(pages, heights):
+        band = [w for w in words if _in_band(w, height)]
+        drop = {id(w) for w in band if pages_with[_running_key(w)] >= needed} - _table_header_words(band)
+        for row in group_rows([w for w in band if id(w) not in drop]):
+            if PAGE_NUMBER_RE.match(" ".join(w.text for w in row)):
+                drop.update(id(w) for w in row)
+        kept_pages.append([w for w in words if id(w) not in drop] if drop else words)
+    return kept_pages
+
 
 
 def _page_tables(page: PageWords, words: list[Word]) -> tuple[list[grid.PageTable], PageLayout]:
