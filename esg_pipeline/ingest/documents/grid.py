@@ -42,6 +42,10 @@ MIN_PERIODS = 2
 # Between label words: gaps up to this many line heights; a wider gap separates the label from
 # other text (a prose column beside the table).
 LABEL_GAP_HEIGHTS = 2.5
+# Within a cell words are a space apart; a gap this many line heights wide separates two cells.
+PHRASE_GAP_HEIGHTS = 1.2
+# A unit cell alone on its line (a wrapped unit) starts at most this far left of its 'Unit' header.
+UNIT_REACH_HEIGHTS = 4.0
 # Sub-column headers under spanning years sit on the next line, this close (in line heights).
 SUBHEADER_GAP_HEIGHTS = 1.0
 # A table ends after an empty stretch this many line heights tall.
@@ -88,6 +92,7 @@ class _Layout:
     unit_band: tuple[float, float] | None = None
     header_ids: set[int] = field(default_factory=set)
     label_limit: float | None = None  # where a second text column (scope, method) starts left of the values
+    unit_header: tuple[float, float] | None = None  # x0, x1 of the 'Unit' header word
 
 
 @dataclass
@@ -235,7 +240,7 @@ def _layout(words, lines, n, group, column_ids, left, right, height, spans=None)
             kind = _column_kind(w.text) or "value"
             period = w.text if year else None
         bands.append(_Band(lo, hi, Column(header=header, period=period, year=year, kind=kind)))
-    unit_band = None
+    unit_band = unit_header = None
     for i in group:
         if UNIT_HEADER_RE.match(words[i].text):
             x0 = words[i].x0 - height * 0.5
@@ -244,8 +249,9 @@ def _layout(words, lines, n, group, column_ids, left, right, height, spans=None)
             if x1 > bands[0].x0 and words[i].x1 < bands[0].x0:
                 x1 = bands[0].x0
             unit_band = (x0, x1)
+            unit_header = (words[i].x0, words[i].x1)
     label_limit = _second_text_column(words, group, column_ids, unit_band, height)
-    return _Layout(label_limit=label_limit, bands=bands, left=left, right=min(right, bands[-1].x1 + gap) if right != float("inf") else
+    return _Layout(unit_header=unit_header, label_limit=label_limit, bands=bands, left=left, right=min(right, bands[-1].x1 + gap) if right != float("inf") else
                    bands[-1].x1 + gap / 2, header_line=n, unit_band=unit_band, header_ids=set(group))
 
 
@@ -327,9 +333,27 @@ def _split_line(words, line: _Line, layout: _Layout, height: float) -> _RowDraft
             unit_ids.append(i)
         elif w.x1 <= layout.bands[0].x0 + 1 and (layout.label_limit is None or w.x0 < layout.label_limit):
             rest.append(i)
+    if layout.unit_header is not None and rest:
+        rest, unit_ids = _unit_phrase(words, rest, unit_ids, layout.unit_header, height)
     label = _label_run(words, rest, height)
     indent = words[label[0]].x0 if label else 0.0
     return _RowDraft(line=0, label_ids=label, unit_ids=unit_ids, cells=cells, indent=indent)
+
+
+def _unit_phrase(words, rest: list[int], unit_ids: list[int], header: tuple[float, float],
+                 height: float) -> tuple[list[int], list[int]]:
+    """A unit cell that starts left of its centred 'Unit' header: the last phrase before the values
+    (set off by a wide gap) that reaches under the header."""
+    phrases: list[list[int]] = [[rest[0]]]
+    for a, b in zip(rest, rest[1:]):
+        if words[b].x0 - words[a].x1 > PHRASE_GAP_HEIGHTS * height:
+            phrases.append([])
+        phrases[-1].append(b)
+    last = phrases[-1]
+    under = words[last[-1]].x1 > header[0] and words[last[0]].x0 < header[1]
+    if under and (len(phrases) > 1 or words[last[0]].x0 >= header[0] - UNIT_REACH_HEIGHTS * height):
+        return [i for p in phrases[:-1] for i in p], sorted(last + unit_ids, key=lambda i: words[i].x0)
+    return rest, unit_ids
 
 
 def _label_run(words, ids: list[int], height: float) -> list[int]:

@@ -65,17 +65,27 @@ def drop_running_words(pages: list[list[Word]], heights: list[float]) -> list[li
 
 
 def _page_tables(page: PageWords, words: list[Word]) -> tuple[list[grid.PageTable], PageLayout]:
-    """Tables first, column by column when the page has text columns; the rest to layout."""
+    """Tables first, on the whole page and column by column when the page seems to have text columns;
+    the reading with more value cells wins (a gutter between a table's values and its unit or note
+    columns would cut the table; prose beside a table would join its rows). The rest goes to layout."""
     gutters = page_gutters(words)
-    tables: list[grid.PageTable] = []
-    for group in column_groups(words, gutters) if gutters else [list(range(len(words)))]:
-        for found in grid.find_page_tables([words[i] for i in group], page=page.page):
-            found.word_ids = {group[i] for i in found.word_ids}
-            tables.append(found)
+    tables = grid.find_page_tables(words, page=page.page)
+    if gutters:
+        by_column: list[grid.PageTable] = []
+        for group in column_groups(words, gutters):
+            for found in grid.find_page_tables([words[i] for i in group], page=page.page):
+                found.word_ids = {group[i] for i in found.word_ids}
+                by_column.append(found)
+        if _cells(by_column) > _cells(tables):
+            tables = by_column
     taken = set().union(*(t.word_ids for t in tables)) if tables else set()
     rest = [w for i, w in enumerate(words) if i not in taken]
     # with tables gone, columns may show that the tables hid: look again then
     return tables, page_layout(rest, page.page, page.width, page.height, None if tables else gutters)
+
+
+def _cells(tables: list[grid.PageTable]) -> int:
+    return sum(len(row.cells) for t in tables for row in t.table.rows)
 
 
 def read_pdf(data: bytes, name: str, *, max_pages: int) -> Document:
