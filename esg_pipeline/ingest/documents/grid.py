@@ -46,6 +46,9 @@ LABEL_GAP_HEIGHTS = 2.5
 PHRASE_GAP_HEIGHTS = 1.2
 # A unit cell alone on its line (a wrapped unit) starts at most this far left of its 'Unit' header.
 UNIT_REACH_HEIGHTS = 4.0
+# The first and last value bands reach this many header widths beyond their header: values are
+# right-aligned or centred under it, and a label's own number ('Scope 1') must stay in the label.
+OUTER_BAND_WIDTHS = 2.5
 # Sub-column headers under spanning years sit on the next line, this close (in line heights).
 SUBHEADER_GAP_HEIGHTS = 1.0
 # A table ends after an empty stretch this many line heights tall.
@@ -93,6 +96,7 @@ class _Layout:
     header_ids: set[int] = field(default_factory=set)
     label_limit: float | None = None  # where a second text column (scope, method) starts left of the values
     unit_header: tuple[float, float] | None = None  # x0, x1 of the 'Unit' header word
+    first_header_x0: float = float("inf")  # where the first value column's header starts
 
 
 @dataclass
@@ -227,8 +231,9 @@ def _layout(words, lines, n, group, column_ids, left, right, height, spans=None)
     gap = min(gaps)
     for k, i in enumerate(column_ids):
         w = words[i]
-        lo = (centres[k - 1] + w.xc) / 2 if k else w.xc - gap / 2
-        hi = (w.xc + centres[k + 1]) / 2 if k + 1 < len(centres) else w.xc + gap / 2
+        reach = OUTER_BAND_WIDTHS * max(w.x1 - w.x0, height)  # outer bands: no further than a wide value
+        lo = (centres[k - 1] + w.xc) / 2 if k else max(w.xc - gap / 2, w.x0 - reach)
+        hi = (w.xc + centres[k + 1]) / 2 if k + 1 < len(centres) else min(w.xc + gap / 2, w.x1 + reach)
         lo, hi = min(lo, w.x0), max(hi, w.x1)
         if spans:  # a sub-column under a spanning year
             top = words[spans[i]]
@@ -251,7 +256,7 @@ def _layout(words, lines, n, group, column_ids, left, right, height, spans=None)
             unit_band = (x0, x1)
             unit_header = (words[i].x0, words[i].x1)
     label_limit = _second_text_column(words, group, column_ids, unit_band, height)
-    return _Layout(unit_header=unit_header, label_limit=label_limit, bands=bands, left=left, right=min(right, bands[-1].x1 + gap) if right != float("inf") else
+    return _Layout(first_header_x0=words[column_ids[0]].x0, unit_header=unit_header, label_limit=label_limit, bands=bands, left=left, right=min(right, bands[-1].x1 + gap) if right != float("inf") else
                    bands[-1].x1 + gap / 2, header_line=n, unit_band=unit_band, header_ids=set(group))
 
 
@@ -320,6 +325,7 @@ def _split_line(words, line: _Line, layout: _Layout, height: float) -> _RowDraft
     cells: dict[int, int] = {}
     rest: list[int] = []
     unit_ids: list[int] = []
+    others: list[int] = []
     for i in line.ids:
         w = words[i]
         if not _in_table(w, layout) or i in layout.header_ids:
@@ -327,11 +333,19 @@ def _split_line(words, line: _Line, layout: _Layout, height: float) -> _RowDraft
         band = _band_of(w, layout)
         if band is not None and (is_number(w.text) or is_empty_cell(w.text)):
             if is_number(w.text):
-                cells.setdefault(band, i)
+                held = cells.get(band)
+                centre = (layout.bands[band].x0 + layout.bands[band].x1) / 2
+                if held is None or abs(w.xc - centre) < abs(words[held].xc - centre):
+                    cells[band] = i  # two numbers in one band: the one under the header
             continue
+        others.append(i)
+    # the label ends where the row's first value (or, without values, the first column's header) begins
+    values_from = min([words[i].x0 for i in cells.values()] + [layout.first_header_x0])
+    for i in others:
+        w = words[i]
         if layout.unit_band and layout.unit_band[0] <= w.x0 < layout.unit_band[1]:
             unit_ids.append(i)
-        elif w.x1 <= layout.bands[0].x0 + 1 and (layout.label_limit is None or w.x0 < layout.label_limit):
+        elif w.x1 <= values_from + 1 and (layout.label_limit is None or w.x0 < layout.label_limit):
             rest.append(i)
     if layout.unit_header is not None and rest:
         rest, unit_ids = _unit_phrase(words, rest, unit_ids, layout.unit_header, height)
@@ -379,6 +393,8 @@ def _build(words, lines, layout: _Layout, end: int, height: float, page: int | N
     if len(value_rows) < 1 or sum(len(d.cells) for d in value_rows) < 2:
         return None
     rows = _attach_text_lines(words, lines, [d for _, d in drafts], height)
+    while rows and rows[-1].kind == "group":
+        rows.pop()  # text after the last row is a note under the table, left to the page's text
     table_rows = _rows_with_paths(words, rows, layout, page)
     used = set(layout.header_ids)
     for d in rows:
@@ -484,6 +500,8 @@ def _rows_with_paths(words, drafts: list[_RowDraft], layout: _Layout, page: int 
             while stack and stack[-1][0] >= indent - tol:
                 stack.pop()
             if label:
+                # a group row keeps its text in the table (a row without cells) and heads the rows below
+                rows.append(Row(label=label, path=tuple(s[1] for s in stack), notes=notes, page=page))
                 stack.append((indent, label, "group"))
             continue
         while stack and (stack[-1][0] > indent + tol or (stack[-1][2] == "value" and stack[-1][0] >= indent - tol)):

@@ -190,11 +190,15 @@ class DocumentBuilder:
                 pieces.append(row.unit or "")
             line = TABLE_CELL_SEPARATOR.join(pieces)
             row.start = pos
-            for cell in row.cells:
+            by_col = {cell.col: cell for cell in row.cells}
+            slots = max([len(table.columns), *(c.col + 1 for c in row.cells)]) if row.cells else 0
+            for col in range(slots):  # one slot per column, empty ones too, so rows line up under the header
                 line += TABLE_CELL_SEPARATOR
-                cell.start = pos + len(line)
-                line += cell.text
-                cell.end = pos + len(line)
+                cell = by_col.get(col)
+                if cell is not None:
+                    cell.start = pos + len(line)
+                    line += cell.text
+                    cell.end = pos + len(line)
             row.end = pos + len(line)
             lines.append(line)
             pos += len(line) + 1

@@ -76,7 +76,7 @@ def _page_tables(page: PageWords, words: list[Word]) -> tuple[list[grid.PageTabl
             for found in grid.find_page_tables([words[i] for i in group], page=page.page):
                 found.word_ids = {group[i] for i in found.word_ids}
                 by_column.append(found)
-        if _cells(by_column) > _cells(tables):
+        if _cells(by_column) >= _cells(tables):
             tables = by_column
     taken = set().union(*(t.word_ids for t in tables)) if tables else set()
     rest = [w for i, w in enumerate(words) if i not in taken]
@@ -85,7 +85,8 @@ def _page_tables(page: PageWords, words: list[Word]) -> tuple[list[grid.PageTabl
 
 
 def _cells(tables: list[grid.PageTable]) -> int:
-    return sum(len(row.cells) for t in tables for row in t.table.rows)
+    """How much of a table reading is structure: value cells, counted twice where their row has a unit cell."""
+    return sum(len(row.cells) * (2 if row.unit else 1) for t in tables for row in t.table.rows)
 
 
 def read_pdf(data: bytes, name: str, *, max_pages: int) -> Document:
