@@ -28,7 +28,7 @@ def check(rows: list[dict], doc: str) -> None:
     assert {(2_800_000, "CNY"), (46, "count"), (18_750, "MWh")} <= got
     for r in rows:
         assert CONTRACT <= set(r) and r["doc"] == doc
-        assert r["year"] == 2023 or "table_row" in r["flags"]
+        assert r["year"] == 2023 or r["method"] == "table_cell"  # a table cell carries its column's year
         assert r["qualifier"] in ("exact", "approx", "at_least", "at_most")
 
 
