@@ -102,6 +102,17 @@ def unit_from_caption(row: Row, ctx: TableContext) -> UnitSpec | None:
     return ctx.scale if ctx.scale is not None and ctx.scale.unit else None
 
 
+TIME_LABEL_RE = re.compile(r"\b(?P<unit>days?|hours?)\b(?!\s+(?:per|/))", re.I)
+
+
+def unit_from_time_label(row: Row, ctx: TableContext) -> UnitSpec | None:
+    """'Lost days due to injury', 'Training hours': the label's own time noun is the unit."""
+    m = TIME_LABEL_RE.search(row.label)
+    if m is None:
+        return None
+    return UnitSpec("day" if m.group("unit").lower().startswith("day") else "hour", 1.0, m.group())
+
+
 def unit_from_counted_label(row: Row, ctx: TableContext) -> UnitSpec | None:
     words = " ".join((*row.path, row.label))
     return UnitSpec("count", 1.0, "") if COUNT_RE.search(words) else None
@@ -109,7 +120,7 @@ def unit_from_counted_label(row: Row, ctx: TableContext) -> UnitSpec | None:
 
 UNIT_RULES: tuple[tuple[str, UnitRule], ...] = (
     ("column", unit_from_column), ("label", unit_from_label), ("path", unit_from_path),
-    ("caption", unit_from_caption), ("counted-label", unit_from_counted_label),
+    ("caption", unit_from_caption), ("time-label", unit_from_time_label), ("counted-label", unit_from_counted_label),
 )
 
 

@@ -452,6 +452,8 @@ def _continues(words, prev: _RowDraft, d: _RowDraft, nxt: _RowDraft | None, line
     if not d.label_ids:
         return bool(d.unit_ids)
     first = words[d.label_ids[0]].text
+    if _is_unit_line(_text(words, d.label_ids)):
+        return False  # '(mtCO2e)' alone on its line heads the rows below with their unit
     if nxt is not None and not nxt.label_ids and _close(lines, d.line, nxt.line, height) and \
             lines[nxt.line].top - lines[d.line].bottom < lines[d.line].top - lines[prev.line].bottom:
         return False
@@ -461,6 +463,13 @@ def _continues(words, prev: _RowDraft, d: _RowDraft, nxt: _RowDraft | None, line
     if own and words[own[-1]].text.endswith(("(", ",", "/", "-", "–", "and", "of", "per")):
         return True
     return not prev.label_ids and len(prev.above) <= 1 and not prev.extra_label
+
+
+def _is_unit_line(text: str) -> bool:
+    from esg_pipeline.extract.unit_parse import parse_unit  # the unit vocabulary lives with the extractor
+
+    text = text.strip()
+    return text.startswith("(") and text.endswith(")") and len(text) <= 30 and parse_unit(text) is not None
 
 
 def _as_group(d: _RowDraft) -> _RowDraft:
@@ -483,35 +492,74 @@ def clean_label(label: str) -> tuple[str, tuple[str, ...]]:
     return label, tuple(notes)
 
 
+@dataclass
+class _Level:
+    """An open row on the path stack: its indent, label, kind, boldness, and how its first child looked."""
+
+    indent: float
+    label: str
+    kind: str
+    bold: bool = False
+    child_indent: float | None = None
+    child_bold: bool = False
+
+
+# Indents within this many points are the same level.
+INDENT_TOLERANCE = 2.0
+# A group row that names a breakdown ('By gender', 'Of which') splits the row above it at the same indent.
+BREAKDOWN_RE = re.compile(r"^(?:by|of\s+which|breakdown\s+by|split\s+by|including)\b", re.I)
+
+
+def _ends(stack: list[_Level], indent: float, kind: str, label: str, bold: bool) -> bool:
+    """Whether the top of the path stack ends before a new row at `indent`."""
+    tol = INDENT_TOLERANCE
+    top = stack[-1]
+    if top.indent > indent + tol:
+        return True
+    if top.indent < indent - tol:
+        return False
+    if kind == "group":  # a breakdown ('By age') splits the nearest total row above it at its own indent
+        if top.kind == "value" and BREAKDOWN_RE.match(label):
+            parent = stack[-2] if len(stack) > 1 else None
+            return not (top.bold or parent is None or parent.indent < indent - tol)
+        return True
+    if top.kind == "value":
+        return True
+    # a group keeps same-indent rows below it when its first row sat at its own indent, until a row set
+    # like a heading (bold where the group's rows are not) starts a new section
+    if top.child_indent is None:
+        return False  # the group's first row
+    return top.child_indent > indent + tol or (bold and not top.child_bold)
+
+
 def _rows_with_paths(words, drafts: list[_RowDraft], layout: _Layout, page: int | None) -> list[Row]:
     rows: list[Row] = []
-    stack: list[tuple[float, str, str]] = []  # (indent, label, kind)
-    tol = 2.0
+    stack: list[_Level] = []
     for d in drafts:
         label_ids = [i for ids in d.above for i in ids] + d.label_ids + [i for ids in d.extra_label for i in ids]
         cleaned = [clean_label(_text(words, ids)) for ids in [*d.above, d.label_ids, *d.extra_label] if ids]
         label = " ".join(c[0] for c in cleaned if c[0])
         notes = tuple(n for c in cleaned for n in c[1])
         indent = words[label_ids[0]].x0 if label_ids else d.indent
-        ellipsis = _text(words, label_ids[:1]).startswith(("...", "…"))
-        if ellipsis:
+        if _text(words, label_ids[:1]).startswith(("...", "…")):
             indent += 10.0  # '...natural gas' is a part of the row above it
-        if d.kind == "group":
-            while stack and stack[-1][0] >= indent - tol:
-                stack.pop()
-            if label:
-                # a group row keeps its text in the table (a row without cells) and heads the rows below
-                rows.append(Row(label=label, path=tuple(s[1] for s in stack), notes=notes, page=page))
-                stack.append((indent, label, "group"))
-            continue
-        while stack and (stack[-1][0] > indent + tol or (stack[-1][2] == "value" and stack[-1][0] >= indent - tol)):
+        bold = bool(label_ids) and all(words[i].bold for i in label_ids)
+        while stack and _ends(stack, indent, d.kind, label, bold):
             stack.pop()
+        if stack and stack[-1].child_indent is None:
+            stack[-1].child_indent, stack[-1].child_bold = indent, bold
+        path = tuple(level.label for level in stack)
+        if d.kind == "group":
+            if label:  # a group row keeps its text in the table (a row without cells) and heads the rows below
+                rows.append(Row(label=label, path=path, notes=notes, page=page))
+                stack.append(_Level(indent, label, "group", bold))
+            continue
         unit_ids = [i for ids in d.extra_unit[:1] if d.above for i in ids] + d.unit_ids + \
                    [i for ids in (d.extra_unit[1:] if d.above else d.extra_unit) for i in ids]
         unit = _text(words, unit_ids) or None
         cells = [Cell(text=words[i].text, col=k, page=page,
                       box=(words[i].x0, words[i].top, words[i].x1, words[i].bottom))
                  for k, i in sorted(d.cells.items())]
-        rows.append(Row(label=label, path=tuple(s[1] for s in stack), unit=unit, notes=notes, cells=cells, page=page))
-        stack.append((indent, label, "value"))
+        rows.append(Row(label=label, path=path, unit=unit, notes=notes, cells=cells, page=page))
+        stack.append(_Level(indent, label, "value", bold))
     return rows
