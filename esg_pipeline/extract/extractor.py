@@ -26,6 +26,10 @@ from esg_pipeline.extract.units import (CASE_SENSITIVE, CORRECT_SPELLINGS, CURRE
                                         CURRENCY_DENOMINATOR_SCALES, DENOMINATORS, EXACT_CASE, MEASURE_UNITS, SCALES, alternation,
                                         is_unit_typo, unit_kind)
 
+# Rule `glued-word`: PDF transcripts drop the space after a scale or unit word ("HKD 92,751 millionin revenue",
+# "24.9 %in traffic"); a short function word glued on is the next word, not part of the scale. A per cent sign
+# ends its unit whatever follows it ("↓15.3%GJ/1,000 ft2").
+GLUED_WORD = r"(?=(?:in|of|for|to|on|at|by|from|and|or|was|were|is|are|with)(?![A-Za-z]))"
 _PREFIX_CURRENCIES = [c for c in CURRENCIES if c not in ("yuan", "renminbi", "tenge", "pataca", "yen", "euro", "euros")
                       and " " not in c]
 CANDIDATE_RE = re.compile(
@@ -34,10 +38,11 @@ CANDIDATE_RE = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
     r"|\b(?i:" + lx.VAGUE_RE + r")\b|\b(?i:" + lx.NUMBER_WORD_RE + r")\b)"
     r"(?(paren)\s?\))"
-    r"(?:\s?(?P<scale>(?i:ten\s+thousand|thousand|millions?|billions?|trillion|mn|mln|bn|tn)\b|[mkb](?![A-Za-z0-9²³]))"
+    r"(?:\s?(?P<scale>(?i:ten\s+thousand|thousand|millions?|billions?|trillion|mn|mln|bn|tn)(?:\b|" + GLUED_WORD + r")"
+    r"|[mkb](?![A-Za-z0-9²³])|m(?=[A-Z][a-z]{2})|(?<=\d)[MKB](?:(?![A-Za-z0-9²³])|(?=[A-Z][a-z]{2})))"
     r"(?:\s(?P<scale2>(?i:thousand|million)\b))?)?"
     r"(?:\s?(?P<cursuf>(?i:" + alternation(CURRENCY_SUFFIXES) + r"))\b)?"
-    r"(?:\s?(?P<unit>(?i:" + alternation(MEASURE_UNITS) + r"))(?:(?![A-Za-z0-9²³])|(?=[A-Z][a-z])))?"
+    r"(?:\s?(?P<unit>(?i:" + alternation(MEASURE_UNITS) + r"))(?:(?<=%)|(?![A-Za-z0-9²³])|(?=[A-Z][a-z])))?"
 )
 # The hot loop scans for anchors only: a digit, or a number word at a word start. The pattern opens with a
 # character set so the regex engine can skip everything else quickly; CANDIDATE_RE then reads the full quantity
@@ -104,6 +109,12 @@ def _compound(text: str, pos: int) -> re.Match | None:
 
 
 COMPOUND_TAIL_RE = re.compile(r"\s+of\s+[A-Za-z][A-Za-z\- ]*$")  # "(tCO2e per tonne of cement)": what the tonne is
+
+
+def _letter_scaled_count(text: str, m: re.Match) -> bool:
+    """Rule `letter-scale`: a capital K/M/B glued to a figure scales it ("95K people", "$571M"), but not on a
+    lone digit, which is a name or a resolution ("3M", "4K screens")."""
+    return len(m.group("num").replace(",", "").replace(".", "")) > 1
 
 
 def _number_value(num: str) -> float:
@@ -357,7 +368,21 @@ def _strip_total(words: list[str]) -> list[str]:
     return words[:-3] if words[-3:] == ["a", "total", "of"] else words
 
 
+SYMBOL_QUALIFIERS = {">": "at_least", "≥": "at_least", "<": "at_most", "≤": "at_most", "~": "approx", "≈": "approx"}
+SYMBOL_QUALIFIER_RE = re.compile(r"(?<![-=<>])([<>≤≥~≈])[ \t]?$")
+
+
+def _symbol_qualifier(text: str, start: int) -> str | None:
+    """Rule `symbol-qualifier`: a comparison sign glued before the figure, as key-figure tiles print them
+    (">HK$19 billion", "~6.9% women", "<1%"); not an arrow ("->")."""
+    m = SYMBOL_QUALIFIER_RE.search(text, max(0, start - 3), start)
+    return SYMBOL_QUALIFIERS[m.group(1)] if m else None
+
+
 def _qualifier(text: str, start: int, end: int) -> str:
+    symbol = _symbol_qualifier(text, start)
+    if symbol:
+        return symbol
     words = _strip_total(_left_words(text, start))
     for k in (3, 2, 1):
         if len(words) >= k:
@@ -818,8 +843,9 @@ class _Extraction:
         num = m.group("num")
         is_digit = num[0].isdigit()
         low = num.lower()
-        if m.group("scale") and m.group("scale") in "mkb" and not (m.group("cur") or m.group("cursuf")):
-            return None  # "5 m" without a currency is ambiguous
+        if m.group("scale") and m.group("scale") in "mkbMKB" and not (m.group("cur") or m.group("cursuf")) and not (
+                m.group("scale").isupper() and (m.group("unit") or _letter_scaled_count(text, m))):
+            return None  # "5 m" without a currency is ambiguous; "2.5M tons", ">95K people" are not
         if m.group("unit") and text[m.start("unit")].isupper() and "\n" in text[m.end("num"):m.start("unit")]:
             m = CANDIDATE_RE.match(text, m.start(), m.start("unit"))  # "Drills: 340\nTraining hours": the next
             # line's label, not this figure's unit
@@ -908,7 +934,7 @@ class _Extraction:
             if vague:
                 return None
         else:
-            if m.group("scale") and m.group("scale").lower() in ("k", "m", "b"):
+            if m.group("scale") and m.group("scale") in ("k", "m", "b"):
                 return None
             relation = _after_relation(text, m.start())
             hyphen = HYPHEN_COUNT_RE.match(text, m.end()) if is_digit else None
