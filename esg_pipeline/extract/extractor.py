@@ -117,6 +117,34 @@ def _letter_scaled_count(text: str, m: re.Match) -> bool:
     return len(m.group("num").replace(",", "").replace(".", "")) > 1
 
 
+# Rule `ghg-mass`: a mass of CO2 however a PDF or web page wrote it: "15.8 Mt CO 2 -e", "2.5 million mtCO 2",
+# "2.29 tCO2/tcs", "14,672 kg of carbon", and after a restated symbol, "0.43 tonne (Mt) of CO2e".
+GHG_AFTER_RE = re.compile(r"[ \t]?(?:of\s+)?(?:CO\s?2|carbon(?:\s+dioxide)?(?!\s+(?:fib(?:re|er)|black|steel|monoxide|credit)))"
+                          r"(?:[ \t]?-[ \t]?e\b|[ \t]?e(?:q)?\b|\s+equivalents?\b)?")
+GHG_MASS_RE = re.compile(r"[ \t]?(?P<mass>(?:t|mt|MT|Mt|kt|kg)(?=[ \t]?CO\s?2)|(?i:metric\s+tons|tonnes|tons|kilograms)(?=\s))")
+GHG_MASS_FACTORS = {"Mt": 1e6, "kt": 1e3}
+RESTATED_UNIT_RE = re.compile(r"[ \t]?\(([A-Za-z][A-Za-z0-9]{0,5})\)")
+
+
+def _ghg_mass(text: str, m: re.Match, unit: str | None) -> tuple[str, float, int] | None:
+    """(unit, extra factor, end) of a mass of CO2 after the figure; the written mass unit keeps its own factor
+    and a restated symbol in brackets is skipped ("tonne (Mt)" stays tonnes)."""
+    pos, extra = m.end(), 1.0
+    if unit is None:
+        mass = GHG_MASS_RE.match(text, pos)
+        if mass is None:
+            return None
+        unit = "kg" if mass.group("mass").lower().startswith("k") and mass.group("mass") != "kt" else "tonne"
+        extra, pos = GHG_MASS_FACTORS.get(mass.group("mass"), 1.0), mass.end()
+    restated = RESTATED_UNIT_RE.match(text, pos)
+    if restated and MEASURE_UNITS.get(restated.group(1).lower(), ("",))[0] == unit:
+        pos = restated.end()
+    ghg = GHG_AFTER_RE.match(text, pos)
+    if ghg is None:
+        return None
+    return ("kgCO2e" if unit == "kg" else "tCO2e"), extra, ghg.end()
+
+
 def _number_value(num: str) -> float:
     if num[0].isdigit():
         return float(num.replace(",", ""))
@@ -855,6 +883,14 @@ class _Extraction:
         rate = RATE_RE.match(text, m.end()) if unit is None and is_digit else None
         if rate:
             unit = _rate_unit(rate)
+        unit_end = None
+        if unit in (None, "tonne", "kg") and not rate and is_digit and not (m.group("cur") or m.group("cursuf")):
+            ghg = _ghg_mass(text, m, unit)
+            if ghg:
+                unit, extra, unit_end = ghg
+                factor *= extra
+        if unit == "lb" and m.group("unit").lower().startswith("pound") and not OF_AFTER_RE.match(text, m.end()):
+            return None  # "2 million pounds" may be sterling: a mass only as "pounds of <material>"
         if is_digit and _is_calendar_year(text, m):
             return None
         if unit in ("hour", "day") and (SERVICE_TIME_RE.match(text, m.end()) or (
@@ -874,7 +910,7 @@ class _Extraction:
         prior = PRIOR_YEAR_RE.search(text, max(0, m.start() - 12), m.start())
         if prior:  # "RMB 5.6 million (2022: RMB 4.3 million)": the comparative belongs to its own year
             year, year_source = int(prior.group(1)), f"text: '({prior.group(1)}:'"
-        end = rate.end() if rate else m.end()
+        end = unit_end or (rate.end() if rate else m.end())
         table = None
         if self._is_table_line(line_idx, line_start, line_end):
             table = self._table_cell(m, line_idx)

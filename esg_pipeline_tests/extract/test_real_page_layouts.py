@@ -18,6 +18,16 @@ FOUND = [
     ("symbol-qualifier", "Raised >HK$7 Billion through green bonds since 2019.", 7e9, "HKD", "at_least"),
     ("symbol-qualifier", "~12.5% women in the engineering workforce", 12.5, "percent", "approx"),
     ("symbol-qualifier", "Improving >3 million lives through rural clinics", 3e6, "count", "at_least"),
+    ("ghg-mass", "Operational emissions were 3.4 Mt CO 2 -e in FY2021.", 3.4e6, "tCO2e", "exact"),
+    ("ghg-mass", "In FY22 the airline contracted to remove 1.2 million mtCO 2 , its two-year goal.", 1.2e6, "tCO2e", "exact"),
+    ("ghg-mass", "The mill's emission intensity was 1.87 tCO2/tcs last year.", 1.87, "tCO2e/tcs", "exact"),
+    ("ghg-mass", "Its solar farms have avoided 8,120,554 kg of carbon since 2015.", 8120554, "kgCO2e", "exact"),
+    ("ghg-mass", "Carbon Intensity:0.61 tonne (Mt) of CO2e/HKD million", 0.61, "tCO2e/HKD million", "exact"),
+    ("units", "The bottling plants reused 410 million gallons of process water.", 410e6, "gallon", "exact"),
+    ("units", "Reusable crates replaced 23.5 million pounds of cardboard.", 23.5e6, "lb", "exact"),
+    ("units", "Proved reserves stand at 5.2 billion barrels of oil equivalent.", 5.2e9, "boe", "exact"),
+    ("units", "The works reached an energy intensity of 6.01 GCal/tcs.", 6.01, "Gcal/tcs", "exact"),
+    ("units", "Emissions per sales were 2.9 tons of CO2e/million KRW in 2019.", 2.9, "tCO2e/KRW million", "exact"),
 ]
 
 
@@ -33,6 +43,7 @@ def test_layout_quantity_is_read(rule, text, value, unit, qualifier):
 NOT_FOUND = [
     ("letter-scale", "The 3M respirators were issued to 40 welders.", 3e6),
     ("glued-word", "Electricity intensity ↓9.8%kWh/m2 against baseline year FY2019", 2),
+    ("pounds-of", "Staff raised 2 million pounds for the hospice appeal.", 2e6),
 ]
 
 
