@@ -41,6 +41,7 @@ CANDIDATE_RE = re.compile(
     r"(?:\s?(?P<scale>(?i:ten\s+thousand|thousand|millions?|billions?|trillion|mn|mln|bn|tn)(?:\b|" + GLUED_WORD + r")"
     r"|[mkb](?![A-Za-z0-9²³])|m(?=[A-Z][a-z]{2})|(?<=\d)[MKB](?:(?![A-Za-z0-9²³])|(?=[A-Z][a-z]{2})))"
     r"(?:\s(?P<scale2>(?i:thousand|million)\b))?)?"
+    r"(?P<plus>\+(?=[ \t]))?"  # "153,000+ hours", "100+ suppliers": at least
     r"(?:\s?(?P<cursuf>(?i:" + alternation(CURRENCY_SUFFIXES) + r"))\b)?"
     r"(?:\s?(?P<unit>(?i:" + alternation(MEASURE_UNITS) + r"))(?:(?<=%)|(?![A-Za-z0-9²³])|(?=[A-Z][a-z])))?"
 )
@@ -77,7 +78,7 @@ COMPOUND_RE = re.compile(
     r"|(?P<dscale2>" + alternation(CURRENCY_DENOMINATOR_SCALES) + r")\s(?P<dcur2>(?i:" + alternation(CURRENCY_SUFFIXES) + r"))\b"
     r"|(?<=per )(?P<gen>[a-z][a-z]{2,}(?:-[a-z]+)?)(?<!s)(?![A-Za-z\-]))")
 WORD_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?([A-Za-z][A-Za-z'’\-]*)")
-ACRONYM_PLURAL_RE = re.compile(r"[A-Z]{2,5}s")
+ACRONYM_PLURAL_RE = re.compile(r"[A-Z]{2,5}s|[A-Z]+\d[A-Za-z\d\-]*\ds")  # "ATMs", "A350-900s"
 ACRONYM_WORD_RE = re.compile(r"[A-Z]{2,6}")
 WHOLE_SIZE_RE = re.compile(r"[ \t]+\d[\d,]*(?![\d.,]*\d)(?=[ \t]+[a-z])")
 WORD_RUN_RE = re.compile(r"(?:[ \t]*(?:\n[ \t]*)?[A-Za-z][A-Za-z'’\-]*){1,9}")
@@ -180,9 +181,9 @@ def _read_words(text: str, pos: int, limit: int = 9) -> list[tuple[str, int]]:
     return _words_after(text, pos)[:limit]
 
 
-NP_TOKEN_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?([A-Za-z0-9][A-Za-z0-9&'’\-]*)")
-CODE_CHAR_RE = re.compile(r"[\d&]")
-NP_RUN_RE = re.compile(r"(?:[ \t]*(?:\n[ \t]*)?[A-Za-z0-9][A-Za-z0-9&'’\-]*){1,9}")
+NP_TOKEN_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?([A-Za-z0-9][A-Za-z0-9&'’\-]*(?:/[A-Za-z][A-Za-z\-]*)?)")
+CODE_CHAR_RE = re.compile(r"[\d&/]")  # "online/offline courses": a slash pair is one modifier
+NP_RUN_RE = re.compile(r"(?:[ \t]*(?:\n[ \t]*)?[A-Za-z0-9][A-Za-z0-9&'’\-]*(?:/[A-Za-z][A-Za-z\-]*)?){1,9}")
 
 
 def _np_words(text: str, pos: int) -> list[tuple[str, int]]:
@@ -213,12 +214,20 @@ def _words_after(text: str, pos: int) -> list[tuple[str, int]]:
     return [(m.group(1), m.end()) for m in WORD_RE.finditer(text, pos, run.end())]
 
 
+GLUED_CAMEL_RE = re.compile(r"[a-z][a-z'’\-]{2,}(?=[A-Z][a-z])")
+
+
 def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_relation: bool) -> tuple[str, int] | None:
     """The counted-noun phrase after a number ('541 valid patents' -> 'valid patents'), or None.
 
     Digits accept any plural noun; number words only countable business objects, so 'one of the',
     'first time' and 'two countries' stay out."""
     words = _np_words(text, pos)
+    for k, (w, wend) in enumerate(words):
+        glued = GLUED_CAMEL_RE.match(w)
+        if glued:  # "202 aircraftIncluding 10 new ...": a PDF dropped the space before the next sentence
+            words = words[:k] + [(glued.group(), wend - len(w) + glued.end())]
+            break
     i = 0
     if len(words) > 2 and words[0][0].lower() == "of" and words[1][0].lower() in ("which", "whom", "them"):
         i = 3 if words[2][0].lower() in lx.COPULA else 2  # "23 of which are invention patents"
@@ -241,7 +250,7 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
     phrase: list[str] = []
     end = pos
     head = None
-    window = words[i:i + 6]
+    window = words[i:i + 8]  # "4 new mid-to-large sized oil and gas discoveries"
     for k, (word, wend) in enumerate(window):
         low = word.lower()
         if low in ("and", "or") and phrase:
@@ -254,7 +263,7 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
         name_word = word[0].isupper() and word not in breaks and low not in lx.NP_STOP_WORDS
         next_name = k + 1 < len(window) and window[k + 1][0][0].isupper() and window[k + 1][0] not in breaks
         acronym = not acronym_plural and (ACRONYM_WORD_RE.fullmatch(word) is not None or word in codes
-                                          or (name_word and (not low.endswith("s") or next_name)
+                                          or (name_word and (not _plural_like(low) or next_name)
                                               and sum(w not in ("and", "or") for w in phrase) < 3))
         if name_word and not acronym and phrase and _plural_like(low):
             acronym_plural = True  # "14 Responsible Gaming Kiosks": a capitalised plural head after a name
@@ -297,6 +306,38 @@ def counted_noun(text: str, pos: int, *, value: float, words_only: bool, after_r
                 end = wend
                 break
     return " ".join(phrase), end
+
+
+SHARED_HEAD_RE = re.compile(r"[ \t]+(?P<adj>[a-z][a-z\-]*)[ \t]+(?:and|or)[ \t]+\d[\d,]*(?=[ \t]+[a-z])")
+TIMES_RE = re.compile(r"[ \t]+times\b(?![ \t]+(?:more|less|fewer|higher|lower|greater|larger|bigger|smaller|faster|as|the|that|"
+                      r"than|over|what|a|per|each|every)\b)")
+PAST_VERB_OPENER_RE = re.compile(r"[\s•·*\-–]*[A-Z][a-z]+ed\b")
+
+
+ADJECTIVE_UNIT_RE = re.compile(r"[ \t]+(?:new|additional|more|extra|further)[ \t]+(?P<unit>(?i:"
+                               + alternation(k for k in MEASURE_UNITS if len(k) > 1 and k not in EXACT_CASE)
+                               + r"))(?![A-Za-z0-9²³])")
+
+
+def _shared_head(text: str, pos: int, value: float) -> tuple[str, int] | None:
+    """Rule `shared-head`: '12 green and 11 zero-waste factories': two counts share the noun after the second."""
+    pair = SHARED_HEAD_RE.match(text, pos)
+    if pair is None or pair.group("adj") in lx.NP_STOP_WORDS:
+        return None
+    second = counted_noun(text, pair.end(), value=value, words_only=False, after_relation=False)
+    if second is None:
+        return None
+    return f"{pair.group('adj')} {second[0].rsplit(' ', 1)[-1]}", pair.start("adj") + len(pair.group("adj"))
+
+
+def _times_count(text: str, m: re.Match, value: float) -> tuple[str, int] | None:
+    """Rule `times-count`: 'used the boxes 47 million times', 'searched nearly 6.1 million times': a tally of
+    uses or visits when the figure is large or scaled; not a multiplier ('3 times higher') or a frequency
+    ('four times a year')."""
+    times = TIMES_RE.match(text, m.end())
+    if times is None or not (m.group("scale") or value >= 100):
+        return None
+    return "times", times.end()
 
 
 def _hyphen_count(text: str, hyphen: re.Match) -> tuple[str, int]:
@@ -489,7 +530,7 @@ def _is_wan(m: re.Match) -> bool:
     return _number_value(m.group("num")) * (SCALES.get(re.sub(r"\s+", " ", scale.lower()), 1.0) if scale else 1.0) == 1e4
 
 
-CODE_BEFORE_HYPHEN_RE = re.compile(r"[A-Za-z][A-Za-z]*\d+-$")
+CODE_BEFORE_HYPHEN_RE = re.compile(r"[A-Za-z][A-Za-z]*\d+-$|(?<![A-Za-z])[A-Z][a-z]+[ \t]\d+-$")  # A330-300, Kenli 10-2
 # A time unit followed by what it repeats over is an opening time ("24 hours a day", "7 days a week").
 SERVICE_TIME_RE = re.compile(r"\s*(?:a|per|each)\s+(?:day|week)\b", re.I)
 OF_AFTER_RE = re.compile(r"\s+of\b")
@@ -517,6 +558,60 @@ def _listed_after_name_word(words: list[str]) -> bool:
             numerals += 1
             continue
         return numerals > 0 and _is_name_word(w)
+    return False
+
+
+FOOTNOTE_AFTER_RE = re.compile(r"[ \t][1-9]\d?(?=[ \t]+[a-z])")
+NEXT_FIGURE_RE = re.compile(r"[ \t]+(?:\(?\d|[A-Z]{1,3}\$|FY\d)|[ \t]*$", re.M)
+SPACED_DIGIT_LEFT_RE = re.compile(r"\d[ \t]$")
+NAME_AFTER_ZERO_RE = re.compile(r"[ \t-]+[A-Z][a-z]+\b")
+
+
+def _digit_run(num: str) -> bool:
+    """'123456789', '101112': consecutive numbers run together (a table of contents' page list)."""
+    if len(num) < 5 or not num.isdigit():
+        return False
+    for width in (1, 2):
+        first = int(num[:width])
+        run = "".join(str(first + k) for k in range(len(num)))
+        if run.startswith(num):
+            return True
+    return False
+
+
+def _is_page_debris(text: str, m: re.Match, *, has_unit: bool) -> bool:
+    """Rule `page-debris`: figures that a page's furniture or a PDF transcript made, not quantities:
+    - a digit run of consecutive numbers ('123456789', '101112');
+    - a footnote marker '(5)' alone on its line or before another figure ('FY2017 (1) 1', '(12) US$80.1 million');
+    - a digit of a letter-spaced figure ('>1 5 , 2 0 0 tons') or a marker after a figure ('95,000 10 people'),
+      when words follow on the line (a row of values keeps its small figures);
+    - the base of a rate after a unit and a slash ('GJ/1,000 ft2');
+    - 'zero' in 'net zero' and in names ('Zero Waste certified')."""
+    num = m.group("num")
+    if m.group("cur") or m.group("cursuf"):
+        return False
+    start = m.start("num")
+    if not has_unit and _digit_run(num):
+        return True
+    if m.group("paren") and not has_unit and num.isdigit() and len(num) <= 2 and NEXT_FIGURE_RE.match(text, m.end()):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = text[line_start:m.start()]
+        if not before.strip() or before.rstrip()[-1:].isalnum() or before.rstrip()[-1:] == ")":
+            return True
+    if num.isdigit() and len(num) <= 2 and SPACED_DIGIT_LEFT_RE.search(text, max(0, start - 2), start):
+        line_end = text.find("\n", m.end())
+        rest = text[m.end():line_end if line_end >= 0 else len(text)]
+        if re.search(r"[A-Za-z]", rest):
+            return True
+    if start > 1 and text[start - 1] == "/" and (text[start - 2].isalpha() or text[start - 2] in "²³"):
+        return True
+    if num.lower() == "zero":
+        prev = _left_words(text, start)[-1:]
+        if prev == ["net"]:
+            return True
+        name = NAME_AFTER_ZERO_RE.match(text, m.end())
+        if name and not _plural_like(name.group().strip(" \t-").lower()):
+            return True
     return False
 
 
@@ -889,6 +984,11 @@ class _Extraction:
             if ghg:
                 unit, extra, unit_end = ghg
                 factor *= extra
+        if unit is None and is_digit and not rate and not (m.group("cur") or m.group("cursuf")):
+            adjective = ADJECTIVE_UNIT_RE.match(text, m.end())
+            if adjective:  # rule `adjective-unit`: "30 new acres", "12 additional MW"
+                unit, extra = MEASURE_UNITS[re.sub(r"\s+", " ", adjective.group("unit").lower())]
+                factor, unit_end = factor * extra, adjective.end()
         if unit == "lb" and m.group("unit").lower().startswith("pound") and not OF_AFTER_RE.match(text, m.end()):
             return None  # "2 million pounds" may be sterling: a mass only as "pounds of <material>"
         if is_digit and _is_calendar_year(text, m):
@@ -896,7 +996,7 @@ class _Extraction:
         if unit in ("hour", "day") and (SERVICE_TIME_RE.match(text, m.end()) or (
                 (unit, _number_value(num)) in FULL_CYCLES and not OF_AFTER_RE.match(text, m.end()))):
             return None  # opening times: "24 hours a day", "a hotline (24 hours)"; "24 hours of training" is one
-        if _is_trap(text, m, has_unit=unit is not None):
+        if _is_trap(text, m, has_unit=unit is not None) or _is_page_debris(text, m, has_unit=unit is not None):
             return None
         line_idx = self.ctx.line_index(m.start())
         line_start, line_end = self.ctx.line_span(line_idx)
@@ -906,7 +1006,7 @@ class _Extraction:
         year_source = self.ctx.year_source
         value = _number_value(num)
         vague = low.replace("\n", " ") in lx.VAGUE_WORDS or " " in low and low.split()[0] in ("tens", "hundreds")
-        qualifier = _qualifier(text, m.start(), m.end())
+        qualifier = "at_least" if m.group("plus") else _qualifier(text, m.start(), m.end())
         prior = PRIOR_YEAR_RE.search(text, max(0, m.start() - 12), m.start())
         if prior:  # "RMB 5.6 million (2022: RMB 4.3 million)": the comparative belongs to its own year
             year, year_source = int(prior.group(1)), f"text: '({prior.group(1)}:'"
@@ -976,6 +1076,11 @@ class _Extraction:
             hyphen = HYPHEN_COUNT_RE.match(text, m.end()) if is_digit else None
             np = (_hyphen_count(text, hyphen) if hyphen else
                   counted_noun(text, m.end(), value=value, words_only=not is_digit, after_relation=relation))
+            marker = FOOTNOTE_AFTER_RE.match(text, m.end()) if np is None and is_digit else None
+            if marker:  # "more than 95,000 10 people": a footnote marker between the figure and its noun
+                np = counted_noun(text, marker.end(), value=value, words_only=False, after_relation=relation)
+            if np is None and is_digit:
+                np = _shared_head(text, m.end(), value) or _times_count(text, m, value * factor)
             implicit_unit = None
             if np is None and not vague:
                 implicit = self._implicit_count(m, is_digit, line_idx)
@@ -997,7 +1102,8 @@ class _Extraction:
                 return None  # "Hong Kong's 7.4 million residents": the place, not the company
             sent_end = self.ctx.sentence_span(m.start(), np_end)[1]
             clause = text[np_end:sent_end]
-            if (lx.WORLD_SUBJECT_RE.match(clause.lstrip()) or lx.WORLD_SCOPE_RE.match(clause.lstrip())
+            if (lx.WORLD_SUBJECT_RE.match(clause.lstrip())
+                    or (lx.WORLD_SCOPE_RE.match(clause.lstrip()) and not self._company_acts(m.start()))
                     or (lx.WORLD_SCOPE_RE.search(clause) and (determiner == "the" or lx.WORLD_SUBJECT_RE.search(clause)))):
                 return None  # statistics about the world
             unit = implicit_unit or lx.TIME_HEADS.get(head, "count")  # "45 lost days" is a duration
@@ -1023,6 +1129,16 @@ class _Extraction:
                 return None  # "no employee may accept gifts worth more than RMB500": a limit in a rule
         return self._build(m, value * factor, unit, qualifier, subject, method, confidence, flags, year, year_source,
                            end, line_idx, line_start, sentence)
+
+    def _company_acts(self, pos: int) -> bool:
+        """Rule `own-scope`: 'Obtained more than 37,000 patents globally', 'we planted 9,000 trees worldwide': the
+        company is the sentence's actor (first person, its name, or a bullet opening with a past-tense verb), so
+        'globally' says where it acted, not that the figure is the world's."""
+        s, e = self.ctx.sentence_span(pos, pos + 1)
+        sentence = self.text[s:e]
+        if FIRST_PERSON_RE.search(sentence) or (self.ctx.brand and self.ctx.brand in sentence):
+            return True
+        return PAST_VERB_OPENER_RE.match(sentence) is not None
 
     def _external_statistic(self, sent_start: int) -> bool:
         """A sentence that reports someone else's statistics: 'According to national statistics, ...' or a
@@ -1307,7 +1423,7 @@ def _place_population_subject(head: str, pos: int) -> bool:
 
 
 ELLIPSIS_RIGHT_RE = re.compile(
-    r"\s*(?:of\s+(?:which|whom|them)\b|(?:were|was|are|is)\b|(?:in|at)\s|(?:overseas|elsewhere|abroad|locally|domestically)\b)", re.I)
+    r"\s*(?:of\s+(?:which|whom|them)\b|(?:were|was|are|is)\b|(?:in|at|from)\s|(?:overseas|elsewhere|abroad|locally|domestically)\b)", re.I)
 ELLIPSIS_RIGHT_WORDS_RE = re.compile(r"\s*(?:of\s+(?:which|whom|them)\b|(?:were|was|are|is)\s+[a-z]+ed\b)", re.I)
 UNIT_HEADER_RE = re.compile(r"\((?:units?\s*[:：]|in\s)", re.I)
 LABEL_VALUE_RE = re.compile(r"[ \t]*(?P<label>[A-Za-z][^:|\n]{1,60}):[ \t]*\(?\d[\d,]*(?:\.\d+)?\)?[ \t]*")

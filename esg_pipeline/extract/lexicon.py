@@ -65,6 +65,7 @@ NON_COUNT_HEADS = frozenset("""
 times time ways aspects principles goals pillars dimensions categories types kinds levels steps stages rounds
 ranks places points years months weeks decades centuries minutes seconds o'clock percent per cent
 sdgs objectives values respects occasions others ones reasons factors things cents dollars degrees
+quarters halves
 """.split())
 # Counted business objects accepted after a number word ("five villages"); digits accept any plural noun.
 COUNTABLE_NOUNS = frozenset("""

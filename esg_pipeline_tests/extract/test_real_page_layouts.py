@@ -1,6 +1,8 @@
 """Layouts of real report web pages and PDF transcripts, one case per general rule, on invented texts:
-scale letters and words glued to the figure or to the next word, comparison signs of key-figure tiles,
-and the page debris that is no quantity (footnote markers, digit runs, codes)."""
+scale letters and words glued to the figure or to the next word, comparison signs and '+' of key-figure
+tiles, units written the PDF or US way (Mt CO 2 -e, gallons, pounds of), counted nouns past adjectives,
+codes, slashes and glued words, tallies in 'times', and the page debris that is no quantity (footnote
+markers, digit runs, letter-spaced digits, names with numbers)."""
 from __future__ import annotations
 
 import pytest
@@ -28,6 +30,21 @@ FOUND = [
     ("units", "Proved reserves stand at 5.2 billion barrels of oil equivalent.", 5.2e9, "boe", "exact"),
     ("units", "The works reached an energy intensity of 6.01 GCal/tcs.", 6.01, "Gcal/tcs", "exact"),
     ("units", "Emissions per sales were 2.9 tons of CO2e/million KRW in 2019.", 2.9, "tCO2e/KRW million", "exact"),
+    ("adjective-unit", "Last year a further\n\n45 new hectares\n\nof wetland were restored by our volunteers.", 45, "hectare", "exact"),
+    ("plus-suffix", "Our volunteers gave 87,400+ hours to community projects.", 87400, "hour", "at_least"),
+    ("plus-suffix", "- 250+ Contoso suppliers have signed our clean energy pledge", 250, "count", "at_least"),
+    ("footnote-marker", "we gave more than 41,000 12 people access to clean water.", 41000, "count", "at_least"),
+    ("times-count", "Members reused our shopping bags a total of 18 million times in 2022.", 18e6, "count", "exact"),
+    ("times-count", "Customers looked up the recycling guide nearly 2.4 million times on the app.", 2.4e6, "count", "approx"),
+    ("shared-head", "The brewer runs 9 certified and 4 zero-waste breweries across the region.", 9, "count", "exact"),
+    ("count-noun", "In the Gulf, 3 new deep-water high-pressure oil and gas discoveries were made.", 3, "count", "exact"),
+    ("count-noun", "Provided 62 online/offline courses to branch staff.", 62, "count", "exact"),
+    ("count-noun", "We have helped 35 Fiat and Lexus dealerships earn green certificates.", 35, "count", "exact"),
+    ("count-noun", "148 aircraftIncluding 6 new A321-200s that joined the fleet in 2018.", 148, "count", "exact"),
+    ("count-noun", "148 aircraftIncluding 6 new A321-200s that joined the fleet in 2018.", 6, "count", "exact"),
+    ("ellipsis-from", "The chain had 5,200 new staff, 2,100 from Delta Stores and 1,800 from Harbour Cafes Limited.", 2100,
+     "count", "exact"),
+    ("own-scope", "- Obtained more than 8,500 patents globally.", 8500, "count", "at_least"),
 ]
 
 
@@ -44,6 +61,18 @@ NOT_FOUND = [
     ("letter-scale", "The 3M respirators were issued to 40 welders.", 3e6),
     ("glued-word", "Electricity intensity ↓9.8%kWh/m2 against baseline year FY2019", 2),
     ("pounds-of", "Staff raised 2 million pounds for the hospice appeal.", 2e6),
+    ("page-debris", "Contents\n\n123456789\n\n101112\n\nOverview", 123456789),
+    ("page-debris", "Contents\n\n123456789\n\n101112\n\nOverview", 101112),
+    ("page-debris", "Lost-time injury frequency per million hours worked\n(4)\ncompared to FY2019", 4),
+    ("page-debris", "Site fatalities FY2020 (7) 2", 7),
+    ("page-debris", ">2 3 , 1 0 0 tons In FY21 we diverted more than 23,100 metric tons of waste.", 0),
+    ("page-debris", "Energy intensity ↓7.1%GJ/1,000 ft2 against baseline year", 1000),
+    ("page-debris", "We pursue net zero emissions from our operations by 2050.", 0),
+    ("page-debris", "Zero Waste Three warehouses are Zero Waste certified.", 0),
+    ("code-after-name", "In the bay, 3 new discoveries including Dongfang 13-2 were made.", 2),
+    ("times-count", "Emissions per unit fell to one fifth; output was 3 times higher than in 2015.", 3),
+    ("times-count", "The committee met 6 times a year.", 6),
+    ("non-count", "In the first three quarters of 2021, orders rose by 12%.", 3),
 ]
 
 
