@@ -169,12 +169,17 @@ def table_context(doc: Document, index: int) -> TableContext:
 
 # A unit line above a table is short ("TONNES OF CO2e   Group"): its unit is in its first few words.
 UNIT_LINE_MAX_WORDS = 8
+BRACKET_RE = re.compile(r"\([^()]{1,30}\)")
 
 
 def _declared_unit(piece: str) -> UnitSpec | None:
     found = caption_scale(piece)
     if found is not None:
         return found
+    for bracket in reversed(BRACKET_RE.findall(piece)):  # 'Table 6 – Energy use (MWh)'
+        found = parse_unit(bracket)
+        if found is not None and found.unit not in ("", "count"):
+            return found
     words = piece.split()
     if len(words) > UNIT_LINE_MAX_WORDS:
         return None

@@ -170,9 +170,12 @@ def _quantity(s: str, pattern: re.Pattern, kinds: tuple[str, ...]):
     return entry, unit, factor, s[pos:]
 
 
+_DENOMINATOR_FILLER_RE = re.compile(r"^(?:(?:net\s+)?(?:revenues?|sales|turnover)|revenue\s+of)\s+(?=\S)", re.I)
+
+
 def _denominator(text: str) -> str | None:
     """A denominator as the gold writes it; "" for a per-year annual amount; None when not understood."""
-    text = text.strip(" ,;:.-")
+    text = _DENOMINATOR_FILLER_RE.sub("", text.strip(" ,;:.-"))  # "MWh/revenue $M": per $M of revenue
     if _PER_YEAR_RE.fullmatch(text):
         return ""
     entry, unit, factor, rest = _quantity(text, _DENOMINATOR_RE, _DENOMINATOR_KINDS)

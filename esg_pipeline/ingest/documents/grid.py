@@ -144,6 +144,7 @@ def find_page_tables(words: list[Word], *, page: int | None = None) -> list[Page
     lines = group_lines(words)
     height = statistics.median(max(w.height, 1.0) for w in words)
     layouts = [layout for n, line in enumerate(lines) for layout in _header_layouts(words, lines, n, height)]
+    _separate_neighbours(words, lines, layouts, height)
     tables: list[PageTable] = []
     for layout in layouts:
         end = _table_end(words, lines, layout, layouts, height)
@@ -151,6 +152,20 @@ def find_page_tables(words: list[Word], *, page: int | None = None) -> list[Page
         if found is not None:
             tables.append(found)
     return tables
+
+
+def _separate_neighbours(words, lines, layouts: list[_Layout], height: float) -> None:
+    """Tables side by side with headers on different lines: each one's label area ends where the
+    columns of the table on its left end, for tables whose natural extents overlap in height."""
+    spans = [(layout.header_line, _table_end(words, lines, layout, [], height)) for layout in layouts]
+    for a, (a0, a1) in zip(layouts, spans):
+        for b, (b0, b1) in zip(layouts, spans):
+            if a is b or a.bands[-1].x1 >= b.bands[0].x0 or a0 >= b1 or b0 >= a1:
+                continue
+            b.left = max(b.left, a.bands[-1].x1)  # a lies left of b while both run
+            a.right = min(a.right, (a.bands[-1].x1 + b.bands[0].x0) / 2)
+    for layout in layouts:  # header words beyond a table's limits belong to its neighbour's side
+        layout.header_ids = {i for i in layout.header_ids if _in_table(words[i], layout)}
 
 
 # --- header ---------------------------------------------------------------------------
@@ -216,12 +231,18 @@ def _spanned_columns(words, lines, n, column_ids, height) -> dict[int, int] | No
     periods = [i for i in column_ids if period_year(words[i].text) is not None]
     first = min(words[i].x0 for i in column_ids)
     span = max(words[i].x1 for i in column_ids) - first
-    subs = [i for i in lines[n + 1].ids if words[i].x1 > first - span / len(column_ids)
-            and not is_number(words[i].text) and not is_empty_cell(words[i].text)]
+    pitch = span / len(column_ids)
+    last = max(words[i].x1 for i in column_ids)
+    subs = [i for i in lines[n + 1].ids if words[i].x1 > first - pitch and words[i].x0 < last + pitch]
+    if any(is_number(words[i].text) or is_empty_cell(words[i].text) for i in subs):
+        return None  # a row of figures, not sub-headers
     if len(periods) < MIN_PERIODS or len(subs) < 2 * len(periods) or len(subs) % len(periods):
         return None
     k = len(subs) // len(periods)
-    return {sub: periods[j // k] for j, sub in enumerate(subs)}
+    spans = {sub: periods[j // k] for j, sub in enumerate(subs)}
+    if any(abs(words[sub].xc - words[p].xc) > pitch * k for sub, p in spans.items()):
+        return None  # the words below do not sit under their years
+    return spans
 
 
 def _layout(words, lines, n, group, column_ids, left, right, height, spans=None) -> _Layout:
@@ -299,19 +320,24 @@ def _band_of(w: Word, layout: _Layout) -> int | None:
     return best if best_overlap >= 0.4 * max(w.x1 - w.x0, 1e-6) else None
 
 
+def _bands_overlap(a: _Layout, b: _Layout) -> bool:
+    return a.bands[0].x0 < b.bands[-1].x1 and b.bands[0].x0 < a.bands[-1].x1
+
+
 def _table_end(words, lines, layout: _Layout, layouts: list[_Layout], height: float) -> int:
     """Index of the first line after the table."""
     last_row_bottom = lines[layout.header_line].bottom
     for n in range(layout.header_line + 1, len(lines)):
         line = lines[n]
-        if any(o.header_line == n and o.left < layout.right and layout.left < o.right for o in layouts):
-            return n
+        if any(o.header_line == n and o is not layout and _bands_overlap(o, layout) for o in layouts):
+            return n  # another table's header over these columns
         mine = [i for i in line.ids if _in_table(words[i], layout) and i not in layout.header_ids]
         if not mine:
             continue
-        if line.top - last_row_bottom > TABLE_GAP_HEIGHTS * height:
-            return n
         in_bands = [i for i in mine if _band_of(words[i], layout) is not None]
+        figures = sum(1 for i in in_bands if is_number(words[i].text) or is_empty_cell(words[i].text))
+        if line.top - last_row_bottom > TABLE_GAP_HEIGHTS * height and figures < MIN_PERIODS:
+            return n  # a wide gap ends the table, unless the rows below still fill its columns
         prose = sum(1 for i in in_bands if words[i].text[:1].isalpha())
         if prose >= PROSE_WORDS_IN_BANDS:
             return n
@@ -374,9 +400,14 @@ def _label_run(words, ids: list[int], height: float) -> list[int]:
     """The words next to the columns, back to the first wide gap (a text column beside the table)."""
     if not ids:
         return []
+    while len(ids) > 1 and is_number(words[ids[-1]].text) and is_number(words[ids[-2]].text):
+        ids = ids[:-2]  # a run of figures left of the columns is another table's values, not a label
+    if not ids:
+        return []
     run = [ids[-1]]
     for i in reversed(ids[:-1]):
-        if words[run[0]].x0 - words[i].x1 > LABEL_GAP_HEIGHTS * height:
+        if words[run[0]].x0 - words[i].x1 > LABEL_GAP_HEIGHTS * height or (
+                is_number(words[i].text) and is_number(words[run[0]].text)):
             break
         run.insert(0, i)
     return run
@@ -453,7 +484,10 @@ def _continues(words, prev: _RowDraft, d: _RowDraft, nxt: _RowDraft | None, line
         return bool(d.unit_ids)
     first = words[d.label_ids[0]].text
     if _is_unit_line(_text(words, d.label_ids)):
-        return False  # '(mtCO2e)' alone on its line heads the rows below with their unit
+        # a unit alone on its line: under its row's label it ends that label ('(MWh/$M)'); further
+        # left it heads the rows below with their unit ('(mtCO2e)' before a second block of rows)
+        own = prev.label_ids or (prev.above[-1] if prev.above else [])
+        return bool(own) and words[d.label_ids[0]].x0 >= words[own[0]].x0 - INDENT_TOLERANCE
     if nxt is not None and not nxt.label_ids and _close(lines, d.line, nxt.line, height) and \
             lines[nxt.line].top - lines[d.line].bottom < lines[d.line].top - lines[prev.line].bottom:
         return False
