@@ -12,7 +12,7 @@ from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource, ens
 from esg_pipeline.ingest.fetch import build_session
 from esg_pipeline.ingest.inbox import inbox_entries, scan_inbox
 from esg_pipeline.ingest.rawstore import RawStore
-from esg_pipeline.ingest.service import PreviousFetch, ingest_entry
+from esg_pipeline.ingest.service import LEDGER_COLUMNS, PreviousFetch, ingest_entry
 from esg_pipeline.pipeline import ReportText
 from esg_pipeline.warehouse import latest_successful_fetches, replace_rows, upsert_rows
 from esg_pipeline.warehouse import schema as wh
@@ -44,10 +44,12 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
     for number, entry in enumerate(entries, 1):
         context.log.info(f"[{number}/{len(entries)}] ingesting {entry.entry_id} from {entry.source}")
         known = PreviousFetch.from_ledger_row(previous.get(entry.resolved_source))
-        outcome = ingest_entry(entry, store, known, settings, session=session)
+        outcome = ingest_entry(entry, store, known, settings, session=session, max_pages=pipeline.max_report_pages)
         row = dict(outcome.ledger_row, run_id=context.run_id)
         if row["status"] == "failed":
             context.log.warning(f"{entry.entry_id}: {row['reason']}")
+        elif row["warnings"]:
+            context.log.warning(f"{entry.entry_id}: read with warnings: {row['warnings']}")
         outcomes.append({"entry": entry.model_dump(), "ledger_row": row, "document": outcome.document})
 
     for error in catalog.errors_for_year(year):  # an entry too broken to ingest still leaves a ledger row
@@ -58,8 +60,10 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
     for problem in catalog_problems:
         context.log.warning(f"catalog {pipeline.catalog_path}: {problem}")
     failed = [o["ledger_row"] for o in outcomes if o["ledger_row"]["status"] == "failed"]
+    warned = [o["ledger_row"] for o in outcomes if o["ledger_row"]["warnings"]]
     counts = {s: sum(o["ledger_row"]["status"] == s for o in outcomes) for s in ("new", "unchanged", "failed")}
-    yield dg.Output(outcomes, metadata={"reports": len(outcomes), **counts, "catalog_errors": len(catalog_problems)})
+    yield dg.Output(outcomes, metadata={"reports": len(outcomes), **counts, "with_warnings": len(warned),
+                                        "catalog_errors": len(catalog_problems)})
     yield dg.AssetCheckResult(
         check_name="all_reports_ingested",
         passed=not failed and not catalog_problems,
@@ -69,19 +73,22 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
                 "\n".join(f"- `{r['entry_id']}`: {r['reason']}" for r in failed) or "none"
             ),
             "catalog_errors": dg.MetadataValue.md("\n".join(f"- {p}" for p in catalog_problems) or "none"),
+            "read_with_warnings": dg.MetadataValue.md(
+                "\n".join(f"- `{r['entry_id']}`: {r['warnings']}" for r in warned) or "none"
+            ),
         },
     )
 
 
 def catalog_error_row(error: CatalogError, catalog_path: str, year: int, run_id: str) -> dict[str, Any]:
-    return {
-        "entry_id": f"catalog/{year}/{error.section}-{error.index}",
-        "company_id": None, "report_year": year, "title": None,
+    row: dict[str, Any] = dict.fromkeys(LEDGER_COLUMNS)
+    row.update({
+        "entry_id": f"catalog/{year}/{error.section}-{error.index}", "report_year": year,
         "source": f"{catalog_path}#{error.section}[{error.index}]",
-        "attempted_at": dt.datetime.now(dt.timezone.utc), "sha256": None, "bytes": None, "content_type": None,
-        "format": None, "status": "failed", "reason": f"invalid catalog entry: {error}", "http_status": None,
-        "etag": None, "last_modified": None, "raw_path": None, "run_id": run_id,
-    }
+        "attempted_at": dt.datetime.now(dt.timezone.utc), "status": "failed",
+        "reason": f"invalid catalog entry: {error}", "run_id": run_id,
+    })
+    return row
 
 
 def _attempt_id(row: dict[str, Any]) -> str:
@@ -92,7 +99,8 @@ def _attempt_id(row: dict[str, Any]) -> str:
 
 @yearly_warehouse_table(["esg_raw", "ingest_ledger"])
 def ingest_ledger(context: dg.AssetExecutionContext, raw_reports: list[dict], warehouse: WarehouseResource):
-    """Append-only record of every ingestion attempt: status new / unchanged / failed and why."""
+    """Append-only record of every ingestion attempt: status new / unchanged / failed and why, and the
+    reader's warnings for a report read with problems on some pages."""
     rows = [dict(o["ledger_row"], attempt_id=_attempt_id(o["ledger_row"])) for o in raw_reports]
     upsert_rows(warehouse.writable_engine(), wh.ingest_ledger, rows, key="attempt_id")
     return dg.MaterializeResult(metadata={"attempts": len(rows)})

@@ -7,6 +7,7 @@ import dagster as dg
 from sqlalchemy.engine import Engine
 
 from esg_pipeline import settings
+from esg_pipeline.ingest.documents import DEFAULT_MAX_PAGES
 from esg_pipeline.warehouse import ensure_schema, make_engine
 
 
@@ -31,6 +32,7 @@ class PipelineSettings(dg.ConfigurableResource):
     raw_store_dir: str
     inbox_dir: str
     max_report_bytes: int = 100 * 1024 * 1024
+    max_report_pages: int = DEFAULT_MAX_PAGES  # a longer PDF fails with a ledger reason instead of being read
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 60.0
     http_retries: int = 4

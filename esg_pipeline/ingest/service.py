@@ -2,7 +2,9 @@
 
 `ingest_entry` never raises for bad input; every problem becomes a failed outcome whose
 `reason` names the file or URL and the problem, so the other reports of a partition
-still load. The outcome's `ledger_row` is one row of the warehouse ingestion ledger.
+still load. A report read with problems on some pages (no text layer, say) loads, and the
+reader's warnings go to the row's `warnings`. The outcome's `ledger_row` is one row of the
+warehouse ingestion ledger.
 """
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from typing import Any, Literal
 import requests
 
 from esg_pipeline.catalog import CatalogEntry
-from esg_pipeline.ingest.documents import Document, DocumentError, detect_format, read_document_bytes
+from esg_pipeline.ingest.documents import (
+    DEFAULT_MAX_PAGES, Document, DocumentError, detect_format, read_document_bytes,
+)
 from esg_pipeline.ingest.fetch import FetchError, FetchSettings, check_scheme, fetch_to_store
 from esg_pipeline.ingest.rawstore import BlobTooLarge, RawStore, RawStoreError, StoredBlob
 
@@ -24,7 +28,9 @@ log = logging.getLogger(__name__)
 
 Status = Literal["new", "unchanged", "failed"]
 LEDGER_COLUMNS = ("entry_id", "company_id", "report_year", "title", "source", "attempted_at", "sha256", "bytes",
-                  "content_type", "format", "status", "reason", "http_status", "etag", "last_modified", "raw_path")
+                  "content_type", "format", "status", "reason", "http_status", "etag", "last_modified", "raw_path",
+                  "warnings")
+WARNING_SEPARATOR = "; "  # Document.warnings in one ledger field; a warning itself may contain commas
 _READ_CHUNK = 1024 * 1024
 
 
@@ -71,7 +77,9 @@ class _Failed(Exception):
 
 
 def ingest_entry(entry: CatalogEntry, store: RawStore, previous: PreviousFetch | None,
-                 settings: FetchSettings | None = None, session: requests.Session | None = None) -> IngestOutcome:
+                 settings: FetchSettings | None = None, session: requests.Session | None = None, *,
+                 max_pages: int = DEFAULT_MAX_PAGES) -> IngestOutcome:
+    """Fetch or read `entry`, store its bytes and read them into a Document (at most `max_pages` PDF pages)."""
     settings = settings or FetchSettings()
     row: dict[str, Any] = dict.fromkeys(LEDGER_COLUMNS)
     row.update(entry_id=entry.entry_id, company_id=entry.company_id, report_year=entry.year, title=entry.title,
@@ -85,8 +93,9 @@ def ingest_entry(entry: CatalogEntry, store: RawStore, previous: PreviousFetch |
         if entry.sha256 and blob.sha256 != entry.sha256:
             raise _Failed(f"{entry.resolved_source}: sha256 mismatch: catalog expects {entry.sha256}, "
                           f"content is {blob.sha256}")
-        document = _parse(entry, store, blob, row, settings)
+        document = _parse(entry, store, blob, row, settings, max_pages)
         row["format"] = document.format
+        row["warnings"] = WARNING_SEPARATOR.join(document.warnings) or None
         unchanged = reused or (previous is not None and previous.sha256 == blob.sha256)
         row["status"] = "unchanged" if unchanged else "new"
         return IngestOutcome(ledger_row=row, document=document)
@@ -148,7 +157,7 @@ def _read_local(entry: CatalogEntry, store: RawStore, settings: FetchSettings, r
 
 
 def _parse(entry: CatalogEntry, store: RawStore, blob: StoredBlob, row: dict[str, Any],
-           settings: FetchSettings) -> Document:
+           settings: FetchSettings, max_pages: int) -> Document:
     try:
         data = store.read(blob.sha256)
     except RawStoreError as exc:
@@ -157,6 +166,6 @@ def _parse(entry: CatalogEntry, store: RawStore, blob: StoredBlob, row: dict[str
     row["format"] = fmt
     try:
         return read_document_bytes(data, fmt, entry.resolved_source, content_type=row["content_type"],
-                                   max_bytes=settings.max_bytes)
+                                   max_bytes=settings.max_bytes, max_pages=max_pages)
     except DocumentError as exc:
         raise _Failed(str(exc)) from exc

@@ -97,6 +97,7 @@ ingest_ledger = Table(
     Column("etag", Text),
     Column("last_modified", Text),
     Column("raw_path", Text),
+    Column("warnings", Text),  # the reader's warnings for a report that loaded, "; "-separated
 )
 
 indicators = Table(

@@ -12,5 +12,6 @@ select
     format,
     status,
     reason,
+    warnings,
     http_status
 from {{ source('esg_raw', 'ingest_ledger') }}
