@@ -81,3 +81,16 @@ def test_metric_values_keep_double_precision(tmp_path):
     replace_rows(engine, wh.metrics, [row], where={"report_year": 2020})
     with engine.connect() as conn:
         assert conn.execute(sa.select(wh.metrics.c.value)).scalar() == 129_677_001.25
+
+
+def test_ensure_schema_adds_columns_a_newer_release_defines(tmp_path):
+    """A warehouse made before the ledger had `warnings` gets the column, and keeps its rows."""
+    engine = make_engine(f"duckdb:///{tmp_path / 'old.duckdb'}")
+    ensure_schema(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"ALTER TABLE {wh.RAW_SCHEMA}.ingest_ledger DROP COLUMN warnings"))
+    ensure_schema(engine)
+    with engine.connect() as conn:
+        names = {row[0] for row in conn.execute(sa.text(
+            "select column_name from information_schema.columns where table_name = 'ingest_ledger'"))}
+    assert "warnings" in names

@@ -39,6 +39,21 @@ def ensure_schema(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema.RAW_SCHEMA}"))
     schema.metadata.create_all(engine)
+    _add_missing_columns(engine)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """A warehouse made by an earlier release gets the nullable columns added since (create_all adds
+    tables, never columns). information_schema works on DuckDB and PostgreSQL alike."""
+    with engine.begin() as conn:
+        for table in schema.metadata.sorted_tables:
+            have = {name for (name,) in conn.execute(sa.text(
+                "select column_name from information_schema.columns where table_schema = :s and table_name = :t"),
+                {"s": table.schema, "t": table.name})}
+            for column in table.columns if have else ():
+                if column.name not in have and column.nullable and not column.primary_key:
+                    conn.execute(sa.text(f"ALTER TABLE {table.schema}.{table.name} ADD COLUMN {column.name} "
+                                         f"{column.type.compile(dialect=engine.dialect)}"))
 
 
 def _clean(value: Any) -> Any:

@@ -217,9 +217,6 @@ def test_zero_page_pdf_fails_and_names_the_file(tmp_path, store, fast_settings):
     assert Path(outcome.ledger_row["raw_path"]).read_bytes() == path.read_bytes()
 
 
-@pytest.mark.xfail(strict=True, reason="PDFium will not open a PDF with an empty page tree and sets no error code "
-                   "for it, so pdf_words.open_pdf reports the previous failure's code: after an encrypted PDF "
-                   "a zero-page PDF is called encrypted")
 def test_zero_page_pdf_is_not_called_encrypted_after_an_encrypted_one(tmp_path, store, fast_settings, pdfs,
                                                                       texts):
     locked, empty = tmp_path / "locked.pdf", tmp_path / "nothing.pdf"

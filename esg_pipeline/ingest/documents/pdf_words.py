@@ -77,8 +77,12 @@ def open_pdf(data: bytes, name: str, *, max_pages: int) -> pdfium.PdfDocument:
     try:
         pdf = pdfium.PdfDocument(data)  # an empty user password is tried by PDFium itself
     except pdfium.PdfiumError as exc:
-        if exc.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+        # PDFium keeps its last error code: a password error counts only where the file has /Encrypt
+        if exc.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY) and b"/Encrypt" in data:
             raise DocumentError(f"{name}: encrypted PDF (a password is required to read it)") from exc
+        if exc.err_code == pdfium_c.FPDF_ERR_SUCCESS or exc.err_code in (
+                pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+            raise DocumentError(f"{name}: corrupt PDF: PDFium cannot open it (no pages, or a broken page tree)") from exc
         raise DocumentError(f"{name}: corrupt PDF: {exc}") from exc
     pages = len(pdf)
     if pages == 0:
@@ -376,4 +380,7 @@ def read_pdf_words(data: bytes, name: str, *, max_pages: int) -> tuple[list[Page
         warnings.append(f"{_pages_label(no_layer)}: no text layer (scanned?)")
     if unusable:
         warnings.append(f"{_pages_label(unusable)}: unusable text layer (glyph codes without a Unicode map)")
+    ocr = [p.page for p in pages if p.ocr]
+    if ocr:
+        warnings.append(f"{_pages_label(ocr)}: text read by OCR (check its figures)")
     return pages, warnings
