@@ -86,11 +86,13 @@ def test_metric_values_keep_double_precision(tmp_path):
 def test_ensure_schema_adds_columns_a_newer_release_defines(tmp_path):
     """A warehouse made before the ledger had `warnings` gets the column, and keeps its rows."""
     engine = make_engine(f"duckdb:///{tmp_path / 'old.duckdb'}")
-    ensure_schema(engine)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"ALTER TABLE {wh.RAW_SCHEMA}.ingest_ledger DROP COLUMN warnings"))
+    with engine.begin() as conn:  # the ledger as an old release made it: no `warnings`
+        conn.execute(sa.text(f"CREATE SCHEMA {wh.RAW_SCHEMA}"))
+        conn.execute(sa.text(f"CREATE TABLE {wh.RAW_SCHEMA}.ingest_ledger (attempt_id VARCHAR PRIMARY KEY, reason TEXT)"))
+        conn.execute(sa.text(f"INSERT INTO {wh.RAW_SCHEMA}.ingest_ledger VALUES ('a1', 'fine')"))
     ensure_schema(engine)
     with engine.connect() as conn:
         names = {row[0] for row in conn.execute(sa.text(
             "select column_name from information_schema.columns where table_name = 'ingest_ledger'"))}
     assert "warnings" in names
+    assert _count(engine, wh.ingest_ledger) == 1
