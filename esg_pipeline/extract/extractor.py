@@ -1276,6 +1276,25 @@ class _Extraction:
             found = self._stem_cache[text] = self.cls.stems_in(text)
         return found
 
+    def _tile_label_stems(self, line_start: int, pos: int) -> frozenset[str]:
+        """Rule `tile-label`: a figure that opens its line takes the line above as its own words when that line is
+        a label ("Energy intensity1" over "↓15.3%GJ/1,000 ft2") or a lead-in cut by the layout ("Our total fuel
+        efficiency increased by" over "24.9 %in traffic carried")."""
+        if self.text[line_start:pos].strip(" \t↑↓▲▼<>~≈+-–•·*"):
+            return frozenset()
+        prev_end = self.text.rfind("\n", 0, line_start)
+        while prev_end > 0 and not self.text[self.text.rfind("\n", 0, prev_end) + 1:prev_end].strip():
+            prev_end = self.text.rfind("\n", 0, prev_end)
+        if prev_end <= 0:
+            return frozenset()
+        label = self.text[self.text.rfind("\n", 0, prev_end) + 1:prev_end].strip()
+        words = label.rstrip("0123456789*").split()
+        if not label or label[-1] in ".!?" or any(c.isdigit() for c in label.rstrip("0123456789*")):
+            return frozenset()
+        if len(words) <= 4 or words[-1].lower() in TILE_LEAD_IN_ENDINGS:
+            return self._stems_of_text(label.rstrip("0123456789*"))
+        return frozenset()
+
     def _lead_in_stems(self, sent_start: int, pos: int) -> frozenset[str]:
         """'Training coverage: 95.2% of ...': a label that opens the sentence names what its figures measure."""
         lead = LEAD_IN_RE.match(self.text, sent_start, pos)
@@ -1353,6 +1372,7 @@ class _Extraction:
         # only a few kinds have indicators that look at the clause; the others skip the work
         clause = self._span_stems(*_clause_span(text, s, e, start, end)) if kind in self.cls.clause_kinds else frozenset()
         subject_stems = self._stems_of_text(f"{subject} {unit}" if "/" in unit else subject) | self._lead_in_stems(s, start)
+        own = own | self._tile_label_stems(line_start, start)
         parent = self._last_whole
         verb_stems = self._stems_of_text(_verb_before(text, s, start) + " " + _predicate_after(text, end, e))
         if (parent is not None and parent.start >= s and (
@@ -1384,6 +1404,7 @@ class _Extraction:
         )
 
 
+TILE_LEAD_IN_ENDINGS = frozenset("by of to at in was were reached totalled totaled is are".split())
 SOURCE_OPENER_RE = re.compile(r"\s*According\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:statistics|data|figures|estimates|census)\b")
 # A share of a place's total: "56% of China's primary energy consumption".
 OF_PLACE_RE = re.compile(r"\s+of\s+(?:the\s+)?(?P<owner>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)['’]s\s")

@@ -80,3 +80,26 @@ NOT_FOUND = [
 def test_layout_debris_is_no_quantity(rule, text, value):
     metrics = extract_metrics(text, doc="t.txt")
     assert not [m for m in metrics if m.value == value], (rule, [(m.raw, m.value, m.unit) for m in metrics])
+
+
+# (rule, text, raw, hkex_kpi): the HKEX KPI of the figure read as `raw`.
+KPI = [
+    ("water-saved", "Water\n1.2 million m³ Water saved across our plants by 140 water-saving projects.", "1.2 million m³", "A2.4"),
+    ("water-saved", "Water\n1.2 million m³ Water saved across our plants by 140 water-saving projects.", "140", "A2.4"),
+    ("water-saved", "Our basin programs account for over 410 million liters of water benefit per year.", "410 million liters", "A2.4"),
+    ("water-efficiency", "Water usage intensity at our breweries fell 18% compared with 2019.", "18%", "A2.4"),
+    ("tile-label", "Our fleet's fuel efficiency improved by\n\n12.1 %in revenue tonne-km since 2010.", "12.1 %", "A2.3"),
+    ("tile-label", "Energy intensity2\n\n↓8.2%GJ/1,000 ft2 against baseline year FY2018", "8.2%", "A2.3"),
+    ("dust", "0.21 kg/tcs\nDUST EMISSION INTENSITY", "0.21 kg/tcs", "A1.1"),
+    ("dust", "New bag filters at the sinter plant, resulting in 31% reduction in dust emissions since FY2017.", "31%", "A1.1"),
+    ("packaging", "Returnable racks replaced 8.4 million pounds of cardboard boxes and 2.2 million pounds of crates.",
+     "8.4 million pounds", "A2.5"),
+]
+
+
+@pytest.mark.parametrize("rule,text,raw,kpi", KPI, ids=[f"{c[0]}-{i}" for i, c in enumerate(KPI)])
+def test_layout_kpi(rule, text, raw, kpi):
+    metrics = extract_metrics(text, doc="t.txt")
+    hits = [m for m in metrics if m.raw == raw]
+    assert hits, (rule, [m.raw for m in metrics])
+    assert hits[0].hkex_kpi == kpi, (rule, hits[0].indicator, hits[0].subject)
