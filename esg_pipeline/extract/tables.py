@@ -118,9 +118,22 @@ def unit_from_counted_label(row: Row, ctx: TableContext) -> UnitSpec | None:
     return UnitSpec("count", 1.0, "") if COUNT_RE.search(words) else None
 
 
+def unit_from_counted_caption(row: Row, ctx: TableContext) -> UnitSpec | None:
+    """Whole numbers in a table whose title counts people or things ('Employees by region and gender')."""
+    if not row.cells or not COUNT_RE.search(ctx.text):
+        return None
+    values = [parse_cell(c.text) for c in row.cells]
+    whole = [v for v in values if v is not None and not v.percent]
+    if whole and all(v.value == int(v.value) and "." not in c.text for v, c in zip(values, row.cells)
+                     if v is not None and not v.percent):
+        return UnitSpec("count", 1.0, "")
+    return None
+
+
 UNIT_RULES: tuple[tuple[str, UnitRule], ...] = (
     ("column", unit_from_column), ("label", unit_from_label), ("path", unit_from_path),
     ("caption", unit_from_caption), ("time-label", unit_from_time_label), ("counted-label", unit_from_counted_label),
+    ("counted-caption", unit_from_counted_caption),
 )
 
 

@@ -209,8 +209,7 @@ def _header_layouts(words: list[Word], lines: list[_Line], n: int, height: float
         right = float("inf") if nxt is None else (words[group[-1]].x1 + words[nxt[0]].x0) / 2
         spans = _spanned_columns(words, lines, n, columns_ids, height)
         layout = _layout(words, lines, n, group, list(spans) if spans else columns_ids, left, right, height, spans)
-        if spans:
-            layout.header_ids |= set(spans)
+        layout.header_ids |= set(spans) if spans else _header_cell_lines(words, lines, n, layout, height)
         layouts.append(layout)
     return layouts
 
@@ -221,6 +220,19 @@ def _column_kind(text: str) -> str | None:
     if TARGET_HEADER_RE.match(text):
         return "target"
     return None
+
+
+def _header_cell_lines(words, lines, n: int, layout: _Layout, height: float) -> set[int]:
+    """Words of header cells wrapped onto the lines just above and below the periods
+    ('Financial Year 2024-25 (Current Financial Year)'): text over the value columns, no figures."""
+    found: set[int] = set()
+    for k in (n - 1, n + 1):
+        if not 0 <= k < len(lines) or abs(lines[k].top - lines[n].top) > (1 + SUBHEADER_GAP_HEIGHTS) * height:
+            continue
+        over = [i for i in lines[k].ids if words[i].x1 > layout.bands[0].x0 and words[i].x0 < layout.bands[-1].x1]
+        if over and not any(is_number(words[i].text) for i in over):
+            found.update(over)
+    return found
 
 
 def _spanned_columns(words, lines, n, column_ids, height) -> dict[int, int] | None:
@@ -242,29 +254,45 @@ def _spanned_columns(words, lines, n, column_ids, height) -> dict[int, int] | No
     spans = {sub: periods[j // k] for j, sub in enumerate(subs)}
     if any(abs(words[sub].xc - words[p].xc) > pitch * k for sub, p in spans.items()):
         return None  # the words below do not sit under their years
+    if any(words[b].x0 - words[a].x1 < PHRASE_GAP_HEIGHTS * height for a, b in zip(subs, subs[1:])):
+        return None  # words a space apart are one header phrase ('Financial Year)'), not sub-columns
     return spans
+
+
+def _header_cell(words, group, column_ids, i: int, height: float) -> Word:
+    """A column's header cell on the header line: its period and the words printed right after it
+    ('2024-25 (Current'), up to a wide gap or the next column. Values sit under the whole cell."""
+    w = words[i]
+    x1 = w.x1
+    for j in sorted((j for j in group if words[j].x0 >= w.x1), key=lambda j: words[j].x0):
+        if j in column_ids or words[j].x0 - x1 > PHRASE_GAP_HEIGHTS * height or UNIT_HEADER_RE.match(words[j].text):
+            break
+        x1 = words[j].x1
+    return Word(w.text, w.x0, w.top, x1, w.bottom, w.page, w.bold)
 
 
 def _layout(words, lines, n, group, column_ids, left, right, height, spans=None) -> _Layout:
     bands: list[_Band] = []
-    centres = [words[i].xc for i in column_ids]
+    cells = {i: _header_cell(words, group, column_ids, i, height) for i in column_ids}
+    centres = [cells[i].xc for i in column_ids]
     gaps = [b - a for a, b in zip(centres, centres[1:])] or [max(words[column_ids[0]].x1 - words[column_ids[0]].x0, height) * 2]
     gap = min(gaps)
     for k, i in enumerate(column_ids):
-        w = words[i]
+        w = cells[i]
         reach = OUTER_BAND_WIDTHS * max(w.x1 - w.x0, height)  # outer bands: no further than a wide value
         lo = (centres[k - 1] + w.xc) / 2 if k else max(w.xc - gap / 2, w.x0 - reach)
         hi = (w.xc + centres[k + 1]) / 2 if k + 1 < len(centres) else min(w.xc + gap / 2, w.x1 + reach)
         lo, hi = min(lo, w.x0), max(hi, w.x1)
         if spans:  # a sub-column under a spanning year
             top = words[spans[i]]
-            header, year, kind = f"{top.text} {w.text}", period_year(top.text), _column_kind(w.text) or "value"
+            header, year = f"{top.text} {words[i].text}", period_year(top.text)
+            kind = _column_kind(words[i].text) or "value"
             period = top.text
         else:
-            header = _header_text(words, lines, n, w, height)
-            year = period_year(w.text)
-            kind = _column_kind(w.text) or "value"
-            period = w.text if year else None
+            header = _header_text(words, lines, n, words[i], height)
+            year = period_year(words[i].text)
+            kind = _column_kind(words[i].text) or "value"
+            period = words[i].text if year else None
         bands.append(_Band(lo, hi, Column(header=header, period=period, year=year, kind=kind)))
     unit_band = unit_header = None
     for i in group:
