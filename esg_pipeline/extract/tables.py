@@ -22,7 +22,7 @@ from esg_pipeline.ingest.documents.model import Block, Cell, Document, Row, Tabl
 CELL_RE = re.compile(
     r"^(?P<q>[<>≤≥~≈]|approx\.?\s*)?\s*(?P<sign>[(\-–−+])?\s*(?P<cur>[$€£¥])?\s*"
     r"(?P<num>\d[\d,.]*)\s*(?P<pct>%)?\s*(?P<close>\))?(?P<mark>[¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾?|\*+|[a-z]{1,2})?$")
-GLUED_MARKER_RE = re.compile(r"^(?P<body>[^()]*\d)\d\)$")  # '23,6003)': footnote 3 glued to 23,600
+GLUED_MARKER_RE = re.compile(r"^(?P<body>[^()]*[,.]\d+)\d\)$")  # '23,6003)': footnote 3 glued to 23,600
 THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d{1,2}(?:,\d{2})*,\d{3}(?:\.\d+)?$")  # 1,234 / 3,59,83,177
 DECIMAL_COMMA_RE = re.compile(r"^\d+,\d{1,2}$")  # '7,9' where a table writes decimals with a comma
 QUALIFIERS = {"<": "at_most", "≤": "at_most", ">": "at_least", "≥": "at_least", "~": "approx", "≈": "approx"}
@@ -113,7 +113,13 @@ def unit_from_time_label(row: Row, ctx: TableContext) -> UnitSpec | None:
     return UnitSpec("day" if m.group("unit").lower().startswith("day") else "hour", 1.0, m.group())
 
 
+NOT_COUNT_RE = re.compile(r"\b(?:index|score|rate|ratio|intensity|percentage|share|average)\b", re.I)
+
+
 def unit_from_counted_label(row: Row, ctx: TableContext) -> UnitSpec | None:
+    """'Number of suppliers', 'Male' under 'Employees': counted things, unless the label is a measure of them."""
+    if NOT_COUNT_RE.search(row.label):
+        return None
     words = " ".join((*row.path, row.label))
     return UnitSpec("count", 1.0, "") if COUNT_RE.search(words) else None
 

@@ -49,11 +49,13 @@ def _normalise(text: str) -> str:
     text = _SUPERSCRIPT_EXPONENT_RE.sub(lambda m: "10^" + m.group(1).translate(_SUPERSCRIPT_DIGITS), text.strip())
     for _ in range(2):
         text = _FOOTNOTE_TAIL_RE.sub("", text)
-    return _fold(_GLUED_WORDS_RE.sub(" ", text))
+    return _fold(_GLUED_WORDS_RE.sub(" ", _OCR_SUBSCRIPT_RE.sub("2", text)))
 
 
 # Words a PDF printed without gaps ('milliontonnesCO2equivalent'): a scale word or a mass unit glued to
 # the next word splits there.
+# OCR reads the small subscript 2 of CO2 as '?' or '»'.
+_OCR_SUBSCRIPT_RE = re.compile(r"(?<=CO)[?»](?=[\s\-e)]|$)")
 _GLUED_WORDS_RE = re.compile(r"(?:(?<=thousand)|(?<=million)|(?<=billion))(?!s\b)(?=[a-zA-Z])|(?<=tonnes)(?=CO)"
                              r"|(?<=tons)(?=CO)|(?<=CO2)(?=equivalent)", re.I)
 

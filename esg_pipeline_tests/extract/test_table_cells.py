@@ -334,10 +334,8 @@ def test_inspect_prints_the_grid_of_a_pdf_table(tmp_path, capsys):
     assert any(re.fullmatch(r"\s+Electricity \(MWh\)\s+9,870\s+9,100", line) for line in out.splitlines())
 
 
-# --- known defects (strict xfails: they start failing once fixed) ---------------------------------------
+# --- defects found by these tests, fixed since ---------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="COUNT_RE finds 'supplier' anywhere in the row label, so a unitless "
-                                       "index or score about suppliers is kept as a count")
 def test_an_index_about_suppliers_is_not_a_count():
     case = UnitCase("supplier-index", "Supplier engagement index", "72", None, rule="unit:none")
     assert extract_table_metrics(one_table_document(case), name="t.txt", entity=None) == []

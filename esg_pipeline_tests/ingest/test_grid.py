@@ -6,7 +6,7 @@ PDF built with fpdf2 and read back through `read_document_bytes`. Both must give
 years, row labels, group paths, units, footnote markers and cells under the right columns. Every cell
 must also know its page and box, and in the PDF its span in the document text must print the cell.
 
-A few known defects are pinned as strict xfails at the end (they fail loudly once fixed).
+The defects these tests found are pinned at the end.
 """
 from __future__ import annotations
 
@@ -433,16 +433,13 @@ def test_clean_label(label, expected):
     assert clean_label(label) == expected
 
 
-# --- known defects (strict xfails: they start failing once fixed, then move them up) --------------
+# --- defects found by these tests, fixed since --------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="BRACKET_MARKER_RE reads the '3)' of '(m3)' as a glued footnote marker")
 @pytest.mark.parametrize("label", ["Water withdrawal (m3)", "Land restored (km2)"])
 def test_unit_with_a_digit_in_brackets_is_not_a_footnote(label):
     assert clean_label(label) == (label, ())
 
 
-@pytest.mark.xfail(strict=True, reason="the table's right edge stops half a column gap after the last value "
-                                       "band, so a unit cell under a right-hand 'Unit' header can fall outside it")
 def test_wide_unit_cell_right_of_the_values():
     placed = [*row(100, (50, "Indicator"), (C1, "2023"), (C2, "2022"), (420, "Unit")),
               *row(114, (50, "Scope 1 emissions"), (C1, "4,100"), (C2, "4,400"), (420, "tCO2e")),
@@ -451,7 +448,6 @@ def test_wide_unit_cell_right_of_the_values():
     assert [r.unit for r in table.rows] == ["tCO2e", "m3"]
 
 
-@pytest.mark.xfail(strict=True, reason="_header_text joins a dash (an empty cell) of the first row to the header")
 def test_empty_cell_under_a_header_is_not_part_of_it():
     placed = [*row(100, (C1, "2023"), (C2, "2022")),
               *row(114, (50, "Scope 1 emissions"), (C1, "4,100"), (C2, "-")),
@@ -460,8 +456,6 @@ def test_empty_cell_under_a_header_is_not_part_of_it():
     assert [c.header for c in table.columns] == ["2023", "2022"]
 
 
-@pytest.mark.xfail(strict=True, reason="a sentence right under a table whose last word is a year ('... by the "
-                                       "end of 2023.') in a value band is read as a row with a value cell")
 def test_sentence_ending_in_a_year_under_the_table_is_not_a_row():
     placed = [*row(100, (C1, "2023"), (C2, "2022")),
               *row(114, (50, "Scope 1 emissions"), (C1, "4,100"), (C2, "4,400")),
@@ -470,8 +464,6 @@ def test_sentence_ending_in_a_year_under_the_table_is_not_a_row():
     assert [r.label for r in table.rows] == ["Scope 1 emissions"]
 
 
-@pytest.mark.xfail(strict=True, reason="empty-cell words are not in PageTable.word_ids, so the PDF page "
-                                       "text gets them back as stray paragraphs after the table")
 def test_empty_cells_leave_no_stray_paragraphs():
     placed = [*row(100, (C1, "2023"), (C2, "2022")),
               *row(114, (50, "Scope 1 emissions"), (C1, "4,100"), (C2, "4,400")),

@@ -33,7 +33,9 @@ UNIT_HEADER_RE = re.compile(r"^units?$", re.I)
 PROSE_WORD_RE = re.compile(r"^[a-z]+[.,;:]?$")  # a lower-case word between years: they are in a sentence
 # Letter footnote markers that label ends carry: 'n', 'p q', 'aa', 'bbb' (a letter alone or doubled).
 LETTER_MARKER_RE = re.compile(r"^([a-z])\1{0,2}$")
-BRACKET_MARKER_RE = re.compile(r"\s*\[[A-Z0-9]{1,2}\]|\s*[¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾?|(?<=[a-z])\d\)(?=\s|$)|\*+$")
+BRACKET_MARKER_RE = re.compile(r"\s*\[[A-Z0-9]{1,2}\]|\s*[¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾?|\*+$")
+GLUED_DIGIT_MARKER_RE = re.compile(r"(?<=[a-z])\d\)(?=\s|$)")  # 'emissions1)': footnote 1, unless '(m3)'
+
 
 # Two words on one line: their vertical centres lie within this share of the smaller height.
 SAME_LINE_OVERLAP = 0.5
@@ -49,6 +51,8 @@ UNIT_REACH_HEIGHTS = 4.0
 # The first and last value bands reach this many header widths beyond their header: values are
 # right-aligned or centred under it, and a label's own number ('Scope 1') must stay in the label.
 OUTER_BAND_WIDTHS = 2.5
+# A line under a table with this many lower-case words and a closing full stop is a sentence.
+SENTENCE_LOWER_WORDS = 4
 # Sub-column headers under spanning years sit on the next line, this close (in line heights).
 SUBHEADER_GAP_HEIGHTS = 1.0
 # A table ends after an empty stretch this many line heights tall.
@@ -110,6 +114,7 @@ class _RowDraft:
     above: list[list[int]] = field(default_factory=list)
     kind: str = "value"  # "value" or "group"
     indent: float = 0.0
+    empty_ids: list[int] = field(default_factory=list)
 
 
 def is_number(text: str) -> bool:
@@ -305,8 +310,11 @@ def _layout(words, lines, n, group, column_ids, left, right, height, spans=None)
             unit_band = (x0, x1)
             unit_header = (words[i].x0, words[i].x1)
     label_limit = _second_text_column(words, group, column_ids, unit_band, height)
-    return _Layout(first_header_x0=words[column_ids[0]].x0, unit_header=unit_header, label_limit=label_limit, bands=bands, left=left, right=min(right, bands[-1].x1 + gap) if right != float("inf") else
-                   bands[-1].x1 + gap / 2, header_line=n, unit_band=unit_band, header_ids=set(group))
+    edge = min(right, bands[-1].x1 + gap) if right != float("inf") else bands[-1].x1 + gap / 2
+    if unit_band and unit_band[0] >= bands[-1].x1:  # a unit column right of the values belongs to the table
+        edge = max(edge, min(unit_band[1], right))
+    return _Layout(first_header_x0=words[column_ids[0]].x0, unit_header=unit_header, label_limit=label_limit,
+                   bands=bands, left=left, right=edge, header_line=n, unit_band=unit_band, header_ids=set(group))
 
 
 def _second_text_column(words, group, column_ids, unit_band, height) -> float | None:
@@ -327,7 +335,8 @@ def _header_text(words, lines, n, w: Word, height: float) -> str:
         if 0 <= k < len(lines) and abs(lines[k].top - lines[n].top) < 2 * height:
             for j in lines[k].ids:
                 o = words[j]
-                if min(o.x1, w.x1) - max(o.x0, w.x0) > 0.3 * min(o.x1 - o.x0, w.x1 - w.x0) and not is_number(o.text):
+                if min(o.x1, w.x1) - max(o.x0, w.x0) > 0.3 * min(o.x1 - o.x0, w.x1 - w.x0) and not is_number(o.text) \
+                        and not is_empty_cell(o.text):
                     parts.insert(0 if k < n else len(parts), o.text)
     return " ".join(parts)
 
@@ -352,6 +361,12 @@ def _bands_overlap(a: _Layout, b: _Layout) -> bool:
     return a.bands[0].x0 < b.bands[-1].x1 and b.bands[0].x0 < a.bands[-1].x1
 
 
+def _is_sentence(texts: list[str]) -> bool:
+    """A line of running text: several lower-case words and a full stop at its end."""
+    lower = sum(1 for t in texts if t[:1].islower() and t.isalpha())
+    return bool(texts) and texts[-1].endswith(".") and lower >= SENTENCE_LOWER_WORDS
+
+
 def _table_end(words, lines, layout: _Layout, layouts: list[_Layout], height: float) -> int:
     """Index of the first line after the table."""
     last_row_bottom = lines[layout.header_line].bottom
@@ -367,7 +382,10 @@ def _table_end(words, lines, layout: _Layout, layouts: list[_Layout], height: fl
         if line.top - last_row_bottom > TABLE_GAP_HEIGHTS * height and figures < MIN_PERIODS:
             return n  # a wide gap ends the table, unless the rows below still fill its columns
         prose = sum(1 for i in in_bands if words[i].text[:1].isalpha())
-        if prose >= PROSE_WORDS_IN_BANDS:
+        # running text in the label column or the value columns (not in a notes column beside the label)
+        text_ids = [i for i in mine if layout.label_limit is None or words[i].x0 < layout.label_limit
+                    or i in in_bands]
+        if prose >= PROSE_WORDS_IN_BANDS or _is_sentence([words[i].text for i in text_ids]):
             return n
         last_row_bottom = line.bottom
     return len(lines)
@@ -380,12 +398,15 @@ def _split_line(words, line: _Line, layout: _Layout, height: float) -> _RowDraft
     rest: list[int] = []
     unit_ids: list[int] = []
     others: list[int] = []
+    empty: list[int] = []  # '-' and 'n/a' cells: part of the table, no value
     for i in line.ids:
         w = words[i]
         if not _in_table(w, layout) or i in layout.header_ids:
             continue
         band = _band_of(w, layout)
         if band is not None and (is_number(w.text) or is_empty_cell(w.text)):
+            if is_empty_cell(w.text):
+                empty.append(i)
             if is_number(w.text):
                 held = cells.get(band)
                 centre = (layout.bands[band].x0 + layout.bands[band].x1) / 2
@@ -405,7 +426,7 @@ def _split_line(words, line: _Line, layout: _Layout, height: float) -> _RowDraft
         rest, unit_ids = _unit_phrase(words, rest, unit_ids, layout.unit_header, height)
     label = _label_run(words, rest, height)
     indent = words[label[0]].x0 if label else 0.0
-    return _RowDraft(line=0, label_ids=label, unit_ids=unit_ids, cells=cells, indent=indent)
+    return _RowDraft(line=0, label_ids=label, unit_ids=unit_ids, cells=cells, indent=indent, empty_ids=empty)
 
 
 def _unit_phrase(words, rest: list[int], unit_ids: list[int], header: tuple[float, float],
@@ -457,7 +478,7 @@ def _build(words, lines, layout: _Layout, end: int, height: float, page: int | N
     table_rows = _rows_with_paths(words, rows, layout, page)
     used = set(layout.header_ids)
     for d in rows:
-        used.update(d.label_ids, d.unit_ids, d.cells.values(), *d.extra_label, *d.extra_unit, *d.above)
+        used.update(d.label_ids, d.unit_ids, d.cells.values(), d.empty_ids, *d.extra_label, *d.extra_unit, *d.above)
     xs = [words[i].x0 for i in used] + [words[i].x1 for i in used]
     ys = [words[i].top for i in used] + [words[i].bottom for i in used]
     table = Table(columns=[b.column for b in layout.bands], rows=table_rows,
@@ -551,6 +572,11 @@ def clean_label(label: str) -> tuple[str, tuple[str, ...]]:
     """Footnote markers off a label: '[A]', '¹⁾', '3)', '*', and trailing letter markers ('n', 'p q', 'bbb')."""
     notes = [m.group().strip() for m in BRACKET_MARKER_RE.finditer(label)]
     label = BRACKET_MARKER_RE.sub("", label).strip()
+    for m in reversed(list(GLUED_DIGIT_MARKER_RE.finditer(label))):
+        before = label[:m.start()]
+        if before.count("(") <= before.count(")"):  # no bracket open: the ')' closes a footnote number
+            notes.append(m.group())
+            label = label[:m.start()] + label[m.end():]
     tokens = label.split()
     while len(tokens) > 1 and LETTER_MARKER_RE.match(tokens[-1]):
         notes.append(tokens.pop())
