@@ -307,9 +307,16 @@ def _layout(words, lines, n, group, column_ids, left, right, height, spans=None)
             x1 = min(nxt) - 0.5 * height if nxt else right
             if x1 > bands[0].x0 and words[i].x1 < bands[0].x0:
                 x1 = bands[0].x0
+            last = max(cells.values(), key=lambda c: c.x1)
+            if words[i].x0 >= last.x1:  # right of the values: the band starts halfway from the last header
+                x0 = min(x0, (last.x1 + words[i].x0) / 2)
             unit_band = (x0, x1)
             unit_header = (words[i].x0, words[i].x1)
     label_limit = _second_text_column(words, group, column_ids, unit_band, height)
+    if unit_band and unit_band[0] >= bands[-1].x0:  # the unit column starts where the last values end
+        bands[-1].x1 = min(bands[-1].x1, unit_band[0])
+    elif unit_band and unit_band[1] <= bands[0].x1:
+        bands[0].x0 = max(bands[0].x0, unit_band[1])
     edge = min(right, bands[-1].x1 + gap) if right != float("inf") else bands[-1].x1 + gap / 2
     if unit_band and unit_band[0] >= bands[-1].x1:  # a unit column right of the values belongs to the table
         edge = max(edge, min(unit_band[1], right))
@@ -361,6 +368,18 @@ def _bands_overlap(a: _Layout, b: _Layout) -> bool:
     return a.bands[0].x0 < b.bands[-1].x1 and b.bands[0].x0 < a.bands[-1].x1
 
 
+def _figures_follow(words, lines, n: int, layout: _Layout, height: float) -> bool:
+    """A row's figures right below a lone word of a tall cell ('Year' centred beside a wrapped label)."""
+    for k in range(n + 1, min(n + 4, len(lines))):
+        if lines[k].top - lines[n].bottom > TABLE_GAP_HEIGHTS * height:
+            break
+        figures = [i for i in lines[k].ids if _in_table(words[i], layout) and is_number(words[i].text)
+                   and _band_of(words[i], layout) is not None]
+        if len(figures) >= MIN_PERIODS:
+            return True
+    return False
+
+
 def _is_sentence(texts: list[str]) -> bool:
     """A line of running text: several lower-case words and a full stop at its end."""
     lower = sum(1 for t in texts if t[:1].islower() and t.isalpha())
@@ -379,7 +398,8 @@ def _table_end(words, lines, layout: _Layout, layouts: list[_Layout], height: fl
             continue
         in_bands = [i for i in mine if _band_of(words[i], layout) is not None]
         figures = sum(1 for i in in_bands if is_number(words[i].text) or is_empty_cell(words[i].text))
-        if line.top - last_row_bottom > TABLE_GAP_HEIGHTS * height and figures < MIN_PERIODS:
+        if line.top - last_row_bottom > TABLE_GAP_HEIGHTS * height and figures < MIN_PERIODS and \
+                not _figures_follow(words, lines, n, layout, height):
             return n  # a wide gap ends the table, unless the rows below still fill its columns
         prose = sum(1 for i in in_bands if words[i].text[:1].isalpha())
         # running text in the label column or the value columns (not in a notes column beside the label)
