@@ -26,7 +26,7 @@ GLUED_MARKER_RE = re.compile(r"^(?P<body>[^()]*[,.]\d+)\d\)$")  # '23,6003)': fo
 THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d{1,2}(?:,\d{2})*,\d{3}(?:\.\d+)?$")  # 1,234 / 3,59,83,177
 DECIMAL_COMMA_RE = re.compile(r"^\d+,\d{1,2}$")  # '7,9' where a table writes decimals with a comma
 QUALIFIERS = {"<": "at_most", "≤": "at_most", ">": "at_least", "≥": "at_least", "~": "approx", "≈": "approx"}
-COUNT_RE = re.compile(r"\b(?:number|no\.|#|headcount|employees?|staff|workers?|people|persons?|suppliers?|"
+COUNT_RE = re.compile(r"\b(?:number|no\.|#|headcount|employees?|staff|workers?|people|persons?|person\(s\)|suppliers?|"
                       r"accidents?|fatalit(?:y|ies)|injur(?:y|ies|ed)|incidents?|cases?|complaints?|hires?|"
                       r"recruits?|members?|sites?|spills?|vehicles?|trainees?|participants?|beneficiar(?:y|ies)|"
                       r"by gender|by age|male|female|men|women)\b", re.I)
@@ -232,6 +232,13 @@ def _row_metrics(row: Row, ctx: TableContext, block: Block, *, name: str, entity
             _note(trace, what, "dropped", f"column:{column.kind if column else 'none'}")
             continue
         parsed = parse_cell(cell.text)
+        pair = pair_units(row) if parsed is None else None
+        if pair is not None and (values := parse_pair(cell.text)) is not None:
+            for (unit, factor), value in zip(pair, values):  # '69 / 8.8' under 'persons / %'
+                _note(trace, what, "kept", "unit:pair-cell")
+                yield _metric(row, cell, column, value, unit, factor, "pair-cell", ctx, block, name, entity,
+                              line_starts)
+            continue
         if parsed is None:
             _note(trace, what, "dropped", "cell:not-a-number")
             continue
@@ -241,6 +248,31 @@ def _row_metrics(row: Row, ctx: TableContext, block: Block, *, name: str, entity
             continue
         _note(trace, what, "kept", f"unit:{unit_rule}")
         yield _metric(row, cell, column, parsed, unit, factor, unit_rule, ctx, block, name, entity, line_starts)
+
+
+PAIR_RE = re.compile(r"^(?P<a>[^/]+?)\s*/\s*(?P<b>[^/]+)$")
+
+
+def parse_pair(text: str) -> tuple[CellValue, CellValue] | None:
+    """A cell holding two figures ('69／8.8'): a count and its share, as data books print them."""
+    m = PAIR_RE.match(text.replace("／", "/"))
+    if m is None:
+        return None
+    a, b = parse_cell(m.group("a")), parse_cell(m.group("b"))
+    return (a, b) if a is not None and b is not None else None
+
+
+def pair_units(row: Row) -> tuple[tuple[str, float], tuple[str, float]] | None:
+    """The two units of a 'persons / %' unit cell or label unit: the first as parsed, then percent."""
+    text = (row.unit or "") or (PAIR_UNIT_RE.search(row.label).group(1) if PAIR_UNIT_RE.search(row.label) else "")
+    m = PAIR_RE.match(text.replace("／", "/"))
+    if m is None or m.group("b").strip() != "%":
+        return None
+    first = parse_unit(m.group("a")) or (UnitSpec("count", 1.0, "") if COUNT_RE.search(m.group("a")) else None)
+    return ((first.unit, first.factor), ("percent", 1.0)) if first is not None else None
+
+
+PAIR_UNIT_RE = re.compile(r"\(([^()]*(?:\([^()]*\))?[^()]*[/／]\s*%)\)\s*$")
 
 
 def _cell_unit(spec: UnitSpec | None, rule: str, parsed: CellValue) -> tuple[str | None, float, str]:

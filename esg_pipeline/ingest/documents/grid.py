@@ -117,8 +117,11 @@ class _RowDraft:
     empty_ids: list[int] = field(default_factory=list)
 
 
+PAIR_CELL_RE = re.compile(r"^\d[\d,.]*%?\s*[/／]\s*\d[\d,.]*%?$")  # '69／8.8': a count and its share
+
+
 def is_number(text: str) -> bool:
-    return bool(NUMBER_RE.match(text)) and any(ch.isdigit() for ch in text)
+    return (bool(NUMBER_RE.match(text)) or bool(PAIR_CELL_RE.match(text))) and any(ch.isdigit() for ch in text)
 
 
 def is_empty_cell(text: str) -> bool:
