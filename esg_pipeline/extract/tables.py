@@ -168,14 +168,47 @@ class Trace:
         self.entries.append((what, decision, rule))
 
 
+# A table's title and unit lines are short blocks just above it: this many, this long, this far (points).
+TITLE_BLOCKS = 3
+TITLE_MAX_CHARS = 200
+TITLE_REACH = 120.0
+TITLE_OVERLAP = 15.0  # a title line may overlap the table's first header line by this much
+
+
+def _blocks_before(doc: Document, index: int) -> list[str]:
+    """Short blocks right before the table in reading order (HTML and text have no geometry)."""
+    block, above = doc.blocks[index], []
+    for prev in reversed(doc.blocks[max(0, index - TITLE_BLOCKS):index]):
+        if prev.kind == "table" or prev.page != block.page or len(prev.text) > TITLE_MAX_CHARS:
+            break
+        above.insert(0, prev.text)
+    return above
+
+
+def _titles_above(doc: Document, index: int) -> list[str]:
+    """Short blocks on the page just above the table and over its width, nearest last: reading order may
+    put a title spanning two columns elsewhere."""
+    block = doc.blocks[index]
+    x0, top, x1, _ = block.box
+    found = []
+    for other in doc.blocks:
+        if other is block or other.page != block.page or other.box is None or len(other.text) > TITLE_MAX_CHARS:
+            continue
+        ox0, otop, ox1, obottom = other.box
+        # above the table, or beside its header rows when a wrapped title shares their lines
+        if otop <= top + 2 and obottom <= top + TITLE_OVERLAP and top - obottom <= TITLE_REACH \
+                and min(x1, ox1) - max(x0, ox0) > 0:
+            found.append((top - obottom, other.text))
+    found.sort(reverse=True)
+    return [text for _, text in found[-TITLE_BLOCKS:]]
+
+
 def table_context(doc: Document, index: int) -> TableContext:
     block = doc.blocks[index]
     table = block.table
-    above: list[str] = []
-    for prev in reversed(doc.blocks[max(0, index - 3):index]):
-        if prev.kind == "table" or (prev.page != block.page) or len(prev.text) > 200:
-            break
-        above.insert(0, prev.text)
+    above = _blocks_before(doc, index)
+    if block.box:  # and titles just above it that reading order put elsewhere, tried after those
+        above = [t for t in _titles_above(doc, index) if t not in above] + above
     header = " ".join(" ".join(h) for h in table.header_rows)
     text = " ".join([*above, table.caption, header]).strip()
     scale = None
