@@ -143,6 +143,23 @@ UNIT_RULES: tuple[tuple[str, UnitRule], ...] = (
 )
 
 
+# 'Total emissions/number of employees', 'Emissions per revenues (million euro)': what a row divides by
+PER_RE = re.compile(r"(?:/|\bper\b)\s*(?:the\s+)?(?:number\s+of\s+)?(?P<den>[A-Za-z(][^/]{0,40})$", re.I)
+
+
+def _per_row_denominator(spec: UnitSpec, row: Row) -> UnitSpec:
+    """A table-wide unit ('TONNES OF CO2e') on an intensity row ('…/number of employees') gains the
+    row's denominator: tCO2e/employee."""
+    for text in (row.label, *reversed(row.path)):
+        m = PER_RE.search(text)
+        if m is None:
+            continue
+        found = parse_unit(f"t/{m.group('den').strip()}")
+        if found is not None and "/" in found.unit:
+            return UnitSpec(f"{spec.unit}/{found.unit.split('/', 1)[1]}", spec.factor, spec.surface)
+    return spec
+
+
 def row_unit(row: Row, ctx: TableContext) -> tuple[UnitSpec | None, str]:
     for name, rule in UNIT_RULES:
         spec = rule(row, ctx)
@@ -152,6 +169,8 @@ def row_unit(row: Row, ctx: TableContext) -> tuple[UnitSpec | None, str]:
             # plain tonnes are CO2e where the row says it counts GHG; the page around it is too wide a context
             # (a GHG page also lists flaring, produced water and waste in tonnes)
             context = " ".join((*row.path, row.label, ctx.text if name == "caption" else ""))
+            if name in ("caption", "path") and "/" not in spec.unit:
+                spec = _per_row_denominator(spec, row)
             return contextual_unit(spec, context), name
     return None, ""
 

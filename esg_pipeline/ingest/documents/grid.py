@@ -539,9 +539,25 @@ def _attach_text_lines(words, lines, drafts: list[_RowDraft], height: float) -> 
             if prev is not None and d.unit_ids:
                 prev.extra_unit.append(d.unit_ids)
             continue
+        if pending and _close(lines, pending[-1].line, d.line, height) and _wraps(words, pending[-1], d):
+            pending[-1].label_ids = pending[-1].label_ids + d.label_ids  # a group label over two lines
+            pending[-1].line = d.line
+            continue
         pending.append(d)
     out.extend(_as_group(p) for p in pending)
     return out
+
+
+def _wraps(words, upper: _RowDraft, lower: _RowDraft) -> bool:
+    """The lower text line finishes the upper one: it starts in lower case, or the upper one ends on a
+    word that cannot end a label ('of', '/', 'and', an open bracket)."""
+    last, first = words[upper.label_ids[-1]].text, words[lower.label_ids[0]].text
+    text = _text(words, upper.label_ids)
+    return first[:1].islower() or last.lower() in WRAPPING_WORDS or last.endswith(("/", "(", ",", "-")) or \
+        text.count("(") > text.count(")")
+
+
+WRAPPING_WORDS = frozenset({"of", "and", "or", "per", "the", "in", "for", "to", "by", "from", "with", "&"})
 
 
 def _close(lines, a: int, b: int, height: float) -> bool:
@@ -672,6 +688,15 @@ def _rows_with_paths(words, drafts: list[_RowDraft], layout: _Layout, page: int 
         unit_ids = [i for ids in d.extra_unit[:1] if d.above for i in ids] + d.unit_ids + \
                    [i for ids in (d.extra_unit[1:] if d.above else d.extra_unit) for i in ids]
         unit = _text(words, unit_ids) or None
+        own_unit = _text(words, d.unit_ids)
+        if own_unit.rstrip().endswith(("/", " per")) and (d.extra_label or d.extra_unit):
+            # a unit wrapped onto the next lines ('tonnes of CO2-e/' then 'm3 of production volume'):
+            # the continuation lines finish the unit, not the label
+            wrapped = sorted((i for ids in (*d.extra_label, *d.extra_unit) for i in ids),
+                             key=lambda i: (round(words[i].top), words[i].x0))
+            unit = f"{own_unit} {_text(words, wrapped)}"
+            label = " ".join(c[0] for c in (clean_label(_text(words, ids)) for ids in [*d.above, d.label_ids] if ids)
+                             if c[0])
         cells = [Cell(text=words[i].text, col=k, page=page,
                       box=(words[i].x0, words[i].top, words[i].x1, words[i].bottom))
                  for k, i in sorted(d.cells.items())]
