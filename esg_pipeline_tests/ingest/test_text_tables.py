@@ -294,3 +294,107 @@ def test_unit_line_above_a_table_is_its_caption():
     text = "(Unit: tonnes)\n" + ROW_YEARS.split("\n", 2)[2]
     (block,) = find_text_tables(text)
     assert block.table.caption == "(Unit: tonnes)"
+
+
+# (rule, text, expected columns as (header, kind), expected rows as (label, unit, [(col, text)])): layouts of
+# scraped KPI pages and flattened data sheets, invented text; the first table found in the text.
+ROW_YEAR_CASES = [
+    ("single-period-header",
+     "Indicator Unit 2024 Report Pages\nBoiler fuel burnt GJ 4120 17\nCanteen food waste kg 96.5 18\n",
+     [("2024", "value"), ("Report Pages", "note")],
+     [("Boiler fuel burnt", "GJ", [(0, "4120"), (1, "17")]), ("Canteen food waste", "kg", [(0, "96.5"), (1, "18")])]),
+    ("single-period-header-one-row",
+     "Indicator Unit FY2024 Report Pages\nDelivery vans electrified % 35 9\n\nNext section starts here.\n",
+     [("FY2024", "value"), ("Report Pages", "note")],
+     [("Delivery vans electrified", "%", [(0, "35"), (1, "9")])]),
+    ("period-note-in-parentheses",
+     "Indicator Unit 2023 (year ended 31 March, 2024) Report Pages\nRoof solar output MWh 812 6\n"
+     "Grid power bought MWh 9050 6\n",
+     [("2023 (year ended 31 March, 2024)", "value"), ("Report Pages", "note")],
+     [("Roof solar output", "MWh", [(0, "812"), (1, "6")]), ("Grid power bought", "MWh", [(0, "9050"), (1, "6")])]),
+    ("target-for-period",
+     "Survey Unit FY2021 FY2022 Goal for FY2022\nStaff who feel heard % 71% 74% 75%\n"
+     "Survey response rate % 80% 83% 85%\n",
+     [("FY2021", "value"), ("FY2022", "value"), ("Goal for FY2022", "target")],
+     [("Staff who feel heard", "%", [(0, "71%"), (1, "74%"), (2, "75%")]),
+      ("Survey response rate", "%", [(0, "80%"), (1, "83%"), (2, "85%")])]),
+    ("period-span-is-a-change",
+     "Indicator Unit FY2022 FY2023 FY22 to FY23 Report Pages\nForklift diesel litres 5,400 4,900 -9% 30\n"
+     "Office paper tonnes 700 610 -13% 31\n",
+     [("FY2022", "value"), ("FY2023", "value"), ("FY22 to FY23", "change"), ("Report Pages", "note")],
+     [("Forklift diesel", "litres", [(0, "5,400"), (1, "4,900"), (2, "-9%"), (3, "30")]),
+      ("Office paper", "tonnes", [(0, "700"), (1, "610"), (2, "-13%"), (3, "31")])]),
+    ("unit-word-read-by-the-label",
+     "Indicator Unit 2022 2023 Report Pages\nDust emitted per MJ of steam kg per million MJ 2.2 1.9 44\n"
+     "Recycled share as % of all packaging % 41 47 45\nSludge per 1000 m3 treated tonne/1000 m3 0.5 0.4 46\n",
+     [("2022", "value"), ("2023", "value"), ("Report Pages", "note")],
+     [("Dust emitted per MJ of steam", "kg per million MJ", [(0, "2.2"), (1, "1.9"), (2, "44")]),
+      ("Recycled share as % of all packaging", "%", [(0, "41"), (1, "47"), (2, "45")]),
+      ("Sludge per 1000 m3 treated", "tonne/1000 m3", [(0, "0.5"), (1, "0.4"), (2, "46")])]),
+    ("magnitude-word-starts-the-unit",
+     "Indicator Unit 2022 2023 Report Pages\nFleet emissions (chart) million tCO2e 1.4 1.2 12\n"
+     "Depot heating (all sites) thousand litres 88 80 12\n",
+     [("2022", "value"), ("2023", "value"), ("Report Pages", "note")],
+     [("Fleet emissions (chart)", "million tCO2e", [(0, "1.4"), (1, "1.2"), (2, "12")]),
+      ("Depot heating (all sites)", "thousand litres", [(0, "88"), (1, "80"), (2, "12")])]),
+    ("ratio-unit-word-and-its-power",
+     "Indicator Unit 2022 2023 Report Pages\nCarbon per floor area t-CO2/m² 0.31 0.29 8\n"
+     "Water per floor area m³/m² 1.1 1.0 8\n",
+     [("2022", "value"), ("2023", "value"), ("Report Pages", "note")],
+     [("Carbon per floor area", "t-CO2/m²", [(0, "0.31"), (1, "0.29"), (2, "8")]),
+      ("Water per floor area", "m³/m²", [(0, "1.1"), (1, "1.0"), (2, "8")])]),
+    ("not-available-phrase-is-one-cell",
+     "Indicator Unit FY21 FY22 FY23 Report Pages\nSolvent vapour t 2.4 Not available 1.7 52\n"
+     "Ozone-depleting gases t Not applicable Not applicable 0.0 52\n",
+     [("FY21", "value"), ("FY22", "value"), ("FY23", "value"), ("Report Pages", "note")],
+     [("Solvent vapour", "t", [(0, "2.4"), (2, "1.7"), (3, "52")]),
+      ("Ozone-depleting gases", "t", [(2, "0.0"), (3, "52")])]),
+    ("figure-closing-the-label-parenthesis",
+     "Indicator Unit 2023 Report Pages\nNew hires (part-time, aged 18 to 25) 41 20\nNew hires (full-time, under 30) 63 20\n",
+     [("2023", "value"), ("Report Pages", "note")],
+     [("New hires (part-time, aged 18 to 25)", None, [(0, "41"), (1, "20")]),
+      ("New hires (full-time, under 30)", None, [(0, "63"), (1, "20")])]),
+]
+
+
+@pytest.mark.parametrize("rule,text,columns,rows", ROW_YEAR_CASES, ids=[c[0] for c in ROW_YEAR_CASES])
+def test_row_year_layouts_of_scraped_kpi_pages(rule, text, columns, rows):
+    blocks = row_year_tables(text)
+    assert blocks, rule
+    table = blocks[0].table
+    assert [(c.header, c.kind) for c in table.columns] == columns
+    assert [(r.label, r.unit, [(c.col, c.text) for c in r.cells]) for r in table.rows] == rows
+    _assert_spans(text, blocks)
+
+
+def test_a_sentence_naming_a_unit_and_one_year_is_no_header():
+    text = "Business unit 2023 results were strong\nRetail stores 40 52\nOnline orders 18 21\n"
+    assert row_year_tables(text) == []
+
+
+# (rule, text, expected rows as (label, unit, [(col, text)])) for pipe tables.
+PIPE_CASES = [
+    ("repeated-period-header-row",
+     "MWh by site | 2021 | 2022 |\nNorth plant | 1,200 | 1,150 |\nSouth plant | 800 | 760 |\n"
+     "Share of that energy bought from the grid | 2021 | 2022 |\nGrid | 1,500 | 1,410 |\n",
+     [("North plant", None, [(0, "1,200"), (1, "1,150")]), ("South plant", None, [(0, "800"), (1, "760")]),
+      ("Grid", None, [(0, "1,500"), (1, "1,410")])]),
+    ("figure-under-the-unit-header",
+     "| Indicator | Unit | 2021 | 2022 | Report Pages |\n|---|---|---|---|---|\n"
+     "| Boiler output | GJ | 310 | 295 | 12 |\n| Boiler efficiency (GJ out/GJ in) | 0.82 | 12 | ||\n",
+     [("Boiler output", "GJ", [(0, "310"), (1, "295"), (2, "12")]),
+      ("Boiler efficiency (GJ out/GJ in)", None, [(1, "0.82"), (2, "12")])]),
+]
+
+
+@pytest.mark.parametrize("rule,text,rows", PIPE_CASES, ids=[c[0] for c in PIPE_CASES])
+def test_pipe_layouts_of_scraped_kpi_pages(rule, text, rows):
+    (block,) = pipe_tables(text)
+    assert [(r.label, r.unit, [(c.col, c.text) for c in r.cells]) for r in block.table.rows] == rows
+    _assert_spans(text, [block])
+
+
+def test_a_superscript_after_a_unit_symbol_is_no_footnote():
+    assert split_label("Roof area km²") == ("Roof area km²", ())
+    assert split_label("Intensity t/m³") == ("Intensity t/m³", ())
+    assert split_label("Contractors²") == ("Contractors", ("²",))

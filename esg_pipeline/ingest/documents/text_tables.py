@@ -36,7 +36,9 @@ VALUE_TOKEN_RE = re.compile(
 NUMBER_CELL_RE = re.compile(
     rf"{_SIGN}?\s?{_CURRENCY}?\s?\(?(?:{_DIGITS})\)?\s?(?:%|pp|ppt|x|[kKmM]|bn|mn|million|billion|thousand)?"
     r"\+?[*†‡]?")
-EMPTY_VALUES = frozenset({"", "-", "–", "—", "−", "--", "n/a", "na", "n.a.", "n.a", "nil"})
+EMPTY_VALUES = frozenset({"", "-", "–", "—", "−", "--", "n/a", "na", "n.a.", "n.a", "nil", "n.d.", "tbd",
+                          "not available", "not applicable", "not disclosed", "not reported", "not measured",
+                          "figures not available", "data not available"})
 
 _UNIT_HEADER_RE = re.compile(r"units?(?:\s+of\s+measure(?:ment)?)?|measurement\s+units?", re.I)
 _CHANGE_RE = re.compile(r"\b(?:yoy|y-o-y|year[\s-]+on[\s-]+year|change|changes|variance|var\.|growth|increase|"
@@ -47,7 +49,9 @@ _NOTE_RE = re.compile(r"^(?:report\s+)?pages?(?:\s+no\.?)?$|^remarks?$|^notes?$|
                       r"^sources?$|^gri\b|^hkex\b|^sdgs?\b", re.I)
 # Footnote markers at the end of a label: '¹', '[A]', '(1)', '*', and a digit glued to a lower-case word
 # ("employees4"; "CO2" and "m2" keep theirs).
-_LABEL_NOTE_RE = re.compile(r"\s*(\[\w{1,3}\]|\(\d{1,2}\)|\([a-f]\)|[*†‡#]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=[a-z]{3})\d{1,2})$")
+# A superscript after a unit symbol is its power, not a note ('tCO2/m²', 'per km²', 'ft³').
+_LABEL_NOTE_RE = re.compile(r"\s*(\[\w{1,3}\]|\(\d{1,2}\)|\([a-f]\)|[*†‡#]+|(?<!\bm)(?<!km)(?<!cm)(?<!ft)(?<!\dm)"
+                            r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=[a-z]{3})\d{1,2})$")
 _GROUP_PREFIX_RE = re.compile(r"^((?:\.{2,}|…)\s*)+")
 
 
@@ -58,7 +62,7 @@ def is_number(text: str) -> bool:
 
 def is_empty_value(text: str) -> bool:
     """Empty, dash and not-available cells carry no value."""
-    return text.strip().lower() in EMPTY_VALUES
+    return " ".join(text.split()).lower() in EMPTY_VALUES
 
 
 def is_unit_header(text: str) -> bool:
@@ -94,10 +98,19 @@ def group_path(groups: list[tuple[int, str]], level: int, nested: bool) -> tuple
     return tuple(label for _, label in groups)
 
 
+_PERIOD_SPAN_RE = re.compile(r"^\S+\s+(?:to|versus|against|[-–—])\s+\S+$", re.I)
+
+
+def _is_period_span(header: str) -> bool:
+    """'FY21 to FY22': a header spanning two periods holds the change between them."""
+    periods = find_periods(header)
+    return len(periods) == 2 and _PERIOD_SPAN_RE.match(header[periods[0][0]:periods[1][1]]) is not None
+
+
 def column_kind(header: str) -> str:
     if _NOTE_RE.search(header.strip()):
         return "note"
-    if _CHANGE_RE.search(header):
+    if _CHANGE_RE.search(header) or _is_period_span(header):
         return "change"
     if _TARGET_RE.search(header):
         return "target"
@@ -276,6 +289,10 @@ def _rows_to_table(header_rows: list[list[_Span | None]], body: list[_RawRow], s
         if unit is not None and (len(unit) > UNIT_MAX_CHARS or unit.endswith(".")):
             unit = None  # a statement in the unit column, not a unit
         present = [(i, x) for i, c in enumerate(value_cols) if (x := cell(raw, c)) is not None and x.text]
+        if ragged and unit_span is not None and _is_value_cell(unit_span.text):
+            # the row dropped its empty unit cell: its first figure sits under 'Unit'
+            unit = None
+            present = list(enumerate([unit_span, *(x for _, x in present)]))
         if ragged and present and len(present) < len(columns) and \
                 [i for i, _ in present] == list(range(len(present))):
             present = _place_ragged([x for _, x in present], columns, fullest)
@@ -341,6 +358,12 @@ def pipe_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
     return blocks
 
 
+def _is_period_header_row(cells: list[_Span | None]) -> bool:
+    """'Share by region | 2019 | 2020 |': a row naming periods after its first cell repeats the header."""
+    rest = [c.text for c in cells[1:] if c is not None]
+    return len(rest) >= 2 and all(period_year(t) is not None for t in rest)
+
+
 def _pipe_table(part: list[_Line], text: str, lines: list[_Line]) -> Block | None:
     rows = [(ln, _pipe_cells(ln)) for ln in part if not _RULE_RE.fullmatch(ln.text)]
     ruled = any(_RULE_RE.fullmatch(ln.text) for ln in part)
@@ -350,6 +373,8 @@ def _pipe_table(part: list[_Line], text: str, lines: list[_Line]) -> Block | Non
     head = 1 if ruled or any(find_periods(c.text) for c in first_cells[1:]) or \
         not any(_is_value_cell(c.text) for c in first_cells) else 0
     header, body = rows[:head], rows[head:]
+    if head:  # a header repeated inside the table is no row of figures
+        body = [(ln, cells) for ln, cells in body if not _is_period_header_row(cells)]
     transposed = _transposed(header, body, part, text, lines)
     if transposed is not None:
         return transposed
@@ -585,34 +610,80 @@ def _stacked_at(filled: list[_Line], i: int, text: str, lines: list[_Line]) -> t
 ROW_HEADER_MAX_WORDS = 24
 _POST_PERIOD_WORDS = re.compile(r"^(?:baseline|base|target|targets|goal|goals|actual|actuals|result|results|"
                                 r"\(e\)|estimate|restated|\(restated\))$", re.I)
+# A word that leads the words before it into the period after it: 'Target for FY2019', 'Goal by 2030'.
+_INTO_PERIOD_WORDS = re.compile(r"^(?:for|by|in|at|of)$", re.I)
+# Two periods joined into one header: 'FY21 to FY22', '2022 vs 2021' (a change between them).
+_RANGE_WORDS = re.compile(r"^(?:to|vs\.?|versus|against|[-–—])$", re.I)
+
+
+def _paren_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every outermost parenthesised group of a line."""
+    spans, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, i + 1))
+    return spans
+
+
+def _header_periods(text: str) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
+    """The periods of a header line without those inside a parenthesised note that follows a period
+    ('2022 (fiscal year ended March 31, 2023)'), and the parenthesised groups."""
+    parens = _paren_spans(text)
+    periods = find_periods(text)
+    kept = [p for p in periods
+            if not any(a < p[0] and p[1] <= b and any(q[1] <= a for q in periods) for a, b in parens)]
+    return kept, parens
+
+
+def _is_single_period_header(lead: list[_Span], unit_header: str | None, headers: list[str]) -> bool:
+    """'Indicator Unit 2023 Report Pages': one period is a table header when a label header and a unit header
+    come before it and nothing but a note column (report pages, remarks) after it."""
+    return unit_header is not None and bool(lead) and all(column_kind(h) == "note" for h in headers[1:])
 
 
 def _header_columns(line: _Line) -> tuple[list[_Span], list[tuple[str, int, int]], str | None] | None:
     """Split a single-spaced header line: (label-header words, value column headers as (text, start, end),
-    the unit header) or None when the line is not a header of ≥2 periods."""
-    periods = find_periods(line.text)
+    the unit header) or None when the line is not a header of ≥2 periods (or of one period after a label
+    header and a unit header)."""
+    periods, parens = _header_periods(line.text)
     words = _tokens(line)
-    if len(periods) < 2 or len(words) > ROW_HEADER_MAX_WORDS or line.text.rstrip().endswith((".", ",", ";", ":")):
-        return None
-    if any(_is_value_token(w.text) for w in words if not any(s <= w.start - line.start < e for s, e, _ in periods)):
+    if not periods or len(words) > ROW_HEADER_MAX_WORDS or line.text.rstrip().endswith((".", ",", ";", ":")):
         return None
     base = line.start
+
+    def in_parens(w: _Span) -> bool:
+        return any(a <= w.start - base < b for a, b in parens)
+
+    if any(_is_value_token(w.text) for w in words
+           if not in_parens(w) and not any(s <= w.start - base < e for s, e, _ in periods)):
+        return None
     lead = [w for w in words if w.end - base <= periods[0][0]]
     unit_header = None
     if lead and is_unit_header(lead[-1].text):
         unit_header = lead[-1].text
         lead = lead[:-1]
-    cols: list[list[int]] = []  # [start, end] per column, in line offsets
-    for idx, (s, e, _) in enumerate(periods):
-        cols.append([s, e])
-    # Words between/after periods: post-words ("Baseline", "Target") stay with the period before them,
-    # the rest lead into the next period; after the last period, the rest is one more column.
+    cols: list[list[int]] = [[s, e] for s, e, _ in periods]  # [start, end] per column, in line offsets
+    # Words between/after periods: post-words ("Baseline", "Target") and a parenthesised note stay with the
+    # period before them, the rest lead into the next period; after the last period, the rest is one more
+    # column. A post-word followed by 'for'/'by' leads into the next period ('Target for FY2019').
     extra: list[_Span] = []
+    merged: set[int] = set()
     for idx, (s, e, _) in enumerate(periods):
         nxt = periods[idx + 1][0] if idx + 1 < len(periods) else len(line.text)
         between = [w for w in words if e <= w.start - base and w.end - base <= nxt]
+        if idx + 1 < len(periods) and len(between) == 1 and _RANGE_WORDS.match(between[0].text):
+            merged.add(idx + 1)
+            continue
         j = 0
-        while j < len(between) and _POST_PERIOD_WORDS.match(between[j].text):
+        while j < len(between) and (_POST_PERIOD_WORDS.match(between[j].text) or in_parens(between[j])) and \
+                not (idx + 1 < len(periods) and j + 1 < len(between) and
+                     _INTO_PERIOD_WORDS.match(between[j + 1].text)):
             cols[idx][1] = between[j].end - base
             j += 1
         rest = between[j:]
@@ -621,14 +692,26 @@ def _header_columns(line: _Line) -> tuple[list[_Span], list[tuple[str, int, int]
                 cols[idx + 1][0] = rest[0].start - base
         else:
             extra = rest
+    for idx in sorted(merged, reverse=True):  # 'FY21 to FY22': one column from the first period to the second
+        cols[idx - 1][1] = cols[idx][1]
+        del cols[idx]
     headers = [(line.text[s:e], line.start + s, line.start + e) for s, e in cols]
     if extra:
         headers.append((_join(extra), extra[0].start, extra[-1].end))
+    if len(periods) < 2 and not _is_single_period_header(lead, unit_header, [h for h, _, _ in headers]):
+        return None
     return lead, headers, unit_header
 
 
+# A unit word right after these words is part of the label ('emissions per MJ of gas', 'as % of total').
+_LABEL_UNIT_LEADS = frozenset({"per", "as", "of"})
+# Magnitude words printed before a unit belong to it ('million tCO2e', '000 kWh', "'000 litres").
+_UNIT_MAGNITUDE_RE = re.compile(r"^(?:million|mn|billion|bn|thousand|'?0{3,4}'?s?|1,?000|10,?000)$", re.I)
+
+
 def _unit_start(words: list[_Span]) -> int | None:
-    """Index of the first word that starts a unit ('tonnes CO2e', 'kWh', '%', 'RMB'), after the first word."""
+    """Index of the first word that starts a unit ('tonnes CO2e', 'kWh', '%', 'RMB', 'million tCO2e'), after
+    the first word; a unit word after 'per', 'as' or 'of' (or after 'per 1000') is part of the label."""
     from esg_pipeline.extract.units import CURRENCIES, MEASURE_UNITS
 
     depth = 0
@@ -641,9 +724,47 @@ def _unit_start(words: list[_Span]) -> int | None:
         head = re.split(r"[/(]", w)[0]
         pair = f"{w} {words[i + 1].text.lower()}" if i + 1 < len(words) else ""
         if head in MEASURE_UNITS or head in CURRENCIES or pair in MEASURE_UNITS or \
-                head in {"number", "no.", "persons", "people", "times", "cases", "%"}:
+                head in {"number", "no.", "persons", "people", "times", "cases", "%"} or _is_ratio_unit(w):
+            if _in_label_phrase(words, i):
+                continue
+            while i > 1 and _UNIT_MAGNITUDE_RE.match(words[i - 1].text):
+                i -= 1
             return i
     return None
+
+
+def _is_ratio_unit(word: str) -> bool:
+    """A unit written as one ratio word the vocabulary lacks at its head: 't-CO2/m²', 'g/MWh'."""
+    from esg_pipeline.extract.unit_parse import parse_unit
+
+    return "/" in word and word[0].isalpha() and parse_unit(word) is not None
+
+
+def _in_label_phrase(words: list[_Span], i: int) -> bool:
+    """The unit word at i is read by the label ('per MJ', 'as %', 'per 1000 m3'), not the unit column."""
+    before = [w.text.lower() for w in words[max(i - 2, 0):i]]
+    if before and before[-1] in _LABEL_UNIT_LEADS:
+        return True
+    return len(before) == 2 and before[0] in _LABEL_UNIT_LEADS and re.fullmatch(r"[\d,.]+", before[1]) is not None
+
+
+# Not-available markers of more than one word are one cell: 'Not available', 'Not applicable'.
+_EMPTY_PHRASE_RE = re.compile(r"(?:(?:figures|data)\s+)?not\s+(?:available|applicable|disclosed|reported|measured)"
+                              r"(?=\s|$)|\S+", re.I)
+
+
+def _row_tokens(line: _Line) -> list[_Span]:
+    """The words of a single-spaced row, a not-available phrase as one word."""
+    return [_Span(m.group(), line.start + m.start(), line.start + m.end())
+            for m in _EMPTY_PHRASE_RE.finditer(line.text)]
+
+
+def _closes_label_paren(words: list[_Span], i: int) -> bool:
+    """'(new hires, under 29)': a figure closing a parenthesis the label opened is part of the label."""
+    if not words[i].text.endswith(")") or "(" in words[i].text:
+        return False
+    before = "".join(w.text for w in words[:i])
+    return before.count("(") > before.count(")")
 
 
 def row_year_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
@@ -682,10 +803,11 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str) -> tuple[Bloc
             continue
         if _header_columns(line) is not None or "|" in line.text or "  " in line.text.strip():
             break
-        words = _tokens(line)
+        words = _row_tokens(line)
         k = len(words)
         while k > 1 and (_is_value_token(words[k - 1].text) or (is_empty_value(words[k - 1].text)
-                                                                and words[k - 1].text != "")):
+                                                                and words[k - 1].text != "")) \
+                and not _closes_label_paren(words, k - 1):
             k -= 1
         label_words, values = words[:k], words[k:]
         if not values:
@@ -698,7 +820,10 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str) -> tuple[Bloc
         last = line.n
     while pending and not pending[-1][2]:
         pending.pop()
-    if sum(len(v) >= 2 for _, _, v in pending) < 2:  # a table has ≥2 rows of ≥2 figures
+    # A table has ≥2 rows of ≥2 figures (of its one figure under a one-period header); a header naming its
+    # unit and page columns ('Indicator Unit 2023 Report Pages') heads a table of one row.
+    strong = unit_header is not None and columns[-1].kind == "note"
+    if sum(len(v) >= min(2, len(columns)) for _, _, v in pending) < (1 if strong else 2):
         return None, n
     fullest = max((len(v) for _, _, v in pending), default=0)
     if columns[-1].kind == "note":
@@ -724,7 +849,7 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str) -> tuple[Bloc
         if cells:
             table.rows.append(Row(label=label, path=tuple(g for _, g in groups), unit=unit, notes=notes,
                                   cells=cells, start=line.start, end=line.end))
-    if len(table.rows) < 2:
+    if len(table.rows) < (1 if strong else 2):
         return None, n
     last = max(r.end for r in table.rows)
     last_n = next(ln.n for ln in lines if ln.start <= last <= ln.end)
