@@ -27,8 +27,9 @@ run: install  ## the main job on the bundled catalog, warehouse in data/warehous
 test: install
 	$(BIN)/pytest
 
-bench: install
+bench: install  ## extraction MB/s against a regex pass; PDF pages/s, new reader against the old one
 	$(BIN)/python bench/bench_extract.py
+	$(BIN)/python bench/bench_pdf.py
 
 dev: install  ## Dagster UI on http://127.0.0.1:3000
 	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -w workspace.yaml
