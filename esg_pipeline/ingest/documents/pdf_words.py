@@ -332,9 +332,11 @@ def read_page_words(pdf: pdfium.PdfDocument, index: int) -> PageWords:
                            unusable=page_is_unusable(glyphs))
         if result.has_text_layer and not result.unusable:
             result.words = words_from_glyphs(glyphs.glyphs, index + 1)
-        else:
+        elif not result.has_text_layer:  # a scanned page: OCR reads it where tesseract is installed
             result.words = _ocr_words(page, index + 1) or []
             result.ocr = bool(result.words)
+        # a page of glyph codes without a Unicode map is reported, not guessed at: its figures could
+        # only come from OCR of a page that claims to have text, which a reviewer should decide to run
         return result
     finally:
         page.close()
