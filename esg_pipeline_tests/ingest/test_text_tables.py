@@ -398,3 +398,45 @@ def test_a_superscript_after_a_unit_symbol_is_no_footnote():
     assert split_label("Roof area km²") == ("Roof area km²", ())
     assert split_label("Intensity t/m³") == ("Intensity t/m³", ())
     assert split_label("Contractors²") == ("Contractors", ("²",))
+
+
+STACKED_HEADER_ROWS = """Operations
+
+Item
+
+Unit
+
+2021
+
+2022
+
+2023
+
+Goal 2025
+
+          
+
+Fleet
+
+          
+Electric buses in service % of fleet 12 18 26 40
+Depot electricity MWh 3,100 3,350 3,020
+Tyres retreaded number     410 455
+
+Our next report adds the rail business.
+"""
+
+
+def test_header_printed_one_cell_per_line_over_single_spaced_rows():
+    (block,) = row_year_tables(STACKED_HEADER_ROWS)
+    table = block.table
+    assert table.unit_header == "Unit"
+    assert [(c.header, c.year, c.kind) for c in table.columns] == [
+        ("2021", 2021, "value"), ("2022", 2022, "value"), ("2023", 2023, "value"), ("Goal 2025", 2025, "target")]
+    assert [(r.path, r.label, r.unit, [(c.col, c.text) for c in r.cells]) for r in table.rows] == [
+        (("Fleet",), "Electric buses in service", "% of fleet", [(0, "12"), (1, "18"), (2, "26"), (3, "40")]),
+        (("Fleet",), "Depot electricity", "MWh", [(0, "3,100"), (1, "3,350"), (2, "3,020")]),
+        (("Fleet",), "Tyres retreaded", "number", [(1, "410"), (2, "455")]),
+    ]
+    assert block.text.startswith("Item") and "next report" not in block.text
+    _assert_spans(STACKED_HEADER_ROWS, [block])

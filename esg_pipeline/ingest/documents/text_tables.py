@@ -43,7 +43,7 @@ EMPTY_VALUES = frozenset({"", "-", "–", "—", "−", "--", "n/a", "na", "n.a.
 _UNIT_HEADER_RE = re.compile(r"units?(?:\s+of\s+measure(?:ment)?)?|measurement\s+units?", re.I)
 _CHANGE_RE = re.compile(r"\b(?:yoy|y-o-y|year[\s-]+on[\s-]+year|change|changes|variance|var\.|growth|increase|"
                         r"decrease|diff(?:erence)?|movement)\b|%\s*chg|\bvs\.?\b|[△Δ]", re.I)
-_TARGET_RE = re.compile(r"\b(?:targets?|goals?|objectives?)\b", re.I)
+_TARGET_RE = re.compile(r"\b(?:targets?|goals?|objectives?|ambitions?)\b", re.I)
 _BASELINE_RE = re.compile(r"\bbase(?:line|[\s-]+year)?\b", re.I)
 _NOTE_RE = re.compile(r"^(?:report\s+)?pages?(?:\s+no\.?)?$|^remarks?$|^notes?$|^comments?$|^references?$|"
                       r"^sources?$|^gri\b|^hkex\b|^sdgs?\b", re.I)
@@ -768,26 +768,83 @@ def _closes_label_paren(words: list[_Span], i: int) -> bool:
 
 
 def row_year_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
-    """`label [unit] v1 v2 ...` rows (single spaces) under a header line of ≥2 periods."""
+    """`label [unit] v1 v2 ...` rows (single spaces) under a header line of ≥2 periods, or under a header
+    printed one cell per line (a flattened web table: 'Area' / 'Unit' / '2019' / '2020' / 'Target 2020')."""
     lines = lines if lines is not None else _lines(text)
     blocks: list[Block] = []
     n = 0
     while n < len(lines):
         parsed = _header_columns(lines[n]) if "|" not in lines[n].text else None
+        first = n
         if parsed is None:
-            n += 1
-            continue
-        block, last = _row_year_table(lines, n, parsed, text)
+            stacked = _stacked_header(lines, n)
+            if stacked is None:
+                n += 1
+                continue
+            parsed, n = stacked
+        block, last = _row_year_table(lines, n, parsed, text, first=first)
         if block is not None:
             blocks.append(block)
             n = last + 1
         else:
-            n += 1
+            n = first + 1
     return blocks
 
 
-def _row_year_table(lines: list[_Line], n: int, parsed, text: str) -> tuple[Block | None, int]:
+STACKED_HEADER_MAX_CELLS = 12
+STACKED_ROW_BLANKS = 3  # blank (or blank-padded) lines a flattened web table leaves between its rows
+
+
+def _is_extra_header_cell(s: str) -> bool:
+    """A header cell after the periods: another period ('Ambition 2025') or a note/target/change column."""
+    return len(find_periods(s)) == 1 or column_kind(s) in ("note", "target", "change", "baseline")
+
+
+def _stacked_header(lines: list[_Line], n: int) -> tuple[tuple[list[_Span], list[tuple[str, int, int]], str | None],
+                                                         int] | None:
+    """A header printed one cell per line, blank lines between: a label-header line, an optional unit-header
+    line, ≥2 period lines and optional extra columns; (parsed header as `_header_columns` gives it, its last
+    line index) when single-spaced value rows follow."""
+    if lines[n].blank:
+        return None
+    cells: list[_Line] = []
+    i = n
+    while i < len(lines) and len(cells) <= STACKED_HEADER_MAX_CELLS:
+        ln = lines[i]
+        if not ln.blank:
+            s = ln.text.strip()
+            if len(s) > STACKED_MAX_HEADER_CHARS or s.endswith((".", ":", ";")) or "|" in s or "  " in s:
+                break
+            if any(_is_value_token(w.text) for w in _tokens(ln)) and not find_periods(s):
+                break
+            if cells and not (is_unit_header(s) or find_periods(s) or _is_extra_header_cell(s)):
+                break
+            cells.append(ln)
+        i += 1
+    if len(cells) < 3 or find_periods(cells[0].text):
+        return None
+    unit_header = None
+    rest = cells[1:]
+    if is_unit_header(rest[0].text):
+        unit_header = rest[0].text.strip()
+        rest = rest[1:]
+    if sum(1 for c in rest if period_year(c.text) is not None) < 2 or not find_periods(rest[0].text):
+        return None
+    # value rows must follow: the next line with text past groups holds a label and ≥2 figures
+    after = [ln for ln in lines[cells[-1].n + 1:cells[-1].n + 12] if not ln.blank][:4]
+    if not any(sum(_is_value_token(w.text) for w in _row_tokens(ln)) >= 2 for ln in after):
+        return None
+    lead = _tokens(cells[0])
+    headers = [(c.text.strip(), _span(c, 0, len(c.text)).start, _span(c, 0, len(c.text)).end) for c in rest]
+    return (lead, headers, unit_header), cells[-1].n
+
+
+def _row_year_table(lines: list[_Line], n: int, parsed, text: str, *, first: int | None = None) \
+        -> tuple[Block | None, int]:
+    """The rows under the header at line n (a stacked header ends at line n and starts at `first`)."""
     lead, headers, unit_header = parsed
+    stacked = first is not None and first != n
+    first = n if first is None else first
     columns = build_columns([h for h, _, _ in headers])
     table = Table(columns=columns, header_rows=[[_join(lead), *([unit_header] if unit_header else []),
                                                   *(h for h, _, _ in headers)]],
@@ -798,10 +855,11 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str) -> tuple[Bloc
     for line in lines[n + 1:]:
         if line.blank:
             blank_run += 1
-            if blank_run > 1:
+            if blank_run > (STACKED_ROW_BLANKS if stacked else 1):
                 break
             continue
-        if _header_columns(line) is not None or "|" in line.text or "  " in line.text.strip():
+        if _header_columns(line) is not None or "|" in line.text or \
+                ("  " in line.text.strip() and not stacked) or (stacked and _stacked_header(lines, line.n)):
             break
         words = _row_tokens(line)
         k = len(words)
@@ -853,7 +911,7 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str) -> tuple[Bloc
         return None, n
     last = max(r.end for r in table.rows)
     last_n = next(ln.n for ln in lines if ln.start <= last <= ln.end)
-    return _block(table, lines, n, last_n, text), last_n
+    return _block(table, lines, first, last_n, text), last_n
 
 
 # --- two tables side by side: `label v label v` rows under a header repeated twice ---------------------
