@@ -34,17 +34,17 @@ SCORER = SHARED / "eval" / "score.py"
 
 IMAGE_ONLY = "shell_2019_sustainability_excerpt_imageonly.pdf"
 SHELL = "shell_2019_sustainability_excerpt.pdf"
-PFIZER = "pfizer_2022_netzero_update_webprint.pdf"  # unusable text layer: OCR when tesseract is there
+PFIZER = "pfizer_2022_netzero_update_webprint.pdf"  # pages 1-10: unusable text layer, reported
 ENCRYPTED_PREFIX = "dcc_"  # the encrypted DCC excerpt: no gold, must read without a crash
 
 SCORE_RE = re.compile(r"precision=(?P<precision>[\d.]+) recall=(?P<recall>[\d.]+) f1=(?P<f1>[\d.]+)")
 
-# Bars: (precision, recall, f1), about 0.02 under the figures measured when they were set (at a698897):
-#   realpdf text-layer PDFs, --match-year:  precision=0.954 recall=0.837 f1=0.892
-#   realpdf image-only Shell (OCR):         precision=0.956 recall=0.717 f1=0.819
+# Bars: (precision, recall, f1), about 0.02 under the figures measured when they were last raised:
+#   realpdf text-layer PDFs, --match-year:  precision=0.976 recall=0.971 f1=0.974
+#   realpdf image-only Shell (OCR):         precision=0.950 recall=0.839 f1=0.891
 #   eval/real texts:                        precision=0.970 recall=0.920 f1=0.944
-BARS_REALPDF = (0.93, 0.81, 0.87)
-BARS_OCR = (0.93, 0.69, 0.79)
+BARS_REALPDF = (0.95, 0.95, 0.95)
+BARS_OCR = (0.93, 0.81, 0.87)
 BARS_REAL_TEXTS = (0.95, 0.90, 0.92)
 
 
@@ -176,18 +176,19 @@ def test_shell_table_cells_agree_with_their_column_headers(realpdf):
     assert checked >= 100
 
 
-def test_pfizer_print_without_ocr_does_not_crash(tmp_path):
-    """The Pfizer web print's text layer is glyph codes; without Tesseract the CLI must still end cleanly
-    (metrics or an error message naming the file), never with a traceback."""
+def test_pfizer_print_garbage_pages_give_a_warning_not_metrics(tmp_path):
+    """The Pfizer web print's first ten pages are glyph codes without a Unicode map: they are reported
+    (a document warning) and yield no metrics; the readable pages after them still do. With or without
+    Tesseract: such pages are not sent to OCR."""
     path = _need(REALPDF / PFIZER)
-    venv_bin = str(Path(_cli()).parent)
-    env = {**os.environ, "PATH": venv_bin}  # no tesseract on this PATH
-    done = extract([path], tmp_path / "pred.jsonl", env=env)
-    assert done.returncode in (0, 1)
-    if done.returncode == 1:
-        assert PFIZER in done.stderr and "esg-pipeline extract:" in done.stderr
-    for row in read_jsonl(tmp_path / "pred.jsonl"):
-        assert row["doc"] == PFIZER
+    done = extract([path], tmp_path / "pred.jsonl")
+    assert done.returncode == 0, done.stderr
+    rows = read_jsonl(tmp_path / "pred.jsonl")
+    assert rows and all(row["doc"] == PFIZER and row["page"] > 10 for row in rows)
+    from esg_pipeline.ingest.documents import read_document
+
+    warnings = read_document(path).warnings
+    assert any("pages 1-10: unusable text layer" in w for w in warnings), warnings
 
 
 # --- realpdf: the image-only Shell copy through OCR --------------------------------------------------
