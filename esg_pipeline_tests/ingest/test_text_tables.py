@@ -440,3 +440,39 @@ def test_header_printed_one_cell_per_line_over_single_spaced_rows():
     ]
     assert block.text.startswith("Item") and "next report" not in block.text
     _assert_spans(STACKED_HEADER_ROWS, [block])
+
+
+INLINE = ("48 49 ANNEX Group data book AIR EMISSIONS Site emissions [t] 2023 2022 2021 Nitrogen oxides 12.4 13.1 "
+          "14.0 Sulphur oxides 0.8 0.9 1.2 Dust (PM10) 0.31 0.35 0.40 Tier 2 boilers 5.5 6.0 6.1 ENERGY Indicator "
+          "Unit 2022 2023 Change % Fuel oil burnt Millions of litres 1.25 1.10 -12% GWh 13 11 -15% Grid power (1) "
+          "MWh 8,400 8,150 (2) -3% Share of green power % 41 55** 34% Site heating GJ Unknown 2,100 n/a "
+          "* Restated. (1) Includes offices.\n")
+
+
+def test_a_data_sheet_flattened_onto_one_line():
+    blocks = find_text_tables(INLINE)
+    assert [b.table.source for b in blocks] == ["text-inline", "text-inline"]
+    emissions, energy = (b.table for b in blocks)
+    assert emissions.caption.endswith("AIR EMISSIONS Site emissions (t)")  # a few title words before the periods
+    assert [c.year for c in emissions.columns] == [2023, 2022, 2021]
+    # 'Tier 2 boilers': a lone figure inside the label is the label's
+    assert [(r.label, [c.text for c in r.cells]) for r in emissions.rows] == [
+        ("Nitrogen oxides", ["12.4", "13.1", "14.0"]), ("Sulphur oxides", ["0.8", "0.9", "1.2"]),
+        ("Dust (PM10)", ["0.31", "0.35", "0.40"]), ("Tier 2 boilers", ["5.5", "6.0", "6.1"])]
+    assert energy.unit_header == "Unit"
+    assert [(c.year, c.kind) for c in energy.columns] == [(2022, "value"), (2023, "value"), (None, "note")]
+    # a unit alone repeats the row above in that unit; footnote markers between figures are skipped; stars go
+    assert [(r.label, r.unit, [(c.col, c.text) for c in r.cells]) for r in energy.rows] == [
+        ("Fuel oil burnt", "Millions of litres", [(0, "1.25"), (1, "1.10"), (2, "-12%")]),
+        ("Fuel oil burnt", "GWh", [(0, "13"), (1, "11"), (2, "-15%")]),
+        ("Grid power", "MWh", [(0, "8,400"), (1, "8,150"), (2, "-3%")]),
+        ("Share of green power", "%", [(0, "41"), (1, "55"), (2, "34%")]),
+        ("Site heating", "GJ", [(0, "Unknown"), (1, "2,100")])]
+    _assert_spans(INLINE, blocks)
+
+
+def test_a_long_paragraph_with_years_and_figures_is_no_table():
+    text = ("Across 2021 2022 and the year after, our 14 sites cut waste by 12 % and water by 9 %, while the 3 new "
+            "depots opened in 2023 added 40 jobs and 2 training centres; in total 1,200 staff took 6 courses each, "
+            "and 85 % of them rated the courses good or very good in the survey we ran at the end of the year.\n")
+    assert find_text_tables(text) == []
