@@ -1,0 +1,272 @@
+"""A table's rows: figures in the value bands, the label and unit beside them, wrapped label lines
+above or below, group rows, and the row-label path from indentation and breakdown groups."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from esg_pipeline.ingest.documents.grid_header import _band_of, _in_table, _Layout
+from esg_pipeline.ingest.documents.grid_lines import (
+    LABEL_GAP_HEIGHTS, PHRASE_GAP_HEIGHTS, UNIT_REACH_HEIGHTS, WRAP_GAP_HEIGHTS, _Line, _text, clean_label, is_empty_cell,
+    is_number,
+)
+from esg_pipeline.ingest.documents.model import Cell, Row
+
+
+@dataclass
+class _RowDraft:
+    line: int
+    label_ids: list[int]
+    unit_ids: list[int]
+    cells: dict[int, int]  # column -> word id
+    extra_label: list[list[int]] = field(default_factory=list)
+    extra_unit: list[list[int]] = field(default_factory=list)
+    above: list[list[int]] = field(default_factory=list)
+    kind: str = "value"  # "value" or "group"
+    indent: float = 0.0
+    empty_ids: list[int] = field(default_factory=list)
+
+
+def _split_line(words, line: _Line, layout: _Layout, height: float) -> _RowDraft:
+    cells: dict[int, int] = {}
+    rest: list[int] = []
+    unit_ids: list[int] = []
+    others: list[int] = []
+    empty: list[int] = []  # '-' and 'n/a' cells: part of the table, no value
+    for i in line.ids:
+        w = words[i]
+        if not _in_table(w, layout) or i in layout.header_ids:
+            continue
+        band = _band_of(w, layout)
+        if band is not None and (is_number(w.text) or is_empty_cell(w.text)):
+            if is_empty_cell(w.text):
+                empty.append(i)
+            if is_number(w.text):
+                held = cells.get(band)
+                centre = (layout.bands[band].x0 + layout.bands[band].x1) / 2
+                if held is None or abs(w.xc - centre) < abs(words[held].xc - centre):
+                    cells[band] = i  # two numbers in one band: the one under the header
+            continue
+        others.append(i)
+    # the label ends where the row's first value (or, without values, the first column's header) begins
+    values_from = min([words[i].x0 for i in cells.values()] + [layout.first_header_x0])
+    for i in others:
+        w = words[i]
+        if layout.unit_band and layout.unit_band[0] <= w.x0 < layout.unit_band[1]:
+            unit_ids.append(i)
+        elif w.x1 <= values_from + 1 and (layout.label_limit is None or w.x0 < layout.label_limit):
+            rest.append(i)
+    if layout.unit_header is not None and rest:
+        rest, unit_ids = _unit_phrase(words, rest, unit_ids, layout.unit_header, height)
+    label = _label_run(words, rest, height)
+    indent = words[label[0]].x0 if label else 0.0
+    return _RowDraft(line=0, label_ids=label, unit_ids=unit_ids, cells=cells, indent=indent, empty_ids=empty)
+
+
+def _unit_phrase(words, rest: list[int], unit_ids: list[int], header: tuple[float, float],
+                 height: float) -> tuple[list[int], list[int]]:
+    """A unit cell that starts left of its centred 'Unit' header: the last phrase before the values
+    (set off by a wide gap) that reaches under the header."""
+    phrases: list[list[int]] = [[rest[0]]]
+    for a, b in zip(rest, rest[1:]):
+        if words[b].x0 - words[a].x1 > PHRASE_GAP_HEIGHTS * height:
+            phrases.append([])
+        phrases[-1].append(b)
+    last = phrases[-1]
+    under = words[last[-1]].x1 > header[0] and words[last[0]].x0 < header[1]
+    if under and (len(phrases) > 1 or words[last[0]].x0 >= header[0] - UNIT_REACH_HEIGHTS * height):
+        return [i for p in phrases[:-1] for i in p], sorted(last + unit_ids, key=lambda i: words[i].x0)
+    return rest, unit_ids
+
+
+def _label_run(words, ids: list[int], height: float) -> list[int]:
+    """The words next to the columns, back to the first wide gap (a text column beside the table)."""
+    if not ids:
+        return []
+    while len(ids) > 1 and is_number(words[ids[-1]].text) and is_number(words[ids[-2]].text):
+        ids = ids[:-2]  # a run of figures left of the columns is another table's values, not a label
+    if not ids:
+        return []
+    run = [ids[-1]]
+    for i in reversed(ids[:-1]):
+        if words[run[0]].x0 - words[i].x1 > LABEL_GAP_HEIGHTS * height or (
+                is_number(words[i].text) and is_number(words[run[0]].text)):
+            break
+        run.insert(0, i)
+    return run
+
+
+def _attach_text_lines(words, lines, drafts: list[_RowDraft], height: float) -> list[_RowDraft]:
+    """Lines without values: wrapped labels of the row above or below, or group rows."""
+    out: list[_RowDraft] = []
+    pending: list[_RowDraft] = []  # text lines waiting for the value row below them
+    for k, d in enumerate(drafts):
+        if d.cells:
+            for p in pending:
+                if not d.label_ids and _close(lines, p.line, d.line, height):
+                    d.above.append(p.label_ids)
+                    if p.unit_ids:
+                        d.extra_unit.insert(0, p.unit_ids)
+                else:
+                    out.append(_as_group(p))
+            pending = []
+            out.append(d)
+            continue
+        prev = out[-1] if out and out[-1].kind == "value" else None
+        nxt = next((n for n in drafts[k + 1:] if n.cells), None)
+        if prev is not None and _close(lines, prev.line, d.line, height) and _continues(words, prev, d, nxt, lines, height):
+            prev.extra_label.append(d.label_ids)
+            if d.unit_ids:
+                prev.extra_unit.append(d.unit_ids)
+            prev.line = d.line  # a further wrapped line continues from here
+            continue
+        if not d.label_ids:
+            if prev is not None and d.unit_ids:
+                prev.extra_unit.append(d.unit_ids)
+            continue
+        if pending and _close(lines, pending[-1].line, d.line, height) and _wraps(words, pending[-1], d):
+            pending[-1].label_ids = pending[-1].label_ids + d.label_ids  # a group label over two lines
+            pending[-1].line = d.line
+            continue
+        pending.append(d)
+    out.extend(_as_group(p) for p in pending)
+    return out
+
+
+def _wraps(words, upper: _RowDraft, lower: _RowDraft) -> bool:
+    """The lower text line finishes the upper one: it starts in lower case, or the upper one ends on a
+    word that cannot end a label ('of', '/', 'and', an open bracket)."""
+    last, first = words[upper.label_ids[-1]].text, words[lower.label_ids[0]].text
+    text = _text(words, upper.label_ids)
+    return first[:1].islower() or last.lower() in WRAPPING_WORDS or last.endswith(("/", "(", ",", "-")) or \
+        text.count("(") > text.count(")")
+
+
+WRAPPING_WORDS = frozenset({"of", "and", "or", "per", "the", "in", "for", "to", "by", "from", "with", "&"})
+
+
+def _close(lines, a: int, b: int, height: float) -> bool:
+    upper, lower = (lines[a], lines[b]) if lines[a].top <= lines[b].top else (lines[b], lines[a])
+    return lower.top - upper.bottom <= WRAP_GAP_HEIGHTS * height
+
+
+def _continues(words, prev: _RowDraft, d: _RowDraft, nxt: _RowDraft | None, lines, height) -> bool:
+    """A text line right below a row continues it: lower-case or bracket start, or the row had no label
+    of its own (its label was wrapped around the values), unless it rather heads the unlabelled row below."""
+    if not d.label_ids:
+        return bool(d.unit_ids)
+    first = words[d.label_ids[0]].text
+    above = _text(words, prev.above[-1] if prev.above else [])
+    own_text = f"{above} {_text(words, prev.label_ids)} {' '.join(_text(words, e) for e in prev.extra_label)}"
+    if own_text.count("(") > own_text.count(")"):
+        return True  # the row's label has an open bracket: this line closes it
+    if _is_unit_line(_text(words, d.label_ids)):
+        # a unit alone on its line: under its row's label it ends that label ('(MWh/$M)'); further
+        # left it heads the rows below with their unit ('(mtCO2e)' before a second block of rows)
+        own = prev.label_ids or (prev.above[-1] if prev.above else [])
+        return bool(own) and words[d.label_ids[0]].x0 >= words[own[0]].x0 - INDENT_TOLERANCE
+    if nxt is not None and not nxt.label_ids and _close(lines, d.line, nxt.line, height) and \
+            lines[nxt.line].top - lines[d.line].bottom < lines[d.line].top - lines[prev.line].bottom:
+        return False
+    if first[:1].islower() or first[:1] in "([&/-–":
+        return True
+    own = prev.label_ids or (prev.above[-1] if prev.above else [])
+    if own and words[own[-1]].text.endswith(("(", ",", "/", "-", "–", "and", "of", "per")):
+        return True
+    return not prev.label_ids and len(prev.above) <= 1 and not prev.extra_label
+
+
+def _is_unit_line(text: str) -> bool:
+    from esg_pipeline.extract.unit_parse import parse_unit  # the unit vocabulary lives with the extractor
+
+    text = text.strip()
+    return text.startswith("(") and text.endswith(")") and len(text) <= 30 and parse_unit(text) is not None
+
+
+def _as_group(d: _RowDraft) -> _RowDraft:
+    d.kind = "group"
+    return d
+
+
+@dataclass
+class _Level:
+    """An open row on the path stack: its indent, label, kind, boldness, and how its first child looked."""
+
+    indent: float
+    label: str
+    kind: str
+    bold: bool = False
+    child_indent: float | None = None
+    child_bold: bool = False
+
+
+# Indents within this many points are the same level.
+INDENT_TOLERANCE = 2.0
+
+
+# A group row that names a breakdown ('By gender', 'Of which') splits the row above it at the same indent.
+BREAKDOWN_RE = re.compile(r"^(?:by|of\s+which|breakdown\s+by|split\s+by|including)\b", re.I)
+
+
+def _ends(stack: list[_Level], indent: float, kind: str, label: str, bold: bool) -> bool:
+    """Whether the top of the path stack ends before a new row at `indent`."""
+    tol = INDENT_TOLERANCE
+    top = stack[-1]
+    if top.indent > indent + tol:
+        return True
+    if top.indent < indent - tol:
+        return False
+    if kind == "group":  # a breakdown ('By age') splits the nearest total row above it at its own indent
+        if top.kind == "value" and BREAKDOWN_RE.match(label):
+            parent = stack[-2] if len(stack) > 1 else None
+            return not (top.bold or parent is None or parent.indent < indent - tol)
+        return True
+    if top.kind == "value":
+        return True
+    # a group keeps same-indent rows below it when its first row sat at its own indent, until a row set
+    # like a heading (bold where the group's rows are not) starts a new section
+    if top.child_indent is None:
+        return False  # the group's first row
+    return top.child_indent > indent + tol or (bold and not top.child_bold)
+
+
+def _rows_with_paths(words, drafts: list[_RowDraft], layout: _Layout, page: int | None) -> list[Row]:
+    rows: list[Row] = []
+    stack: list[_Level] = []
+    for d in drafts:
+        label_ids = [i for ids in d.above for i in ids] + d.label_ids + [i for ids in d.extra_label for i in ids]
+        cleaned = [clean_label(_text(words, ids)) for ids in [*d.above, d.label_ids, *d.extra_label] if ids]
+        label = " ".join(c[0] for c in cleaned if c[0])
+        notes = tuple(n for c in cleaned for n in c[1])
+        indent = words[label_ids[0]].x0 if label_ids else d.indent
+        if _text(words, label_ids[:1]).startswith(("...", "…")):
+            indent += 10.0  # '...natural gas' is a part of the row above it
+        bold = bool(label_ids) and all(words[i].bold for i in label_ids)
+        while stack and _ends(stack, indent, d.kind, label, bold):
+            stack.pop()
+        if stack and stack[-1].child_indent is None:
+            stack[-1].child_indent, stack[-1].child_bold = indent, bold
+        path = tuple(level.label for level in stack)
+        if d.kind == "group":
+            if label:  # a group row keeps its text in the table (a row without cells) and heads the rows below
+                rows.append(Row(label=label, path=path, notes=notes, page=page))
+                stack.append(_Level(indent, label, "group", bold))
+            continue
+        unit_ids = [i for ids in d.extra_unit[:1] if d.above for i in ids] + d.unit_ids + \
+                   [i for ids in (d.extra_unit[1:] if d.above else d.extra_unit) for i in ids]
+        unit = _text(words, unit_ids) or None
+        own_unit = _text(words, d.unit_ids)
+        if own_unit.rstrip().endswith(("/", " per")) and (d.extra_label or d.extra_unit):
+            # a unit wrapped onto the next lines ('tonnes of CO2-e/' then 'm3 of production volume'):
+            # the continuation lines finish the unit, not the label
+            wrapped = sorted((i for ids in (*d.extra_label, *d.extra_unit) for i in ids),
+                             key=lambda i: (round(words[i].top), words[i].x0))
+            unit = f"{own_unit} {_text(words, wrapped)}"
+            label = " ".join(c[0] for c in (clean_label(_text(words, ids)) for ids in [*d.above, d.label_ids] if ids)
+                             if c[0])
+        cells = [Cell(text=words[i].text, col=k, page=page,
+                      box=(words[i].x0, words[i].top, words[i].x1, words[i].bottom))
+                 for k, i in sorted(d.cells.items())]
+        rows.append(Row(label=label, path=path, unit=unit, notes=notes, cells=cells, page=page))
+        stack.append(_Level(indent, label, "value", bold))
+    return rows
