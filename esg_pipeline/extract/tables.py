@@ -76,6 +76,7 @@ class TableContext:
     table: Table
     text: str  # caption, header rows and the headings/short paragraphs just above the table
     scale: UnitSpec | None
+    title: str = ""  # the nearest title line above the table (its heading for KPI evidence)
 
 
 UnitRule = Callable[[Row, TableContext], UnitSpec | None]
@@ -235,7 +236,8 @@ def table_context(doc: Document, index: int) -> TableContext:
         scale = _declared_unit(piece) if piece else None
         if scale is not None:
             break
-    return TableContext(table, text, scale)
+    title = " ".join([*above, table.caption]).strip()
+    return TableContext(table, text, scale, title)
 
 
 # A unit line above a table is short ("TONNES OF CO2e   Group"): its unit is in its first few words.
@@ -342,10 +344,12 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
     label = row.label or (row.path[-1] if row.path else "")
     path_text = " › ".join(row.path)
     cls = classifier()
-    zones = {"subject": cls.stems_in(label.lower()), "sentence": cls.stems_in(f"{path_text} {label}".lower()),
-             "heading": cls.stems_in(path_text.lower()), "section": cls.stems_in(ctx.text.lower())}
-    kind = unit_kind(unit)
-    indicator = cls.classify(unit, kind, zones)
+    # a breakdown row's own label is a member ('Male', '<30'): what it measures is named up its path
+    concept = " ".join(p for p in row.path if not BREAKDOWN_LABEL_RE.match(p))
+    # and a table titled by what it counts ('Employees by region and gender') names it for every row
+    zones = {"subject": cls.stems_in(f"{ctx.title} {concept} {label}".lower()), "sentence": cls.stems_in(f"{path_text} {label}".lower()),
+             "heading": cls.stems_in(f"{path_text} {ctx.title}".lower()), "section": cls.stems_in(ctx.text.lower())}
+    indicator = cls.classify(*_classified_as(unit, f"{path_text} {label} {ctx.title}"), zones)
     value = parsed.value * factor
     unit_text = f" ({row.unit})" if row.unit else ""
     return Metric(
@@ -356,6 +360,19 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
         line=bisect_right(line_starts, cell.start), page=cell.page or block.page, method="table_cell",
         confidence=0.9, flags=[f"unit:{unit_rule}", *(f"note:{n}" for n in row.notes)], raw=cell.text,
     )
+
+
+BREAKDOWN_LABEL_RE = re.compile(r"^(?:by|of\s+which|breakdown)\b", re.I)
+GHG_GAS_RE = re.compile(r"\b(?:ghg|greenhouse|scope\s*[123]|methane|ch4|n2o|nitrous|hfcs?|pfcs?|sf6|co2e?)\b", re.I)
+
+
+def _classified_as(unit: str, context: str) -> tuple[str, str]:
+    """The unit and unit kind to classify by: a greenhouse gas weighed in tonnes (methane, HFCs under
+    Scope 1) is evidence for the GHG indicator, though its unit stays the mass printed."""
+    kind = unit_kind(unit)
+    if kind == "mass" and GHG_GAS_RE.search(context):
+        return "tCO2e", unit_kind("tCO2e")
+    return unit, kind
 
 
 def _note(trace: Trace | None, what: str, decision: str, rule: str) -> None:
