@@ -82,8 +82,15 @@ class TableContext:
 UnitRule = Callable[[Row, TableContext], UnitSpec | None]
 
 
+# Symbols that are a unit only in a table's unit column: a capital 'T' there is tonnes (anywhere else,
+# a letter: 'Grade T', 'T-shirts').
+UNIT_COLUMN_SYMBOLS = {"T": UnitSpec("tonne", 1.0, "T")}
+
+
 def unit_from_column(row: Row, ctx: TableContext) -> UnitSpec | None:
-    return parse_unit(row.unit) if row.unit else None
+    if not row.unit:
+        return None
+    return UNIT_COLUMN_SYMBOLS.get(row.unit.strip()) or parse_unit(row.unit)
 
 
 def unit_from_label(row: Row, ctx: TableContext) -> UnitSpec | None:
@@ -165,7 +172,8 @@ def row_unit(row: Row, ctx: TableContext) -> tuple[UnitSpec | None, str]:
     for name, rule in UNIT_RULES:
         spec = rule(row, ctx)
         if spec is not None:
-            if name not in ("caption",) and ctx.scale is not None and not ctx.scale.unit and spec.factor == 1:
+            if name not in ("caption",) and ctx.scale is not None and not ctx.scale.unit and spec.factor == 1 \
+                    and "/" not in spec.unit and spec.unit != "percent":
                 spec = UnitSpec(spec.unit, ctx.scale.factor, spec.surface)  # "(in thousands)" over a plain unit
             # plain tonnes are CO2e where the row says it counts GHG; the page around it is too wide a context
             # (a GHG page also lists flaring, produced water and waste in tonnes)
@@ -232,7 +240,7 @@ def table_context(doc: Document, index: int) -> TableContext:
     header = " ".join(" ".join(h) for h in table.header_rows)
     text = " ".join([*above, table.caption, header]).strip()
     scale = None
-    for piece in (table.caption, header, *reversed(above)):
+    for piece in (table.caption, header, *(a for a in reversed(above) if len(a) <= UNIT_LINE_MAX_CHARS)):
         scale = _declared_unit(piece) if piece else None
         if scale is not None:
             break
@@ -242,6 +250,9 @@ def table_context(doc: Document, index: int) -> TableContext:
 
 # A unit line above a table is short ("TONNES OF CO2e   Group"): its unit is in its first few words.
 UNIT_LINE_MAX_WORDS = 8
+# A line declaring a table's unit or scale is short; a long block that mentions "(kWh in '000s)" is the
+# disclosure's wording, not the table's unit line.
+UNIT_LINE_MAX_CHARS = 80
 BRACKET_RE = re.compile(r"\([^()]{1,30}\)")
 
 

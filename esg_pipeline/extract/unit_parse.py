@@ -56,7 +56,7 @@ def _normalise(text: str) -> str:
 # the next word splits there.
 # OCR reads the small subscript 2 of CO2 as '?' or '»'.
 _OCR_SUBSCRIPT_RE = re.compile(r"(?<=CO)[?»](?=[\s\-e)]|$)")
-_GLUED_WORDS_RE = re.compile(r"(?:(?<=thousand)|(?<=million)|(?<=billion))(?!s\b)(?=[a-zA-Z])|(?<=tonnes)(?=CO)"
+_GLUED_WORDS_RE = re.compile(r"(?:(?<=thousand)|(?<=million)|(?<=billion))(?!s\b)(?=[a-zA-Z])|(?<=tonnes)(?=CO)|(?<=\d{3})(?=[A-Za-z])"
                              r"|(?<=tons)(?=CO)|(?<=CO2)(?=equivalent)", re.I)
 
 
