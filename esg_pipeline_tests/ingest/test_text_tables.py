@@ -6,9 +6,11 @@ from pathlib import Path
 import pytest
 
 from esg_pipeline.ingest.documents import read_document, read_document_bytes
-from esg_pipeline.ingest.documents.text_tables import (
-    aligned_tables, find_text_tables, pipe_tables, row_year_tables, split_label, stacked_tables,
-)
+from esg_pipeline.ingest.documents.table_cells import split_label
+from esg_pipeline.ingest.documents.text_aligned import aligned_tables, stacked_tables
+from esg_pipeline.ingest.documents.text_pipe import pipe_tables
+from esg_pipeline.ingest.documents.text_rows import row_year_tables
+from esg_pipeline.ingest.documents.text_tables import find_text_tables
 
 REAL_DOCS = Path("/work/shared/eval/real/docs")
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from esg_pipeline.ingest.documents.model import FORMATS, DocumentError
+from esg_pipeline.ingest.documents.model import DocumentError
 
 # --- format -----------------------------------------------------------------------
 

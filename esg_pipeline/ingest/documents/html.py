@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from esg_pipeline.ingest.documents.model import Cell, Document, DocumentBuilder, DocumentError, Row, Table
-from esg_pipeline.ingest.documents.text_tables import (
+from esg_pipeline.ingest.documents.table_cells import (
     build_columns, group_level, group_path, is_empty_value, is_number, is_unit_header, split_label,
 )
 

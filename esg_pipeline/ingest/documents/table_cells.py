@@ -1,0 +1,115 @@
+"""What a table cell and a row label are, shared by the HTML and text-layout readers: figures, empty
+cells, unit headers, column kinds (value, change, target, baseline, note), footnote markers, group paths."""
+from __future__ import annotations
+
+import re
+
+from esg_pipeline.ingest.documents.model import Column
+from esg_pipeline.ingest.documents.periods import find_periods
+
+
+# --- cells ----------------------------------------------------------------------------------
+
+_SIGN = r"[<>≤≥~≈±+\-–−↑↓]"
+_CURRENCY = r"(?:[A-Z]{1,3}\$|RMB|HKD|USD|[$¥€£])"
+_DIGITS = r"\d[\d,]*(?:\.\d+)?|\.\d+"
+VALUE_TOKEN_RE = re.compile(
+    rf"{_SIGN}?\s?{_CURRENCY}?\s?\(?(?:{_DIGITS})\)?(?:%|pp|ppt|x|[kKmM]|bn|mn)?\+?[*†‡]?")
+NUMBER_CELL_RE = re.compile(
+    rf"{_SIGN}?\s?{_CURRENCY}?\s?\(?(?:{_DIGITS})\)?\s?(?:%|pp|ppt|x|[kKmM]|bn|mn|million|billion|thousand)?"
+    r"\+?[*†‡]?")
+EMPTY_VALUES = frozenset({"", "-", "–", "—", "−", "--", "n/a", "na", "n.a.", "n.a", "nil", "n.d.", "tbd",
+                          "not available", "not applicable", "not disclosed", "not reported", "not measured",
+                          "figures not available", "data not available"})
+
+_UNIT_HEADER_RE = re.compile(r"units?(?:\s+of\s+measure(?:ment)?)?|measurement\s+units?", re.I)
+_CHANGE_RE = re.compile(r"\b(?:yoy|y-o-y|year[\s-]+on[\s-]+year|change|changes|variance|var\.|growth|increase|"
+                        r"decrease|diff(?:erence)?|movement)\b|%\s*chg|\bvs\.?\b|[△Δ]", re.I)
+_TARGET_RE = re.compile(r"\b(?:targets?|goals?|objectives?|ambitions?)\b", re.I)
+_BASELINE_RE = re.compile(r"\bbase(?:line|[\s-]+year)?\b", re.I)
+_NOTE_RE = re.compile(r"^(?:report\s+)?pages?(?:\s+no\.?)?$|^remarks?$|^notes?$|^comments?$|^references?$|"
+                      r"^sources?$|^gri\b|^hkex\b|^sdgs?\b", re.I)
+# Footnote markers at the end of a label: '¹', '[A]', '(1)', '*', and a digit glued to a lower-case word
+# ("employees4"; "CO2" and "m2" keep theirs).
+# A superscript after a unit symbol is its power, not a note ('tCO2/m²', 'per km²', 'ft³').
+_LABEL_NOTE_RE = re.compile(r"\s*(\[\w{1,3}\]|\(\d{1,2}\)|\([a-f]\)|[*†‡#]+|(?<!\bm)(?<!km)(?<!cm)(?<!ft)(?<!\dm)"
+                            r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=[a-z]{3})\d{1,2})$")
+_GROUP_PREFIX_RE = re.compile(r"^((?:\.{2,}|…)\s*)+")
+
+
+def is_number(text: str) -> bool:
+    """A figure as a table prints it: '1,234', '–5%', '<1', '(1.2)', 'US$80.1 million', '153,000+'."""
+    return NUMBER_CELL_RE.fullmatch(text.strip()) is not None
+
+
+def is_empty_value(text: str) -> bool:
+    """Empty, dash and not-available cells carry no value."""
+    return " ".join(text.split()).lower() in EMPTY_VALUES
+
+
+def is_unit_header(text: str) -> bool:
+    return _UNIT_HEADER_RE.fullmatch(text.strip()) is not None
+
+
+def split_label(text: str) -> tuple[str, tuple[str, ...]]:
+    """The label without its nesting prefix ('...') and trailing footnote markers, and those markers."""
+    label = _GROUP_PREFIX_RE.sub("", " ".join(text.split()))
+    notes: list[str] = []
+    while True:
+        m = _LABEL_NOTE_RE.search(label)
+        if m is None or m.start() == 0:
+            break
+        notes.insert(0, m.group(1))
+        label = label[:m.start()].rstrip()
+    return label, tuple(notes)
+
+
+def group_level(text: str) -> int:
+    """Nesting shown by ellipsis prefixes: '...Male' is one level below 'By gender'."""
+    m = _GROUP_PREFIX_RE.match(text.strip())
+    return len(re.findall(r"\.{2,}|…", m.group(0))) if m else 0
+
+
+def group_path(groups: list[tuple[int, str]], level: int, nested: bool) -> tuple[str, ...]:
+    """The group rows above a value row at `level`; pops the groups it has left.
+
+    In a nested layout a row belongs to the groups less indented than itself; in a flat one (no indentation
+    anywhere) to the last group row above it."""
+    while groups and (groups[-1][0] >= level if nested else groups[-1][0] > level):
+        groups.pop()
+    return tuple(label for _, label in groups)
+
+
+_PERIOD_SPAN_RE = re.compile(r"^\S+\s+(?:to|versus|against|[-–—])\s+\S+$", re.I)
+
+
+def _is_period_span(header: str) -> bool:
+    """'FY21 to FY22': a header spanning two periods holds the change between them."""
+    periods = find_periods(header)
+    return len(periods) == 2 and _PERIOD_SPAN_RE.match(header[periods[0][0]:periods[1][1]]) is not None
+
+
+def column_kind(header: str) -> str:
+    if _NOTE_RE.search(header.strip()):
+        return "note"
+    if _CHANGE_RE.search(header) or _is_period_span(header):
+        return "change"
+    if _TARGET_RE.search(header):
+        return "target"
+    if _BASELINE_RE.search(header):
+        return "baseline"
+    return "value"
+
+
+def build_columns(headers: list[str]) -> list[Column]:
+    """One Column per value column header: the period it names (as printed) and its year, and its kind."""
+    columns = []
+    for header in headers:
+        header = " ".join(header.split())
+        periods = find_periods(header)
+        period = year = None
+        if periods:
+            start, end, year = periods[0]
+            period = header[start:end].strip()
+        columns.append(Column(header=header, period=period, year=year, kind=column_kind(header)))
+    return columns

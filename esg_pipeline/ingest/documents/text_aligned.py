@@ -1,0 +1,195 @@
+"""Tables laid out as whitespace-aligned columns (as `pdftotext -layout` writes them) and tables with
+one cell per line under a header block of years."""
+from __future__ import annotations
+
+import re
+
+from esg_pipeline.ingest.documents.model import Block
+from esg_pipeline.ingest.documents.periods import find_periods
+from esg_pipeline.ingest.documents.table_cells import is_empty_value
+from esg_pipeline.ingest.documents.text_grid import (
+    _block, _is_value_cell, _Line, _lines, _RawRow, _rows_to_table, _Span, _span,
+)
+
+
+# --- whitespace-aligned columns ----------------------------------------------------------------
+
+ALIGNED_LABEL_MARGIN = 4
+ALIGNED_MAX_HEADER_CHARS = 40
+_GAP_RE = re.compile(r"\S+(?: \S+)*")  # a cell: words one space apart; cells are 2+ spaces apart
+
+
+def _aligned_cells(line: _Line) -> list[_Span]:
+    return [_Span(m.group(), line.start + m.start(), line.start + m.end()) for m in _GAP_RE.finditer(line.text)]
+
+
+def aligned_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
+    """A header line of cells 2+ spaces apart naming ≥2 periods (or ≥2 column headers over value columns),
+    then rows whose values sit under those headers."""
+    lines = lines if lines is not None else _lines(text)
+    blocks: list[Block] = []
+    n = 0
+    while n < len(lines):
+        found = _aligned_at(lines, n, text)
+        if found is None:
+            n += 1
+            continue
+        block, last = found
+        blocks.append(block)
+        n = last + 1
+    return blocks
+
+
+def _aligned_at(lines: list[_Line], n: int, text: str) -> tuple[Block, int] | None:
+    head = lines[n]
+    cells = _aligned_cells(head)
+    if len(cells) < 2 or "|" in head.text or any(_is_value_cell(c.text) for c in cells):
+        return None
+    offset = head.start
+    # A first cell at the left margin that names no period heads the label column.
+    label_head = cells[0] if cells[0].start - offset <= ALIGNED_LABEL_MARGIN and not find_periods(cells[0].text) \
+        else None
+    col_cells = cells[1:] if label_head is not None else cells
+    periods = sum(1 for c in col_cells if len(find_periods(c.text)) == 1)
+    if len(col_cells) < 2 or any(len(c.text) > ALIGNED_MAX_HEADER_CHARS for c in col_cells):
+        return None
+    # Column centres and extents in character columns.
+    spans = [(c.start - offset, c.end - offset) for c in col_cells]
+    body: list[_RawRow] = []
+    last = n
+    blank_run = 0
+    value_rows = 0
+    for line in lines[n + 1:]:
+        if line.blank:
+            blank_run += 1
+            if blank_run > 1:
+                break
+            continue
+        row_cells = _aligned_cells(line)
+        placed = _place_aligned(row_cells, spans, line.start)
+        if placed is None:
+            break
+        label, values = placed
+        if values and not any(v is not None and (_is_value_cell(v.text) or is_empty_value(v.text)) for v in values):
+            break
+        if not values and (len(line.text.strip()) > 80 or line.text.rstrip().endswith(".")):
+            break
+        blank_run = 0
+        value_rows += bool(values)
+        body.append(_RawRow(line, [label, *(values or [None] * len(spans))]))
+        last = line.n
+    if value_rows < 2:
+        return None
+    while body and not any(c is not None for c in body[-1].cells[1:]):
+        body.pop()
+    last = body[-1].line.n
+    header = [label_head, *col_cells]
+    table = _rows_to_table([header], body, "text-aligned")
+    if table is None or (periods < 2 and len({c.col for r in table.rows for c in r.cells}) < 2):
+        return None
+    return _block(table, lines, n, last, text), last
+
+
+def _place_aligned(cells: list[_Span], spans: list[tuple[int, int]], offset: int):
+    """(label, values by column) for a body line, or None when its cells do not sit under the columns."""
+    if not cells:
+        return None
+    first_col = spans[0][0]
+    label = None
+    rest = cells
+    if cells[0].end - offset <= first_col + 1 and not _is_value_cell(cells[0].text):
+        label, rest = cells[0], cells[1:]
+    if not rest:
+        return label, []
+    values: list[_Span | None] = [None] * len(spans)
+    for cell in rest:
+        a, b = cell.start - offset, cell.end - offset
+        best, best_d = None, None
+        for i, (x0, x1) in enumerate(spans):
+            overlap = min(b, x1) - max(a, x0)
+            d = 0 if overlap > 0 else min(abs(a - x1), abs(b - x0))
+            if best_d is None or d < best_d:
+                best, best_d = i, d
+        if best is None or best_d > 3 or values[best] is not None:
+            return None
+        values[best] = cell
+    return label, values
+
+
+# --- one cell per line ------------------------------------------------------------------------
+
+STACKED_MAX_HEADER_CHARS = 40
+STACKED_MAX_LABEL_CHARS = 150
+
+
+def _is_period_line(s: str) -> bool:
+    s = s.strip()
+    return 0 < len(s) <= STACKED_MAX_HEADER_CHARS and len(find_periods(s)) == 1 and not s.endswith(".") \
+        and not _is_value_cell(s)
+
+
+def _is_label_line(s: str) -> bool:
+    s = s.strip()
+    return 0 < len(s) <= STACKED_MAX_LABEL_CHARS and not s.endswith((".", ":", ";")) and \
+        not _is_value_cell(s) and not is_empty_value(s) and any(ch.isalpha() for ch in s)
+
+
+def stacked_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
+    """A header block of k period lines (after an optional label-header line), then label lines each followed
+    by k value lines; blank lines between cells are ignored. One period column needs ≥3 value rows."""
+    lines = lines if lines is not None else _lines(text)
+    filled = [ln for ln in lines if not ln.blank]
+    blocks: list[Block] = []
+    i = 0
+    while i < len(filled):
+        found = _stacked_at(filled, i, text, lines)
+        if found is None:
+            i += 1
+            continue
+        block, i = found
+        blocks.append(block)
+    return blocks
+
+
+def _stacked_at(filled: list[_Line], i: int, text: str, lines: list[_Line]) -> tuple[Block, int] | None:
+    first = i
+    label_header = None
+    if _is_label_line(filled[i].text) and not _is_period_line(filled[i].text) and i + 1 < len(filled) \
+            and _is_period_line(filled[i + 1].text):
+        label_header = filled[i]
+        i += 1
+    periods = []
+    while i < len(filled) and _is_period_line(filled[i].text):
+        periods.append(filled[i])
+        i += 1
+    k = len(periods)
+    if k == 0 or (k == 1 and label_header is None):
+        return None
+    body: list[_RawRow] = []
+    value_rows = 0
+    while i < len(filled) and _is_label_line(filled[i].text) and not _is_period_line(filled[i].text):
+        label = filled[i]
+        vals = filled[i + 1:i + 1 + k]
+        if len(vals) == k and all(_is_value_cell(v.text) or is_empty_value(v.text) for v in vals):
+            body.append(_RawRow(label, [_span(label, 0, len(label.text)),
+                                        *(_span(v, 0, len(v.text)) for v in vals)]))
+            value_rows += 1
+            i += 1 + k
+        elif i + 1 < len(filled) and _is_label_line(filled[i + 1].text):
+            body.append(_RawRow(label, [_span(label, 0, len(label.text))]))  # a group row
+            i += 1
+        else:
+            break
+    while body and len(body[-1].cells) == 1:
+        body.pop()
+    if value_rows < (3 if k == 1 else 2):
+        return None
+    header = [_span(label_header, 0, len(label_header.text)) if label_header else None,
+              *(_span(p, 0, len(p.text)) for p in periods)]
+    table = _rows_to_table([header], body, "text-stacked")
+    if table is None:
+        return None
+    end_line = body[-1].cells[-1]
+    last_n = next(ln.n for ln in lines if ln.start <= end_line.start <= ln.end)  # type: ignore[union-attr]
+    block = _block(table, lines, filled[first].n, last_n, text)
+    return block, next(j for j, ln in enumerate(filled) if ln.n > last_n) if filled[-1].n > last_n else len(filled)

@@ -1,0 +1,203 @@
+"""Two tables printed side by side under one repeated header, and whole data sheets a transcript
+flattened onto one long line."""
+from __future__ import annotations
+
+import re
+
+from esg_pipeline.ingest.documents.model import Block, Cell, Row, Table
+from esg_pipeline.ingest.documents.periods import find_periods, period_year
+from esg_pipeline.ingest.documents.table_cells import (
+    build_columns, column_kind, is_empty_value, is_unit_header, split_label,
+)
+from esg_pipeline.ingest.documents.text_grid import _block, _is_value_token, _join, _Line, _lines, _Span, _tokens
+from esg_pipeline.ingest.documents.text_rows import ROW_HEADER_MAX_WORDS, _row_tokens, _unit_start
+
+
+# --- two tables side by side: `label v label v` rows under a header repeated twice ---------------------
+
+_PAREN_TAIL_RE = re.compile(r"(\S+\s*\([^()]*\))$")
+
+
+def side_by_side_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
+    """A header line that is the same headers twice (`Item Amount (RMB) Item Amount (RMB)`), then rows of
+    `label value label value`: one table, the left pairs' rows first, then the right pairs'."""
+    lines = lines if lines is not None else _lines(text)
+    blocks: list[Block] = []
+    n = 0
+    while n < len(lines):
+        words = _tokens(lines[n]) if "|" not in lines[n].text else []
+        half = len(words) // 2
+        if half < 2 or len(words) % 2 or len(words) > ROW_HEADER_MAX_WORDS or \
+                [w.text for w in words[:half]] != [w.text for w in words[half:]]:
+            n += 1
+            continue
+        head = _join(words[:half])
+        m = _PAREN_TAIL_RE.search(head)
+        value_header = m.group(1) if m else words[half - 1].text
+        label_header = head[:len(head) - len(value_header)].strip()
+        left: list[Row] = []
+        right: list[Row] = []
+        last = n
+        for line in lines[n + 1:]:
+            tokens = _tokens(line)
+            at = [i for i, w in enumerate(tokens) if _is_value_token(w.text)]
+            if len(at) != 2 or at[1] != len(tokens) - 1 or at[0] == 0 or at[0] >= len(tokens) - 2:
+                break
+            for side, (a, b) in ((left, (0, at[0])), (right, (at[0] + 1, at[1]))):
+                label, notes = split_label(_join(tokens[a:b]))
+                v = tokens[b]
+                side.append(Row(label=label, notes=notes, cells=[Cell(text=v.text, col=0, start=v.start, end=v.end)],
+                                start=tokens[a].start, end=v.end))
+            last = line.n
+        if len(left) >= 2:
+            table = Table(columns=build_columns([value_header]), rows=left + right, source="text-side-by-side",
+                          header_rows=[[label_header, value_header, label_header, value_header]])
+            blocks.append(_block(table, lines, n, last, text))
+            n = last + 1
+        else:
+            n += 1
+    return blocks
+
+
+# --- a data sheet flattened onto one line: `[unit] 2022 2021 2020 label v v v label v v v ...` ---------
+
+INLINE_MIN_CHARS = 200  # a line this long holding a header of periods and rows of figures
+INLINE_MIN_ROWS = 3
+INLINE_MAX_LABEL_WORDS = 25  # a longer run of words between figures is prose: the table ends
+INLINE_LEAD_WORDS = 6  # title words before the periods kept as the table's caption
+_INLINE_NOTE_RE = re.compile(r"^\(\d{1,2}\)$")  # a footnote marker between figures: '3,694 (1) 3,866'
+_STARS = "*†‡"
+_INLINE_EMPTY = frozenset({"unknown", "insignificant"})  # words standing for a figure in a run of figures
+
+
+def _inline_value(word: _Span) -> _Span | None:
+    """The figure of a word ('3,512,039**' -> '3,512,039'), or None."""
+    core = word.text.rstrip(_STARS) or word.text
+    if not _is_value_token(core) and not (is_empty_value(core) and core not in ("-", "–", "—", "−", "--")) and \
+            core.lower() not in _INLINE_EMPTY:
+        return None
+    return _Span(core, word.start, word.start + len(core))
+
+
+def _period_runs(words: list[_Span]) -> list[tuple[int, int]]:
+    """(start, end) word indices of every run of ≥2 consecutive period words ('2022 2021 2020')."""
+    runs, i = [], 0
+    while i < len(words):
+        j = i
+        while j < len(words) and period_year(words[j].text) is not None:
+            j += 1
+        if j - i >= 2:
+            runs.append((i, j))
+        i = max(j, i + 1)
+    return runs
+
+
+def inline_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
+    """Tables a PDF transcript or scraped page flattened onto one long line: a run of ≥2 periods, then
+    `label [unit] v1 … vk` segments with as many figures as the table's rows mostly have (≥ one per period).
+    A shorter run of figures is part of the next label ('Scope 1 - Total'); extra figures past the periods
+    are unnamed columns (the change between them)."""
+    lines = lines if lines is not None else _lines(text)
+    blocks: list[Block] = []
+    for line in lines:
+        if len(line.text) < INLINE_MIN_CHARS:
+            continue
+        words = _row_tokens(line)
+        runs = _period_runs(words)
+        for idx, (a, b) in enumerate(runs):
+            stop = runs[idx + 1][0] if idx + 1 < len(runs) else len(words)
+            prev_end = runs[idx - 1][1] if idx else 0
+            block = _inline_table(words, a, b, stop, prev_end, text)
+            if block is not None:
+                blocks.append(block)
+    return blocks
+
+
+_HEADER_WORD_RE = re.compile(r"^(?:%|\(%\)|vs\.?|versus|in|to|and)$", re.I)
+
+
+def _without_column_headers(words: list[_Span]) -> list[_Span]:
+    """The words after the leading header words of change, target and note columns ('Change % Fuel oil')."""
+    i = 0
+    while i < len(words) - 1 and (column_kind(words[i].text) != "value" or find_periods(words[i].text) or
+                                  _HEADER_WORD_RE.match(words[i].text)):
+        i += 1
+    return words[i:]
+
+
+def _is_unit_word(text: str) -> bool:
+    from esg_pipeline.extract.units import MEASURE_UNITS
+
+    return " " not in text and text.lower() in MEASURE_UNITS
+
+
+def _inline_segments(words: list[_Span], start: int, stop: int) -> list[tuple[list[_Span], list[_Span]]]:
+    """(label words, figures) pieces of words[start:stop]; footnote markers between figures are skipped."""
+    segments: list[tuple[list[_Span], list[_Span]]] = []
+    label: list[_Span] = []
+    values: list[_Span] = []
+    for w in words[start:stop]:
+        if values and _INLINE_NOTE_RE.match(w.text):
+            continue
+        value = _inline_value(w)
+        if value is not None:
+            values.append(value)
+        else:
+            if values:
+                segments.append((label, values))
+                label, values = [], []
+            label.append(w)
+    segments.append((label, values))
+    return segments
+
+
+def _inline_table(words: list[_Span], a: int, b: int, stop: int, prev_end: int, text: str) -> Block | None:
+    k = b - a
+    segments = _inline_segments(words, b, stop)
+    lengths = [len(v) for _, v in segments if len(v) >= k]
+    if len(lengths) < INLINE_MIN_ROWS:
+        return None
+    width = max(set(lengths), key=lambda n: (lengths.count(n), -n))
+    lead = words[max(prev_end, a - INLINE_LEAD_WORDS):a]
+    figures = [i for i, w in enumerate(lead) if _inline_value(w) is not None]
+    if figures:  # the title starts after the last figure of what comes before it
+        lead = lead[figures[-1] + 1:]
+    unit_header = None
+    if lead and is_unit_header(lead[-1].text):
+        unit_header = lead[-1].text
+    headers = [w.text for w in words[a:b]] + [""] * (width - k)
+    columns = build_columns(headers)
+    for col in columns[k:]:
+        col.kind = "note"  # an unnamed figure past the periods: a change, a target or a page
+    caption = re.sub(r"\[([^\[\]]{1,30})\]", r"(\1)", _join([w for w in lead if w.text != unit_header]))
+    table = Table(columns=columns, caption=caption, unit_header=unit_header, source="text-inline",
+                  header_rows=[[_join(lead), *headers[:k]]])
+    if width > k:  # the extra columns' header words ('Change %', 'Changes 2019 vs. 2018') lead the first label
+        segments[0] = (_without_column_headers(segments[0][0]), segments[0][1])
+    carry: list[_Span] = []  # words of a short run of figures, and figures past the row, lead the next label
+    for label_words, values in segments:
+        label_words = carry + label_words
+        carry = []
+        if len(label_words) > INLINE_MAX_LABEL_WORDS:
+            break
+        if len(values) < k:
+            carry = label_words + values
+            continue
+        carry = values[width:]
+        values = values[:width]
+        if not label_words:
+            continue
+        at = _unit_start(label_words) if len(label_words) > 1 else None
+        unit = _join(label_words[at:]) if at is not None else None
+        label, notes = split_label(_join(label_words[:at] if at is not None else label_words))
+        if table.rows and _is_unit_word(label):  # 'Diesel … litres 54 64 GWh 585 691': the row again, in GWh
+            label, unit, notes = table.rows[-1].label, label, ()
+        cells = [Cell(text=v.text, col=i, start=v.start, end=v.end) for i, v in enumerate(values)
+                 if not is_empty_value(v.text)]
+        table.rows.append(Row(label=label, unit=unit, notes=notes, cells=cells,
+                              start=label_words[0].start, end=values[-1].end))
+    if len(table.rows) < INLINE_MIN_ROWS:
+        return None
+    start = lead[0].start if lead else words[a].start
+    end = table.rows[-1].end
+    return Block(kind="table", text=text[start:end], start=start, end=end, table=table)
