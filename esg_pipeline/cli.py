@@ -243,7 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="print the metrics found in report files")
     p.add_argument("files", nargs="+")
     p.add_argument("--format", choices=["jsonl", "table"], default="table")
-    p.add_argument("--explain", action="store_true", help="print to stderr which rule kept or dropped each table cell")
+    p.add_argument("--explain", action="store_true",
+                   help="print to stderr the rule that kept or dropped each number, in tables and prose")
     p.set_defaults(func=_cmd_extract)
 
     p = sub.add_parser("inspect", help="print the blocks and table grids read from a report file")

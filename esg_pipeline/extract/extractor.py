@@ -10,6 +10,8 @@ CANDIDATE_RE reads the quantity with its currency, scale and unit, and cheap loc
   4. qualifier, subject, indicator/KPI (taxonomy keywords, see classify.py), entity, year and provenance.
 Table rows (cells separated by ' | ', one cell per line, or PDF rows with space-separated columns) take
 label, unit and year from the table. Sentences, lines and brand mentions are located once per document.
+With a trace (`extract --explain`), every number looked at gets one entry naming the rule that kept it
+(`unit:measure`, `count:noun`, ...) or the exit that dropped it (`trap:calendar-year`, `no-unit`, ...).
 """
 from __future__ import annotations
 
@@ -89,6 +91,8 @@ RIGHT_TRAP_RE = re.compile(r"(?:st|nd|rd|th)\b|-[A-Za-z]|[:/]\d|\.\d|[A-Za-z]", 
 PAREN_UNIT_RE = re.compile(r"\(([^()]{1,40})\)")
 TABLE_SEP = " | "
 NEARBY_CHARS = 800  # how far back "nearby" topic evidence reaches
+TRACE_CONTEXT = 28  # characters of text on either side of a number in an `--explain` entry
+COUNT_METHOD_RULES = {"vague_count": "count:vague", "number_word_count": "count:number-word"}  # trace names
 
 
 def compound_denominator(comp: re.Match) -> str:
@@ -464,52 +468,52 @@ def _qualifier(text: str, start: int, end: int) -> str:
     return "exact"
 
 
-def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> bool:
-    """Numbers that are part of names, codes, ranks, dates, ages or references."""
+def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> str | None:
+    """Numbers that are part of names, codes, ranks, dates, ages or references: the trap's rule name, or None."""
     start = m.start("num") if not m.group("cur") else m.start()
     left = text[max(0, start - 30):start]
     if "(" in left[-12:] or "+" in left[-12:]:
         if any(p.start() <= start < p.end() for p in PHONE_RE.finditer(text, max(0, start - 12), m.end() + 16)):
-            return True  # "(852) 3105 7788", "+86 21 6543 2100"
+            return "trap:phone"  # "(852) 3105 7788", "+86 21 6543 2100"
     if left[-1:] == "(" and has_unit and text.startswith(")", m.end()) and _is_wan(m):
-        return True  # "(10,000 kWh)": the Chinese wan multiplies the figures it labels, it is no figure itself
+        return "trap:wan-label"  # "(10,000 kWh)": the Chinese wan multiplies the figures it labels, it is no figure itself
     if AGE_LEFT_RE.search(left):
-        return True  # "aged 12 to 16", "aged 18-25": ages describe who, not how many
+        return "trap:age-band"  # "aged 12 to 16", "aged 18-25": ages describe who, not how many
     if not m.group("cur"):
         if left and (left[-1].isalpha() or left[-1].isdigit()):
-            return True  # ISO9000, PM2.5, E20, Covid19
+            return "trap:glued-code"  # ISO9000, PM2.5, E20, Covid19
         if left and (left[-1] in "#№" or (len(left) > 1 and (
                 (left[-1] == "-" and left[-2].isalpha()) or (left[-1] in ".:/" and left[-2].isdigit())))):
-            return True  # Covid-19, #3, 1.2.3
+            return "trap:code"  # Covid-19, #3, 1.2.3
         if left[-1:] == "-" and CODE_BEFORE_HYPHEN_RE.search(left):
-            return True  # A330-300: the second part of a model code
+            return "trap:model-code"  # A330-300: the second part of a model code
         words = _left_words(text, start)
         if len(words) > 1 and words[-1] == "in" and (words[-2].isdigit() or words[-2] in lx.UNITS_WORDS):
-            return True  # "1 in 5 managers": a ratio
+            return "trap:ratio"  # "1 in 5 managers": a ratio
         if words:
             prev = words[-1]
             if prev == "per":
-                return True  # "0.34 per 1,000 passengers": the base of a rate, not a quantity
+                return "trap:rate-base"  # "0.34 per 1,000 passengers": the base of a rate, not a quantity
             if not has_unit and prev in ("under", "below", "over", "above") and len(words) > 1 and words[-2] in AGE_OF_WORDS:
-                return True  # "no workers under 18": an age limit, not a count
+                return "trap:age-limit"  # "no workers under 18": an age limit, not a count
             if _is_name_word(prev) or prev in lx.MONTHS:  # "Phase 2", "(Unit: 10,000 yuan)"
-                return True
+                return _name_word_rule(prev)
             if not has_unit and _listed_after_name_word(words):
-                return True  # but "Scope 1 and 28,330 tCO2e of Scope 2" is a quantity
+                return "trap:name-list"  # but "Scope 1 and 28,330 tCO2e of Scope 2" is a quantity
     if not has_unit:
         right = text[m.end():m.end() + 3]
-        if RIGHT_TRAP_RE.match(right) and not HYPHEN_COUNT_RE.match(text, m.end()):
-            return True  # 65th, 5G, 30-day, 10:30, 3/4; not "a 180-unit project"
+        if (glued := RIGHT_TRAP_RE.match(right)) and not HYPHEN_COUNT_RE.match(text, m.end()):
+            return _right_trap_rule(glued.group())  # 65th, 5G, 30-day, 10:30, 3/4; not "a 180-unit project"
     nxt = _read_words(text, m.end(), 1)
     if nxt and nxt[0][0].lower() in lx.MONTHS and not has_unit:
-        return True
+        return "trap:date"
     if not text[m.end() + 1:m.end() + 2].isupper():
-        return False
+        return None
     if left[-1:] in "\"“'‘" and left and TITLE_RIGHT_RE.match(text, m.end()):
-        return True  # the "100 Days Without Incident" campaign, the "30 Most Influential Publishers": names
+        return "trap:title"  # the "100 Days Without Incident" campaign, the "30 Most Influential Publishers": names
     if TITLE_RUN_RE.match(text, m.end()) and re.search(r"[a-z,]\s+$", left):
-        return True  # "the first of our Five Bottom Lines.": a capitalised name ends with the figure's phrase
-    return False
+        return "trap:title"  # "the first of our Five Bottom Lines.": a capitalised name ends with the figure's phrase
+    return None
 
 
 AGE_OF_WORDS = frozenset({"workers", "employees", "staff", "children", "people", "persons", "youths", "applicants",
@@ -539,6 +543,34 @@ FULL_CYCLES = (("hour", 24), ("day", 365))  # round-the-clock availability, unle
 
 def _is_name_word(word: str) -> bool:
     return word in lx.TRAP_PREVIOUS_WORDS or word.rstrip(".:") in lx.TRAP_PREVIOUS_WORDS
+
+
+# Trace names of the name-word traps (only computed when a trap fires): a rank, a page reference, a date, a name.
+RANK_WORDS = frozenset("top ranked rank ranking ranks placed no no. number".split())
+PAGE_WORDS = frozenset("page pages p. pp.".split())
+
+
+def _name_word_rule(prev: str) -> str:
+    if prev in lx.MONTHS or prev.rstrip(".:") in lx.MONTHS:
+        return "trap:date"  # "June 30"
+    if prev in RANK_WORDS or prev.rstrip(".:") in RANK_WORDS:
+        return "trap:rank"  # "Top 250", "No. 1"
+    if prev in PAGE_WORDS or prev.rstrip(".:") in PAGE_WORDS:
+        return "trap:page-ref"  # "page 4"
+    return "trap:name-word"  # "Phase 2", "Scope 1", "ISO 14001"
+
+
+def _right_trap_rule(glued: str) -> str:
+    """The trace name of what RIGHT_TRAP_RE found glued after a bare figure."""
+    if glued[0] in ":/":
+        return "trap:time-or-fraction"  # 10:30, 3/4
+    if glued[0] == ".":
+        return "trap:dotted-number"  # 1.2.3
+    if glued[0] == "-":
+        return "trap:hyphen-word"  # 30-day
+    if glued.lower() in ("st", "nd", "rd", "th"):
+        return "trap:ordinal"  # 65th
+    return "trap:glued-suffix"  # 5G
 
 
 LIST_JOINERS = frozenset({"and", "or", "&", "to"})
@@ -579,8 +611,9 @@ def _digit_run(num: str) -> bool:
     return False
 
 
-def _is_page_debris(text: str, m: re.Match, *, has_unit: bool) -> bool:
-    """Rule `page-debris`: figures that a page's furniture or a PDF transcript made, not quantities:
+def _is_page_debris(text: str, m: re.Match, *, has_unit: bool) -> str | None:
+    """Rule `page-debris`: figures that a page's furniture or a PDF transcript made, not quantities (the trace
+    name of the sub-rule, or None):
     - a digit run of consecutive numbers ('123456789', '101112');
     - a footnote marker '(5)' alone on its line or before another figure ('FY2017 (1) 1', '(12) US$80.1 million');
     - a digit of a letter-spaced figure ('>1 5 , 2 0 0 tons') or a marker after a figure ('95,000 10 people'),
@@ -589,30 +622,30 @@ def _is_page_debris(text: str, m: re.Match, *, has_unit: bool) -> bool:
     - 'zero' in 'net zero' and in names ('Zero Waste certified')."""
     num = m.group("num")
     if m.group("cur") or m.group("cursuf"):
-        return False
+        return None
     start = m.start("num")
     if not has_unit and _digit_run(num):
-        return True
+        return "debris:digit-run"
     if m.group("paren") and not has_unit and num.isdigit() and len(num) <= 2 and NEXT_FIGURE_RE.match(text, m.end()):
         line_start = text.rfind("\n", 0, m.start()) + 1
         before = text[line_start:m.start()]
         if not before.strip() or before.rstrip()[-1:].isalnum() or before.rstrip()[-1:] == ")":
-            return True
+            return "debris:footnote-marker"
     if num.isdigit() and len(num) <= 2 and SPACED_DIGIT_LEFT_RE.search(text, max(0, start - 2), start):
         line_end = text.find("\n", m.end())
         rest = text[m.end():line_end if line_end >= 0 else len(text)]
         if re.search(r"[A-Za-z]", rest):
-            return True
+            return "debris:spaced-digit"
     if start > 1 and text[start - 1] == "/" and (text[start - 2].isalpha() or text[start - 2] in "²³"):
-        return True
+        return "debris:rate-base"
     if num.lower() == "zero":
         prev = _left_words(text, start)[-1:]
         if prev == ["net"]:
-            return True
+            return "debris:net-zero"
         name = NAME_AFTER_ZERO_RE.match(text, m.end())
         if name and not _plural_like(name.group().strip(" \t-").lower()):
-            return True
-    return False
+            return "debris:zero-name"
+    return None
 
 
 def _is_calendar_year(text: str, m: re.Match) -> bool:
@@ -733,8 +766,9 @@ class _Extraction:
     """State for one document: context computed once, then one pass over candidates."""
 
     def __init__(self, text: str, doc: str, year: int | None, entity: str | None, page_starts: Sequence[int],
-                 skip: Sequence[tuple[int, int]] = ()):
+                 skip: Sequence[tuple[int, int]] = (), trace=None):
         self.text = text
+        self.trace = trace  # `extract --explain`: a tables.Trace that hears why each number was kept or dropped
         self.skip = sorted(skip)  # spans read elsewhere (table grids): no candidate starts inside them
         self._skip_starts = [s for s, _ in self.skip]
         self.doc = doc
@@ -931,6 +965,28 @@ class _Extraction:
         page_end = self.page_starts[k] if k < len(self.page_starts) else len(self.text)
         return not self.text[page_start:s].strip() or not self.text[e:page_end].strip()
 
+    # ------------------------------------------------------------------ explain
+    def _drop(self, m: re.Match, rule: str) -> None:
+        """An exit of _candidate: records why the number at `m` was dropped when a trace listens; always None."""
+        if self.trace is not None:
+            self._note(m.start(), m.end(), "dropped", rule)
+        return None
+
+    def _note(self, start: int, end: int, decision: str, rule: str) -> None:
+        text = self.text
+        span = " ".join(text[start:end].split())
+        context = " ".join(f"{text[max(0, start - TRACE_CONTEXT):start]}[{text[start:end]}]"
+                           f"{text[end:end + TRACE_CONTEXT]}".split())
+        self.trace.add(f"line {self.ctx.line_index(start) + 1}: {span}  …{context}…", decision, rule)
+
+    def _note_table_span(self, start: int, end: int) -> None:
+        """Numbers in a table span are read from the table's grid: one entry per table."""
+        text = self.text
+        first = " ".join(text[start:end].split("\n", 1)[0].split())[:60]
+        lines = text.count("\n", start, end) + 1
+        self.trace.add(f"line {self.ctx.line_index(start) + 1}: table of {lines} lines (read from its grid)  …{first}…",
+                       "skipped", "table-span")
+
     # ------------------------------------------------------------------ main pass
     def run(self) -> list[Metric]:
         out: list[Metric] = []
@@ -944,6 +1000,8 @@ class _Extraction:
                 k = bisect_right(self._skip_starts, a) - 1
                 if k >= 0 and a < self.skip[k][1]:
                     last_end = self.skip[k][1]
+                    if self.trace is not None:
+                        self._note_table_span(*self.skip[k])
                     continue
             left = (LEFT_CURRENCY_RE.search(text, max(last_end, a - 12), a)
                     if a and text[a - 1] in CURRENCY_LAST_CHARS and anchor.group()[0].isdigit() else None)
@@ -951,6 +1009,8 @@ class _Extraction:
             if m is None or m.start("num") != a:
                 m = CANDIDATE_RE.match(text, a)
                 if m is None:
+                    if self.trace is not None:
+                        self._note(anchor.start(), anchor.end(), "dropped", "no-quantity")
                     continue
             last_end = m.end()
             metric = self._candidate(m)
@@ -968,36 +1028,42 @@ class _Extraction:
         low = num.lower()
         if m.group("scale") and m.group("scale") in "mkbMKB" and not (m.group("cur") or m.group("cursuf")) and not (
                 m.group("scale").isupper() and (m.group("unit") or _letter_scaled_count(text, m))):
-            return None  # "5 m" without a currency is ambiguous; "2.5M tons", ">95K people" are not
+            # "5 m" without a currency is ambiguous; "2.5M tons", ">95K people" are not
+            return self._drop(m, "trap:ambiguous-scale")
         if m.group("unit") and text[m.start("unit")].isupper() and "\n" in text[m.end("num"):m.start("unit")]:
             m = CANDIDATE_RE.match(text, m.start(), m.start("unit"))  # "Drills: 340\nTraining hours": the next
             # line's label, not this figure's unit
         unit, factor, flags = _unit_of(m)
         if m.group("unit") and unit is None:
-            return None  # wrong-case short symbol ("T", "MU"): not a unit
+            return self._drop(m, "unit:wrong-case")  # wrong-case short symbol ("T", "MU"): not a unit
         rate = RATE_RE.match(text, m.end()) if unit is None and is_digit else None
+        unit_rule = ""  # the trace name of a unit found past the figure's own symbol (`unit:rate`, ...)
         if rate:
-            unit = _rate_unit(rate)
+            unit, unit_rule = _rate_unit(rate), "rate"
         unit_end = None
         if unit in (None, "tonne", "kg") and not rate and is_digit and not (m.group("cur") or m.group("cursuf")):
             ghg = _ghg_mass(text, m, unit)
             if ghg:
                 unit, extra, unit_end = ghg
                 factor *= extra
+                unit_rule = "ghg-mass"
         if unit is None and is_digit and not rate and not (m.group("cur") or m.group("cursuf")):
             adjective = ADJECTIVE_UNIT_RE.match(text, m.end())
             if adjective:  # rule `adjective-unit`: "30 new acres", "12 additional MW"
                 unit, extra = MEASURE_UNITS[re.sub(r"\s+", " ", adjective.group("unit").lower())]
-                factor, unit_end = factor * extra, adjective.end()
+                factor, unit_end, unit_rule = factor * extra, adjective.end(), "adjective"
         if unit == "lb" and m.group("unit").lower().startswith("pound") and not OF_AFTER_RE.match(text, m.end()):
-            return None  # "2 million pounds" may be sterling: a mass only as "pounds of <material>"
+            # "2 million pounds" may be sterling: a mass only as "pounds of <material>"
+            return self._drop(m, "unit:ambiguous-pounds")
         if is_digit and _is_calendar_year(text, m):
-            return None
+            return self._drop(m, "trap:calendar-year")
         if unit in ("hour", "day") and (SERVICE_TIME_RE.match(text, m.end()) or (
                 (unit, _number_value(num)) in FULL_CYCLES and not OF_AFTER_RE.match(text, m.end()))):
-            return None  # opening times: "24 hours a day", "a hotline (24 hours)"; "24 hours of training" is one
-        if _is_trap(text, m, has_unit=unit is not None) or _is_page_debris(text, m, has_unit=unit is not None):
-            return None
+            # opening times: "24 hours a day", "a hotline (24 hours)"; "24 hours of training" is one
+            return self._drop(m, "trap:opening-hours")
+        trap = _is_trap(text, m, has_unit=unit is not None) or _is_page_debris(text, m, has_unit=unit is not None)
+        if trap:
+            return self._drop(m, trap)
         line_idx = self.ctx.line_index(m.start())
         line_start, line_end = self.ctx.line_span(line_idx)
         method, confidence = "", 0.0
@@ -1011,28 +1077,30 @@ class _Extraction:
         if prior:  # "RMB 5.6 million (2022: RMB 4.3 million)": the comparative belongs to its own year
             year, year_source = int(prior.group(1)), f"text: '({prior.group(1)}:'"
         end = unit_end or (rate.end() if rate else m.end())
-        table = None
+        table, table_rule = None, ""
         if self._is_table_line(line_idx, line_start, line_end):
-            table = self._table_cell(m, line_idx)
+            table, table_rule = self._table_cell(m, line_idx), "pipe-row"
             if table is None:
-                return None
+                return self._drop(m, "table:header-cell")
         elif (is_digit and unit is None and m.start() - line_start < 8 and line_end - m.end() < 8
               and not text[line_start:m.start()].strip() and not text[m.end():line_end].strip()
               and NUMBER_ONLY_RE.match(m.group(0).strip())):
             if self._is_page_number(line_idx):
-                return None
-            table = self._stacked_cell(line_idx)
+                return self._drop(m, "trap:page-number")
+            table, table_rule = self._stacked_cell(line_idx), "stacked"
             if table is None:
-                return None
+                return self._drop(m, "table:lone-number")
         elif is_digit and unit is None and (listed := self._listed_cell(m, line_idx)):
-            table = listed  # "Education: 118.0" under "Donations (Unit: 10,000 yuan)"
+            table, table_rule = listed, "listed"  # "Education: 118.0" under "Donations (Unit: 10,000 yuan)"
         elif unit is None and (sheet := self._data_sheet_cell(m, line_idx, line_start)):
-            table = sheet  # "Flights operated: 61,240", "Water withdrawal (ML): 20,102"
+            table, table_rule = sheet, "data-sheet"  # "Flights operated: 61,240", "Water withdrawal (ML): 20,102"
         elif is_digit and unit is None and SPACED_TAIL_RE.fullmatch(text, m.end(), line_end):
-            table = self._spaced_cell(m, line_idx)  # PDF table row: "Water (m3) 51,300 49,870"
+            # PDF table row: "Water (m3) 51,300 49,870"
+            table, table_rule = self._spaced_cell(m, line_idx), "spaced-row"
         if table is None and unit is None and is_digit and (adjacent := _adjacent_paren_unit(text, m)):
             unit, extra, end = adjacent  # "1,230 (10,000 yuan)", "water (10,000 tonnes): 312"
             factor *= extra
+            unit_rule = "paren"
         if table is not None:
             label, unit_cell, col_year = table
             if unit is None:
@@ -1040,7 +1108,7 @@ class _Extraction:
                           or _label_unit(label))
                 if parsed is None:
                     if not _countable_label(label, any_plural=True):
-                        return None
+                        return self._drop(m, "table:no-unit")
                     parsed = ("count", _label_scale(label))
                 unit, extra = parsed
                 factor *= extra
@@ -1068,44 +1136,49 @@ class _Extraction:
             if m.group("unit") and ("coal" in m.group("unit").lower() or m.group("unit").lower() == "tce"):
                 subject = "standard coal"  # tonnes of standard coal: the unit is the tonne, the coal is the subject
             if vague:
-                return None
+                return self._drop(m, "unit:vague-amount")
         else:
             if m.group("scale") and m.group("scale") in ("k", "m", "b"):
-                return None
+                return self._drop(m, "trap:ambiguous-scale")
             relation = _after_relation(text, m.start())
             hyphen = HYPHEN_COUNT_RE.match(text, m.end()) if is_digit else None
             np = (_hyphen_count(text, hyphen) if hyphen else
                   counted_noun(text, m.end(), value=value, words_only=not is_digit, after_relation=relation))
+            np_rule = "hyphen" if hyphen else "noun"  # the trace name of how the counted noun was found
             marker = FOOTNOTE_AFTER_RE.match(text, m.end()) if np is None and is_digit else None
             if marker:  # "more than 95,000 10 people": a footnote marker between the figure and its noun
                 np = counted_noun(text, marker.end(), value=value, words_only=False, after_relation=relation)
             if np is None and is_digit:
-                np = _shared_head(text, m.end(), value) or _times_count(text, m, value * factor)
+                np, np_rule = _shared_head(text, m.end(), value), "shared-head"
+                if np is None:
+                    np, np_rule = _times_count(text, m, value * factor), "times"
             implicit_unit = None
             if np is None and not vague:
                 implicit = self._implicit_count(m, is_digit, line_idx)
                 if implicit is None:
-                    return None
+                    return self._drop(m, "no-unit")
                 np, implicit_unit = implicit[:2], implicit[2]
                 flags.append("implied_noun")
             if np is None:
-                return None
+                return self._drop(m, "count:vague-no-noun")
             subject, np_end = np
             head = subject.rsplit(" ", 1)[-1]
             prev = _left_words(text, m.start())
             determiner = prev[-1] if prev else ""
             if not is_digit and determiner in ("the", "these", "those") and not _countable(head):
-                return None  # "the two countries": a reference, not a count ("at the three pilot malls" is one)
+                # "the two countries": a reference, not a count ("at the three pilot malls" is one)
+                return self._drop(m, "count:reference")
             if _ranking_population(text, m.start(), prev):
-                return None  # "ranked 17th among 200 peers": the field, not the company
+                return self._drop(m, "scope:rank-field")  # "ranked 17th among 200 peers": the field, not the company
             if _population_statistic(text, np_end, head, prev, self.ctx.brand):
-                return None  # "Hong Kong's 7.4 million residents": the place, not the company
+                # "Hong Kong's 7.4 million residents": the place, not the company
+                return self._drop(m, "scope:population")
             sent_end = self.ctx.sentence_span(m.start(), np_end)[1]
             clause = text[np_end:sent_end]
             if (lx.WORLD_SUBJECT_RE.match(clause.lstrip())
                     or (lx.WORLD_SCOPE_RE.match(clause.lstrip()) and not self._company_acts(m.start()))
                     or (lx.WORLD_SCOPE_RE.search(clause) and (determiner == "the" or lx.WORLD_SUBJECT_RE.search(clause)))):
-                return None  # statistics about the world
+                return self._drop(m, "scope:world")  # statistics about the world
             unit = implicit_unit or lx.TIME_HEADS.get(head, "count")  # "45 lost days" is a duration
             if vague:
                 method, confidence, qualifier = "vague_count", 0.5, "at_least"
@@ -1117,18 +1190,33 @@ class _Extraction:
                 flags.append("part_of_relation")
         sentence = self.ctx.sentence_span(m.start(), end)  # found once: the rule-limit test and _build reuse it
         if self._external_statistic(sentence[0]):
-            return None
+            return self._drop(m, "scope:external-statistic")
         if NATIONAL_FIGURE_RE.search(text, max(0, m.start() - 60), m.start()):
-            return None
+            return self._drop(m, "scope:national-figure")
         of_place = OF_PLACE_RE.match(text, end) if text.startswith(" of ", end) else None
         if of_place and self._foreign_owner(of_place.group("owner")) and not self._own_site(of_place.group("owner")):
-            return None  # "about 56% of China's primary energy": a share of the country's total
+            # "about 56% of China's primary energy": a share of the country's total
+            return self._drop(m, "scope:place-share")
         if unit is not None and THRESHOLD_CUE_RE.search(text, max(0, m.start() - 40), m.start()) and \
                 THRESHOLD_LEFT_RE.search(text, max(0, m.start() - 40), m.start()):
             if RULE_MODAL_RE.search(text, *sentence):
-                return None  # "no employee may accept gifts worth more than RMB500": a limit in a rule
-        return self._build(m, value * factor, unit, qualifier, subject, method, confidence, flags, year, year_source,
-                           end, line_idx, line_start, sentence)
+                # "no employee may accept gifts worth more than RMB500": a limit in a rule
+                return self._drop(m, "scope:rule-limit")
+        metric = self._build(m, value * factor, unit, qualifier, subject, method, confidence, flags, year, year_source,
+                             end, line_idx, line_start, sentence)
+        if self.trace is not None:
+            if method == "table_cell":  # table:pipe-row, table:stacked, table:listed, table:data-sheet, ...
+                why = f"table:{table_rule}"
+            elif method == "currency_amount":  # money:currency, or money:paren ("1,230 (10,000 yuan)")
+                why = f"money:{unit_rule or 'currency'}"
+            elif method == "measure_unit":  # unit:measure, unit:rate, unit:ghg-mass, unit:adjective, unit:paren
+                why = f"unit:{unit_rule or 'measure'}"
+            elif "implied_noun" in flags:  # "of which 5,118 were based in Hong Kong", "Headcount reached 3,140"
+                why = "count:implied"
+            else:  # count:noun, count:hyphen, count:shared-head, count:times, count:number-word, count:vague
+                why = COUNT_METHOD_RULES.get(method, f"count:{np_rule}")
+            self._note(metric.start, metric.end, "kept", why)
+        return metric
 
     def _company_acts(self, pos: int) -> bool:
         """Rule `own-scope`: 'Obtained more than 37,000 patents globally', 'we planted 9,000 trees worldwide': the
@@ -1579,12 +1667,13 @@ def _countable_label(label: str, *, any_plural: bool = False) -> bool:
 
 
 def extract_metrics(text: str, *, doc: str, year: int | None = None, entity: str | None = None,
-                    page_starts: Sequence[int] = (), skip: Sequence[tuple[int, int]] = ()) -> list[Metric]:
+                    page_starts: Sequence[int] = (), skip: Sequence[tuple[int, int]] = (), trace=None) -> list[Metric]:
     """Every quantitative statement in `text`, with value in base units and provenance; spans in `skip`
-    (tables read from their grids) are left alone."""
+    (tables read from their grids) are left alone. A `trace` (tables.Trace) hears, for every number looked at,
+    the rule that kept or dropped it."""
     if not text:
         return []
-    return _Extraction(text, doc, year, entity, page_starts, skip).run()
+    return _Extraction(text, doc, year, entity, page_starts, skip, trace).run()
 
 
 def extract_document(document, *, doc: str, year: int | None = None, entity: str | None = None,
@@ -1594,13 +1683,13 @@ def extract_document(document, *, doc: str, year: int | None = None, entity: str
 
     tables = extract_table_metrics(document, name=doc, entity=entity, trace=trace)
     prose = extract_metrics(document.text, doc=doc, year=year, entity=entity, page_starts=document.page_starts,
-                            skip=document.table_spans())
+                            skip=document.table_spans(), trace=trace)
     for metric in prose:
-        ghg_tonnes(metric)
+        ghg_tonnes(metric, trace)
     return sorted([*prose, *tables], key=lambda m: m.start)
 
 
-def ghg_tonnes(metric: Metric) -> None:
+def ghg_tonnes(metric: Metric, trace=None) -> None:
     """Rule `ghg-tonnes`: plain tonnes in a sentence about GHG emissions are tonnes of CO2e
     ('cut 4,000 metric tons of carbon dioxide emissions'); waste, pollutants and fuels stay tonnes."""
     from esg_pipeline.extract.unit_parse import UnitSpec, contextual_unit
@@ -1614,3 +1703,6 @@ def ghg_tonnes(metric: Metric) -> None:
                                                                    "sentence": cls.stems_in(metric.quote.lower())})
         metric.unit, metric.indicator, metric.hkex_kpi, metric.gri = spec.unit, indicator.id, indicator.hkex_kpi, indicator.gri
         metric.flags.append("rule:ghg-tonnes")
+        if trace is not None:
+            trace.add(f"line {metric.line}: {' '.join(metric.raw.split())}  tonne -> {spec.unit}", "changed",
+                      "ghg-tonnes")
