@@ -158,8 +158,9 @@ def _continues(words, prev: _RowDraft, d: _RowDraft, nxt: _RowDraft | None, line
     first = words[d.label_ids[0]].text
     above = _text(words, prev.above[-1] if prev.above else [])
     own_text = f"{above} {_text(words, prev.label_ids)} {' '.join(_text(words, e) for e in prev.extra_label)}"
-    if own_text.count("(") > own_text.count(")"):
-        return True  # the row's label has an open bracket: this line closes it
+    line_text = _text(words, d.label_ids)
+    if own_text.count("(") > own_text.count(")") and line_text.count(")") > line_text.count("("):
+        return True  # the row's label has an open bracket and this line closes it
     if _is_unit_line(_text(words, d.label_ids)):
         # a unit alone on its line: under its row's label it ends that label ('(MWh/$M)'); further
         # left it heads the rows below with their unit ('(mtCO2e)' before a second block of rows)
