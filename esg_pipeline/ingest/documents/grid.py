@@ -21,11 +21,15 @@ from dataclasses import dataclass
 
 from esg_pipeline.ingest.documents.grid_header import _band_of, _bands_overlap, _header_layouts, _in_table, _Layout
 from esg_pipeline.ingest.documents.grid_lines import (
-    MIN_PERIODS, PROSE_WORDS_IN_BANDS, SENTENCE_LOWER_WORDS, TABLE_GAP_HEIGHTS, clean_label, group_lines,
+    MIN_PERIODS, PROSE_WORDS_IN_BANDS, SENTENCE_LOWER_WORDS, TABLE_GAP_HEIGHTS, _Line, clean_label, group_lines,
     is_empty_cell, is_number,
 )
 from esg_pipeline.ingest.documents.grid_rows import _attach_text_lines, _RowDraft, _rows_with_paths, _split_line
 from esg_pipeline.ingest.documents.model import Box, Table, Word
+from esg_pipeline.ingest.documents.periods import period_year
+
+# Header cells of one header row printed at staggered heights lie within this many line heights.
+STAGGER_GAP_HEIGHTS = 0.8
 
 
 @dataclass
@@ -38,8 +42,8 @@ class PageTable:
 def find_page_tables(words: list[Word], *, page: int | None = None) -> list[PageTable]:
     if not words:
         return []
-    lines = group_lines(words)
     height = statistics.median(max(w.height, 1.0) for w in words)
+    lines = _merge_staggered_headers(words, group_lines(words), height)
     layouts = [layout for n, line in enumerate(lines) for layout in _header_layouts(words, lines, n, height)]
     _separate_neighbours(words, lines, layouts, height)
     tables: list[PageTable] = []
@@ -49,6 +53,32 @@ def find_page_tables(words: list[Word], *, page: int | None = None) -> list[Page
         if found is not None:
             tables.append(found)
     return tables
+
+
+def _merge_staggered_headers(words: list[Word], lines: list[_Line], height: float) -> list[_Line]:
+    """Header cells printed at staggered heights ('Financial Year 2024-25' a little above 'Financial Year
+    2023-24'): two near lines whose periods sit in different columns are one header line."""
+    out: list[_Line] = []
+    for line in lines:
+        prev = out[-1] if out else None
+        if prev is not None and line.top - prev.bottom < STAGGER_GAP_HEIGHTS * height \
+                and _periods_of(words, prev) and _periods_of(words, line) \
+                and len(_periods_of(words, prev)) + len(_periods_of(words, line)) >= MIN_PERIODS \
+                and len(_periods_of(words, prev)) < MIN_PERIODS and len(_periods_of(words, line)) < MIN_PERIODS \
+                and not _overlap_x(words, _periods_of(words, prev), _periods_of(words, line)):
+            out[-1] = _Line(sorted(prev.ids + line.ids, key=lambda i: words[i].x0), prev.top,
+                            max(prev.bottom, line.bottom))
+            continue
+        out.append(line)
+    return out
+
+
+def _periods_of(words: list[Word], line: _Line) -> list[int]:
+    return [i for i in line.ids if period_year(words[i].text) is not None]
+
+
+def _overlap_x(words: list[Word], a: list[int], b: list[int]) -> bool:
+    return any(min(words[i].x1, words[j].x1) > max(words[i].x0, words[j].x0) for i in a for j in b)
 
 
 def _separate_neighbours(words, lines, layouts: list[_Layout], height: float) -> None:
