@@ -93,16 +93,30 @@ def unit_from_column(row: Row, ctx: TableContext) -> UnitSpec | None:
     return UNIT_COLUMN_SYMBOLS.get(row.unit.strip()) or parse_unit(row.unit)
 
 
+def _label_unit(label: str) -> UnitSpec | None:
+    """The unit a label states, unless it states what the row divides by: in 'Emissions/revenues
+    (million euro)' the bracket is the denominator's unit."""
+    found = unit_in_label(label)
+    if found is None:
+        return None
+    spec, (start, _) = found
+    if "/" not in spec.unit and PER_BEFORE_RE.search(label[:start]):
+        return None
+    return spec
+
+
+PER_BEFORE_RE = re.compile(r"(?:/|\bper\b)\s*(?:the\s+)?(?:number\s+of\s+)?[A-Za-z][\w\s-]{0,30}$", re.I)
+
+
 def unit_from_label(row: Row, ctx: TableContext) -> UnitSpec | None:
-    found = unit_in_label(row.label)
-    return found[0] if found else None
+    return _label_unit(row.label)
 
 
 def unit_from_path(row: Row, ctx: TableContext) -> UnitSpec | None:
     for label in reversed(row.path):
-        found = unit_in_label(label)
+        found = _label_unit(label)
         if found:
-            return found[0]
+            return found
     return None
 
 
