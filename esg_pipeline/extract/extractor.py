@@ -24,6 +24,7 @@ from esg_pipeline.extract import lexicon as lx
 from esg_pipeline.extract.classify import classifier
 from esg_pipeline.extract.context import DocContext, build_context, cell_year, year_columns
 from esg_pipeline.extract.metric import Metric
+from esg_pipeline.extract.unit_parse import CONVERTED_UNITS  # one conversion table for prose and tables
 from esg_pipeline.extract.units import (CASE_SENSITIVE, CORRECT_SPELLINGS, CURRENCIES, CURRENCY_SUFFIXES,
                                         CURRENCY_DENOMINATOR_SCALES, DENOMINATORS, EXACT_CASE, MEASURE_UNITS, SCALES, alternation,
                                         is_unit_typo, unit_kind)
@@ -758,6 +759,9 @@ def _unit_of(m: re.Match) -> tuple[str | None, float, list[str]]:
         canonical, factor = MEASURE_UNITS[key]
         if is_unit_typo(surface, canonical):
             flags.append("unit_typo")
+        if canonical in CONVERTED_UNITS:  # megalitres are reported as m3 x 1000, as table cells are
+            canonical, by = CONVERTED_UNITS[canonical]
+            factor *= by
         return canonical, scale * factor, flags
     return None, scale, flags
 
@@ -1686,7 +1690,33 @@ def extract_document(document, *, doc: str, year: int | None = None, entity: str
                             skip=document.table_spans(), trace=trace)
     for metric in prose:
         ghg_tonnes(metric, trace)
+        sentence_period(metric, trace)
     return sorted([*prose, *tables], key=lambda m: m.start)
+
+
+# 'In 2018', 'for FY23', 'during the financial year 2022/23', 'as of 31 December 2021': the period a
+# sentence reports on. 'by 2030', 'since 2015', 'from 2019' name targets and baselines, not the period.
+SENTENCE_PERIOD_RE = re.compile(
+    r"\b(?:in|for|during|as\s+(?:of|at)|at\s+the\s+end\s+of|end\s+of)\s+(?:the\s+)?"
+    r"(?:(?:financial|fiscal|reporting)\s+year\s+|year\s+|\d{1,2}\s+[A-Z][a-z]+\s+)?"
+    r"(?P<period>FY\s?\d{2}(?:\d{2})?(?:/\d{2})?|(?:19|20)\d{2}(?:/\d{2})?)\b")
+
+
+def sentence_period(metric: Metric, trace=None) -> None:
+    """Rule `sentence-period`: a figure whose own sentence names one reporting period ('In 2018, ...',
+    'For FY23, ...') has that year, whatever year the document reports on."""
+    from esg_pipeline.ingest.documents.periods import period_year
+
+    years = {period_year(m.group("period").replace(" ", "")) for m in SENTENCE_PERIOD_RE.finditer(metric.quote)}
+    years.discard(None)
+    if len(years) != 1:
+        return
+    year = years.pop()
+    if year != metric.year:
+        if trace is not None:
+            trace.add(f"line {metric.line}: {' '.join(metric.raw.split())}  year {metric.year} -> {year}",
+                      "changed", "sentence-period")
+        metric.year, metric.year_source = year, "sentence"
 
 
 def ghg_tonnes(metric: Metric, trace=None) -> None:

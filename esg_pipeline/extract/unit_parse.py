@@ -92,6 +92,7 @@ def _build():
 
 
 _EXACT, _FOLDED, _SURFACES, _SCALES, _CONVERT = _build()
+CONVERTED_UNITS = _CONVERT  # canonical units reported in another unit (megalitres -> m3 x 1000)
 
 
 def _alternation(*kinds: str) -> str:
