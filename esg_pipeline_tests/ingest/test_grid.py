@@ -470,3 +470,54 @@ def test_empty_cells_leave_no_stray_paragraphs():
               *row(128, (50, "Scope 2 emissions"), (C1, "-"), (C2, "2,400"))]
     doc = read_pdf_bytes(pdf_of(placed), "dash.pdf")
     assert [b.text for b in doc.blocks if b.table is None] == []
+
+
+def _two_page_table(repeat_header: bool) -> bytes:
+    """A data table that runs over the bottom of page 1 onto page 2; page 2 repeats the header or not."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format=(595, 842))
+    pdf.set_font("Helvetica", size=9)
+    pdf.set_auto_page_break(False)
+
+    def row(y: float, label: str, unit: str, values: list[str]) -> None:
+        pdf.set_xy(50, y)
+        pdf.cell(200, 10, label)
+        pdf.set_xy(260, y)
+        pdf.cell(60, 10, unit)
+        for k, value in enumerate(values):
+            pdf.set_xy(340 + 70 * k, y)
+            pdf.cell(50, 10, value, align="R")
+
+    pdf.add_page()
+    pdf.set_xy(50, 60)
+    pdf.cell(300, 12, "Resource use of our depots")
+    row(90, "Indicator", "Unit", ["2023", "2022", "2021"])
+    for n in range(50):
+        row(110 + 14 * n, f"Depot {n + 1} electricity", "MWh", [f"{1000 + n},5", f"{900 + n}", f"{800 + n}"])
+    pdf.add_page()
+    top = 60
+    if repeat_header:
+        row(top, "Indicator", "Unit", ["2023", "2022", "2021"])
+        top += 20
+    for n in range(3):
+        row(top + 14 * n, f"Depot {51 + n} water", "m3", [f"{5000 + n}", f"{4800 + n}", f"{4600 + n}"])
+    pdf.set_xy(50, top + 80)
+    pdf.cell(400, 12, "Figures cover every depot we ran during the year.")
+    return bytes(pdf.output())
+
+
+@pytest.mark.parametrize("repeat_header", [False, True])
+def test_table_continued_on_the_next_page_keeps_its_columns(repeat_header):
+    document = read_document_bytes(_two_page_table(repeat_header), name="continued.pdf")
+    rows = [row for table in document.tables for row in table.rows if row.label.startswith("Depot 5")]
+    page_two = [row for row in rows if row.page == 2]
+    assert [row.label for row in page_two] == ["Depot 51 water", "Depot 52 water", "Depot 53 water"]
+    for row in page_two:
+        table = next(t for t in document.tables if row in t.rows)
+        assert [table.columns[c.col].year for c in row.cells] == [2023, 2022, 2021]
+        assert row.unit == "m3"
+        assert all(c.page == 2 and document.text[c.start:c.end] == c.text for c in row.cells)
+    if not repeat_header:  # one table over both pages
+        assert len(document.tables) == 1 and document.tables[0].pages == (1, 2)
+    assert "Figures cover every depot" in document.text

@@ -17,7 +17,7 @@ flavour) work from aligned text, but with the one alignment these tables always 
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from esg_pipeline.ingest.documents.grid_header import _band_of, _bands_overlap, _header_layouts, _in_table, _Layout
 from esg_pipeline.ingest.documents.grid_lines import (
@@ -28,6 +28,8 @@ from esg_pipeline.ingest.documents.grid_rows import _attach_text_lines, _RowDraf
 from esg_pipeline.ingest.documents.model import Box, Table, Word
 from esg_pipeline.ingest.documents.periods import period_year
 
+# A table continued from the previous page shows figures in its columns within its first lines.
+CONTINUATION_LEAD_LINES = 2
 # Header cells of one header row printed at staggered heights lie within this many line heights.
 STAGGER_GAP_HEIGHTS = 0.8
 
@@ -37,6 +39,7 @@ class PageTable:
     table: Table
     box: Box
     word_ids: set[int]  # indices into the words passed in that the table consumed
+    layout: _Layout | None = None  # its columns on the page, for a continuation on the next page
 
 
 def find_page_tables(words: list[Word], *, page: int | None = None) -> list[PageTable]:
@@ -53,6 +56,32 @@ def find_page_tables(words: list[Word], *, page: int | None = None) -> list[Page
         if found is not None:
             tables.append(found)
     return tables
+
+
+def continue_table(words: list[Word], carried: PageTable, *, page: int | None = None) -> PageTable | None:
+    """The rows at the top of a page that continue a table from the page before without repeating its
+    header: figures in two or more of its columns on the page's first table lines."""
+    if not words or carried.layout is None:
+        return None
+    height = statistics.median(max(w.height, 1.0) for w in words)
+    lines = group_lines(words)
+    layout = replace(carried.layout, header_line=-1, header_ids=set())
+    first = next((n for n, line in enumerate(lines) if any(_in_table(words[i], layout) for i in line.ids)), None)
+    if first is None or not any(_figures_in_bands(words, lines[k], layout) >= MIN_PERIODS
+                                for k in range(first, min(first + CONTINUATION_LEAD_LINES, len(lines)))):
+        return None
+    headers = [o for n in range(len(lines)) for o in _header_layouts(words, lines, n, height)]
+    if any(o.header_line <= first for o in headers):
+        return None  # the page starts with a header of its own
+    found = _build(words, lines, layout, _table_end(words, lines, layout, headers, height), height, page)
+    if found is not None:
+        found.table.source = "pdf-continued"
+    return found
+
+
+def _figures_in_bands(words: list[Word], line: _Line, layout: _Layout) -> int:
+    return sum(1 for i in line.ids if is_number(words[i].text) and _in_table(words[i], layout)
+               and _band_of(words[i], layout) is not None)
 
 
 def _merge_staggered_headers(words: list[Word], lines: list[_Line], height: float) -> list[_Line]:
@@ -115,7 +144,7 @@ def _is_sentence(texts: list[str]) -> bool:
 
 def _table_end(words, lines, layout: _Layout, layouts: list[_Layout], height: float) -> int:
     """Index of the first line after the table."""
-    last_row_bottom = lines[layout.header_line].bottom
+    last_row_bottom = lines[layout.header_line].bottom if layout.header_line >= 0 else lines[0].top
     for n in range(layout.header_line + 1, len(lines)):
         line = lines[n]
         if any(o.header_line == n and o is not layout and _bands_overlap(o, layout) for o in layouts):
@@ -158,9 +187,10 @@ def _build(words, lines, layout: _Layout, end: int, height: float, page: int | N
     xs = [words[i].x0 for i in used] + [words[i].x1 for i in used]
     ys = [words[i].top for i in used] + [words[i].bottom for i in used]
     table = Table(columns=[b.column for b in layout.bands], rows=table_rows,
-                  header_rows=[[words[i].text for i in sorted(layout.header_ids, key=lambda i: words[i].x0)]],
+                  header_rows=[[words[i].text for i in sorted(layout.header_ids, key=lambda i: words[i].x0)]]
+                  if layout.header_ids else [],
                   unit_header="Unit" if layout.unit_band else None, pages=(page,) if page else (),
                   source="pdf-year-header")
-    return PageTable(table=table, box=(min(xs), min(ys), max(xs), max(ys)), word_ids=used)
+    return PageTable(table=table, box=(min(xs), min(ys), max(xs), max(ys)), word_ids=used, layout=layout)
 
 __all__ = ["PageTable", "clean_label", "find_page_tables", "group_lines", "is_empty_cell", "is_number"]

@@ -66,6 +66,36 @@ def drop_running_words(pages: list[list[Word]], heights: list[float]) -> list[li
 
 
 
+# A table whose last row lies in the bottom part of its page (this share of the page height) may go on
+# on the next page without repeating its header.
+CONTINUES_BELOW_SHARE = 0.75
+
+
+def _continuation(page: PageWords, words: list[Word], carried: grid.PageTable | None
+                  ) -> tuple[grid.PageTable | None, list[Word]]:
+    """Rows at the top of the page that continue the previous page's last table, and the other words."""
+    if carried is None:
+        return None, words
+    found = grid.continue_table(words, carried, page=page.page)
+    if found is None:
+        return None, words
+    return found, [w for i, w in enumerate(words) if i not in found.word_ids]
+
+
+def _carried(tables: list[grid.PageTable], continued: grid.PageTable | None, carried: grid.PageTable | None,
+             page: PageWords) -> grid.PageTable | None:
+    """The table that may go on on the next page: the page's lowest table, or the continued one, when it
+    reaches the bottom part of the page."""
+    if tables:
+        last = max(tables, key=lambda t: t.box[3])
+        bottom = last.box[3]
+    elif continued is not None:
+        last, bottom = carried, continued.box[3]
+    else:
+        return None
+    return last if bottom >= CONTINUES_BELOW_SHARE * page.height else None
+
+
 def _page_tables(page: PageWords, words: list[Word]) -> tuple[list[grid.PageTable], PageLayout]:
     """Tables first, on the whole page and column by column when the page seems to have text columns;
     the reading with more value cells wins (a gutter between a table's values and its unit or note
@@ -96,7 +126,16 @@ def _cells(tables: list[grid.PageTable]) -> int:
 def read_pdf(data: bytes, name: str, *, max_pages: int) -> Document:
     pages, warnings = read_pdf_words(data, name, max_pages=max_pages)
     content = drop_running_words([p.words for p in pages], [p.height for p in pages])
-    found = [_page_tables(page, words) for page, words in zip(pages, content)]
+    found: list[tuple[list[grid.PageTable], PageLayout]] = []
+    carried: grid.PageTable | None = None
+    for page, words in zip(pages, content):
+        continued, words = _continuation(page, words, carried)
+        if continued is not None:  # one table over two pages: its rows join the table they continue
+            carried.table.rows.extend(continued.table.rows)
+            carried.table.pages = (*carried.table.pages, page.page)
+        tables, layout = _page_tables(page, words)
+        found.append((tables, layout))
+        carried = _carried(tables, continued, carried, page)
     page_block_lists: list[list[LayoutBlock]] = [
         page_blocks(layout, [t.box for t in tables]) for tables, layout in found]
     assign_heading_levels([b for blocks in page_block_lists for b in blocks])
