@@ -24,10 +24,12 @@ from esg_pipeline.extract import lexicon as lx
 from esg_pipeline.extract.classify import classifier
 from esg_pipeline.extract.context import DocContext, build_context, cell_year, year_columns
 from esg_pipeline.extract.metric import Metric
-from esg_pipeline.extract.unit_parse import CONVERTED_UNITS  # one conversion table for prose and tables
+from esg_pipeline.extract.tables import extract_table_metrics
+from esg_pipeline.extract.unit_parse import CONVERTED_UNITS, UnitSpec, contextual_unit
 from esg_pipeline.extract.units import (CASE_SENSITIVE, CORRECT_SPELLINGS, CURRENCIES, CURRENCY_SUFFIXES,
                                         CURRENCY_DENOMINATOR_SCALES, DENOMINATORS, EXACT_CASE, MEASURE_UNITS, SCALES, alternation,
                                         is_unit_typo, unit_kind)
+from esg_pipeline.ingest.documents.periods import period_year
 
 # Rule `glued-word`: PDF transcripts drop the space after a scale or unit word ("HKD 92,751 millionin revenue",
 # "24.9 %in traffic"); a short function word glued on is the next word, not part of the scale. A per cent sign
@@ -1683,8 +1685,6 @@ def extract_metrics(text: str, *, doc: str, year: int | None = None, entity: str
 def extract_document(document, *, doc: str, year: int | None = None, entity: str | None = None,
                      trace=None) -> list[Metric]:
     """Every quantitative statement of a read document: table cells from its grids, the rest from its text."""
-    from esg_pipeline.extract.tables import extract_table_metrics
-
     tables = extract_table_metrics(document, name=doc, entity=entity, trace=trace)
     prose = extract_metrics(document.text, doc=doc, year=year, entity=entity, page_starts=document.page_starts,
                             skip=document.table_spans(), trace=trace)
@@ -1705,8 +1705,6 @@ SENTENCE_PERIOD_RE = re.compile(
 def sentence_period(metric: Metric, trace=None) -> None:
     """Rule `sentence-period`: a figure whose own sentence names one reporting period ('In 2018, ...',
     'For FY23, ...') has that year, whatever year the document reports on."""
-    from esg_pipeline.ingest.documents.periods import period_year
-
     years = {period_year(m.group("period").replace(" ", "")) for m in SENTENCE_PERIOD_RE.finditer(metric.quote)}
     years.discard(None)
     if len(years) != 1:
@@ -1722,8 +1720,6 @@ def sentence_period(metric: Metric, trace=None) -> None:
 def ghg_tonnes(metric: Metric, trace=None) -> None:
     """Rule `ghg-tonnes`: plain tonnes in a sentence about GHG emissions are tonnes of CO2e
     ('cut 4,000 metric tons of carbon dioxide emissions'); waste, pollutants and fuels stay tonnes."""
-    from esg_pipeline.extract.unit_parse import UnitSpec, contextual_unit
-
     if metric.unit != "tonne" or metric.subject == "standard coal":
         return
     spec = contextual_unit(UnitSpec(metric.unit, 1.0, metric.unit), metric.quote)
