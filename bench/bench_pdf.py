@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_pdf.py [PDF ...]   (default: ../shared/realpdf/*.pdf)
 
-New: `pdf.read_pdf` (pypdfium2 words, tables, layout). Old: `pdf_legacy._pdf_text` (pdfplumber).
+New: `pdf.read_pdf` (pypdfium2 words, tables, layout). Old: `legacy_pdf_reader._pdf_text` (pdfplumber, in bench/).
 CPU time of this process (time.process_time), best of --repeat runs, so other load on the machine
 counts less. Skipped: the encrypted excerpt (as the old reader's baseline cannot open it the same
 way) and, unless --ocr, files the new reader would send to OCR (no usable text layer).
@@ -19,7 +19,7 @@ from pathlib import Path
 from esg_pipeline.ingest.documents import pdf_words
 from esg_pipeline.ingest.documents.model import DocumentError
 from esg_pipeline.ingest.documents.pdf import read_pdf
-from esg_pipeline.ingest.documents.pdf_legacy import _pdf_text
+from legacy_pdf_reader import _pdf_text  # bench/legacy_pdf_reader.py, beside this file
 
 DEFAULT_GLOB = str(Path(__file__).resolve().parents[2] / "shared" / "realpdf" / "*.pdf")
 TARGET_PAGES_PER_SECOND = 20.0
