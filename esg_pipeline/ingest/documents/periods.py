@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # A year a report could be about; wider than any catalog, narrow enough to leave quantities like 1,850 alone.
 MIN_YEAR, MAX_YEAR = 1990, 2059
@@ -19,6 +20,7 @@ def _full(two: str, century_from: int) -> int:
     return int(two) if len(two) == 4 else century_from // 100 * 100 + int(two)
 
 
+@lru_cache(maxsize=1 << 16)  # the table finder asks for every word of a page, often the same words
 def period_year(text: str) -> int | None:
     """The year a header cell names, or None: the end year of a fiscal year."""
     match = PERIOD_RE.fullmatch(text.strip()) or PERIOD_RE.fullmatch(_strip_marker(text.strip()))
