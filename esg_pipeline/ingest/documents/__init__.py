@@ -3,7 +3,9 @@
 - `model`: the document model (blocks, tables as grids, words) and the builder that keeps spans exact.
 - `decode`: format detection and text decoding.
 - `text`, `html`, `pdf`: one reader per format; `pdf_words`, `layout`, `ocr`: the PDF page layer;
-  `grid` and `text_tables`: tables from word geometry and from text layouts.
+  `grid` (with `grid_lines`, `grid_header`, `grid_rows`): tables from word geometry; `text_tables`
+  (with `text_grid`, `text_pipe`, `text_aligned`, `text_rows`, `text_inline`, `table_cells`): tables
+  from text layouts; `periods`: years and fiscal years in headers; `inspect`: what was read, for people.
 
 Every failure is a `DocumentError` whose message names the file and the problem.
 """
