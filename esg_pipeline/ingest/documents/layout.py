@@ -122,8 +122,14 @@ def group_rows(words: list[Word]) -> list[list[Word]]:
 
 
 def _body_size(words: list[Word]) -> float:
-    sizes = sorted(w.height for w in words for _ in range(max(len(w.text), 1)))
-    return sizes[len(sizes) // 2] if sizes else 10.0
+    """The median glyph height, each word weighing as many glyphs as it has."""
+    weighted = sorted((w.height, max(len(w.text), 1)) for w in words)
+    middle, seen = sum(n for _, n in weighted) // 2, 0
+    for height, n in weighted:
+        seen += n
+        if seen > middle:
+            return height
+    return 10.0
 
 
 def _low_runs(coverage: list[int], lo: int, hi: int, level: int, min_width: float) -> list[tuple[int, int]]:
@@ -182,7 +188,7 @@ def _is_side_text(pieces: list[list[Word]], span: float) -> bool:
 def _wordy(pieces: list[list[Word]]) -> bool:
     """Mostly words, not figures: the columns of a table's numbers are no text column."""
     words = [w for p in pieces for w in p]
-    wordy = sum(1 for w in words if sum(c.isalpha() for c in w.text) > len(w.text) / 2)
+    wordy = sum(1 for w in words if sum(map(str.isalpha, w.text)) > len(w.text) / 2)
     return wordy >= MIN_WORDY_SHARE * len(words)
 
 
