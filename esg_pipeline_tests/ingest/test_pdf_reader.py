@@ -103,9 +103,9 @@ def test_a_copy_is_a_repeat_a_little_offset_but_ligature_letters_share_a_box():
     ligature_second = pdf_words._Glyph("f", 100.0, 50.0, 103.0, 61.0, False)
     offset_copy = pdf_words._Glyph("f", 100.3, 50.0, 103.3, 61.0, False)
     neighbour = pdf_words._Glyph("f", 103.0, 50.0, 106.0, 61.0, False)
-    assert pdf_words._copied_glyph(ligature_second, [first]) is None
-    assert pdf_words._copied_glyph(offset_copy, [first]) is first
-    assert pdf_words._copied_glyph(neighbour, [first]) is None
+    assert pdf_words._copied_glyph(ligature_second, [first], [0]) is None
+    assert pdf_words._copied_glyph(offset_copy, [first], [0]) is first
+    assert pdf_words._copied_glyph(neighbour, [first], [0]) is None
 
 
 def test_ligatures_and_full_width_forms_are_normalised():

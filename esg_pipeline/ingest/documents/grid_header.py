@@ -226,12 +226,15 @@ def _in_table(w: Word, layout: _Layout) -> bool:
 
 def _band_of(w: Word, layout: _Layout) -> int | None:
     """The value column a number belongs to: the band holding most of it."""
+    x0, x1 = w.x0, w.x1
     best, best_overlap = None, 0.0
     for k, band in enumerate(layout.bands):
-        overlap = min(w.x1, band.x1) - max(w.x0, band.x0)
+        if band.x1 <= x0 or band.x0 >= x1:
+            continue  # no overlap (the common case: one band of many holds the word)
+        overlap = (x1 if x1 < band.x1 else band.x1) - (x0 if x0 > band.x0 else band.x0)
         if overlap > best_overlap:
             best, best_overlap = k, overlap
-    return best if best_overlap >= 0.4 * max(w.x1 - w.x0, 1e-6) else None
+    return best if best_overlap >= 0.4 * max(x1 - x0, 1e-6) else None
 
 
 def _bands_overlap(a: _Layout, b: _Layout) -> bool:

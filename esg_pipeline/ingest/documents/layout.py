@@ -6,6 +6,8 @@ only as anchors (their boxes), so they are read where they sit.
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import statistics
 from collections import defaultdict
@@ -152,10 +154,14 @@ def _gutter_candidates(words: list[Word], rows: int, body: float) -> list[tuple[
     lo, hi = int(left + margin), int(right - margin)
     if hi <= lo:
         return []
-    coverage = [0] * (int(right) + 3)
+    # words per point column: +1 where a word starts, -1 after it ends, summed left to right
+    steps = [0] * (int(right) + 3)
     for word in words:
-        for x in range(max(lo, int(word.x0)), min(hi, int(word.x1)) + 1):
-            coverage[x] += 1
+        start, end = max(lo, int(word.x0)), min(hi, int(word.x1))
+        if start <= end:
+            steps[start] += 1
+            steps[end + 1] -= 1
+    coverage = list(itertools.accumulate(steps))
     min_width = max(MIN_GUTTER_WIDTH, MIN_GUTTER_HEIGHT_SHARE * body)
     for level in range(0, max(MIN_CROSSING_ROWS, int(GUTTER_CROSSING_ROWS_SHARE * rows)) + 1):
         runs = _low_runs(coverage, lo, hi, level, min_width)
@@ -199,6 +205,11 @@ def _are_columns(columns: list[list[list[Word]]], span: float) -> bool:
     return all(is_prose or _is_side_text(pieces, span) for is_prose, pieces in zip(prose, columns))
 
 
+def _middles(gutters: list[tuple[float, float]]) -> list[float]:
+    """The gutters' middle x, left to right: a word belongs to the column between two middles."""
+    return sorted((g0 + g1) / 2 for g0, g1 in gutters)
+
+
 def _crosses(row: list[Word], gutters: list[tuple[float, float]]) -> bool:
     """A row that spans a gutter: a word over its middle, or an ordinary word space inside it."""
     for g0, g1 in gutters:
@@ -212,11 +223,12 @@ def _crosses(row: list[Word], gutters: list[tuple[float, float]]) -> bool:
     return False
 
 
-def _column_of(x0: float, x1: float, gutters: list[tuple[float, float]]) -> int:
-    middles = [(g0 + g1) / 2 for g0, g1 in gutters]
-    if any(x0 < m < x1 for m in middles):
+def _column_of(x0: float, x1: float, middles: list[float]) -> int:
+    """The column (0 leftmost) of a box, or FULL for one across a gutter's middle."""
+    column = bisect.bisect_right(middles, x0)
+    if column < len(middles) and middles[column] < x1:
         return FULL
-    return sum(1 for m in middles if x0 >= m)
+    return column
 
 
 def _split_rows(rows: list[list[Word]], gutters: list[tuple[float, float]]) -> list[Line]:
@@ -225,28 +237,30 @@ def _split_rows(rows: list[list[Word]], gutters: list[tuple[float, float]]) -> l
     if not gutters:
         return [Line(row, 0) for row in rows]
     lines: list[Line] = []
+    middles = _middles(gutters)
     for row in rows:
         if _crosses(row, gutters):
             lines.append(Line(row, FULL))
             continue
-        for column, words in sorted(_by_column(row, gutters).items()):
+        for column, words in sorted(_by_column(row, middles).items()):
             lines.extend(Line(part, column) for part in group_rows(words))
     return lines
 
 
-def _by_column(words: list[Word], gutters: list[tuple[float, float]]) -> dict[int, list[Word]]:
+def _by_column(words: list[Word], middles: list[float]) -> dict[int, list[Word]]:
     by_column: dict[int, list[Word]] = defaultdict(list)
     for word in words:
-        by_column[_column_of(word.x0, word.x1, gutters)].append(word)
+        by_column[_column_of(word.x0, word.x1, middles)].append(word)
     return by_column
 
 
 def _column_pieces(rows: list[list[Word]], gutters: list[tuple[float, float]]) -> list[list[list[Word]]]:
     """Per column, each row's words in it (rows that span a gutter left out)."""
     columns: list[list[list[Word]]] = [[] for _ in range(len(gutters) + 1)]
+    middles = _middles(gutters)
     for row in rows:
         if not _crosses(row, gutters):
-            for column, words in _by_column(row, gutters).items():
+            for column, words in _by_column(row, middles).items():
                 columns[column].append(words)
     return columns
 
@@ -273,8 +287,9 @@ def column_groups(words: list[Word], gutters: list[tuple[float, float]]) -> list
     """Indices of the words in each text column, and of those spanning the gutters, so a table
     finder can look at one column at a time (a table beside prose must not take the prose lines)."""
     groups: dict[int, list[int]] = defaultdict(list)
+    middles = _middles(gutters)
     for index, word in enumerate(words):
-        groups[_column_of(word.x0, word.x1, gutters)].append(index)
+        groups[_column_of(word.x0, word.x1, middles)].append(index)
     return [groups[key] for key in sorted(groups)]
 
 
@@ -418,7 +433,7 @@ def _block(run: _Run, page: int) -> LayoutBlock:
 
 def page_blocks(layout: PageLayout, table_boxes: list[Box] = ()) -> list[LayoutBlock]:
     """The page's blocks in reading order; tables as blocks of kind 'table' naming their index."""
-    anchors = [Anchor(i, box, _column_of(box[0], box[2], layout.gutters) if layout.gutters else 0)
+    anchors = [Anchor(i, box, _column_of(box[0], box[2], _middles(layout.gutters)))
                for i, box in enumerate(table_boxes)]
     items = reading_order([*layout.lines, *anchors], SECTION_GAP_LINES * layout.body_size)
     blocks = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -56,7 +57,7 @@ class PageWords:
     ocr: bool = False  # the words come from OCR
 
 
-@dataclass
+@dataclass(slots=True)
 class _Glyph:
     text: str
     x0: float
@@ -138,15 +139,18 @@ class _BoldFonts:
         return any(marker in name for marker in BOLD_FONT_MARKERS)
 
 
-def _copied_glyph(glyph: _Glyph, glyphs: list[_Glyph | None]) -> _Glyph | None:
+def _copied_glyph(glyph: _Glyph, glyphs: list[_Glyph | None], positions: list[int]) -> _Glyph | None:
     """The earlier glyph this one repeats almost on top of (fake bold, shadow text), if any: searched
-    among the last COPY_LOOKBACK glyphs, where a producer's second pass over a word or line lands."""
+    among the last COPY_LOOKBACK glyphs, where a producer's second pass over a word or line lands.
+    `positions`: the indices in `glyphs` of the glyphs with the same text, in order."""
     limit = max(FAKE_BOLD_MAX_OFFSET, FAKE_BOLD_WIDTH_SHARE * (glyph.x1 - glyph.x0))
-    text, x0, top = glyph.text, glyph.x0, glyph.top
-    last = len(glyphs) - 1
-    for index in range(last, max(len(glyphs) - COPY_LOOKBACK, 0) - 1, -1):
+    x0, top = glyph.x0, glyph.top
+    last, first = len(glyphs) - 1, max(len(glyphs) - COPY_LOOKBACK, 0)
+    for index in reversed(positions):
+        if index < first:
+            break
         other = glyphs[index]
-        if other is not None and other.text == text and abs(other.x0 - x0) < limit and abs(other.top - top) < limit:
+        if abs(other.x0 - x0) < limit and abs(other.top - top) < limit:
             if index == last and _same_box(other, glyph):
                 return None  # a ligature glyph ("ff") gives its letters one box: no copy
             return other
@@ -195,8 +199,9 @@ def _page_glyphs(textpage, height: float) -> _PageGlyphs:
     rect = pdfium_c.FS_RECTF()
     rect_ref = ctypes.byref(rect)
     bold_fonts = _BoldFonts()
-    out = _PageGlyphs(glyphs=[])
-    glyphs = out.glyphs
+    glyphs: list[_Glyph | None] = []
+    same_text: defaultdict[str, list[int]] = defaultdict(list)  # where each text's glyphs are, for copies
+    total = bad = 0
     bold_font = False
     previous: _Glyph | None = None
     copying = False  # the previous glyph was a copy: a redrawn word continues
@@ -210,28 +215,36 @@ def _page_glyphs(textpage, height: float) -> _PageGlyphs:
             if not copying and not is_generated(handle, index):
                 glyphs.append(None)
             continue
-        out.total += 1
-        if (code < 0x20 or (code >= 0x7F and _is_bad(code))) or map_error(handle, index):
-            out.bad += 1
-            continue
-        if _rotated(get_angle(handle, index)):
-            glyphs.append(None)  # vertical margin labels: their glyphs would scatter into the rows beside them
-            previous = None
+        total += 1
+        if code < 0x20 or (code >= 0x7F and _is_bad(code)):
+            bad += 1
             continue
         get_box(handle, index, rect_ref)
-        if previous is None or glyphs[-1] is None or not _adjacent(previous, rect.left, height - rect.bottom):
-            bold_font = bold_fonts.is_bold(handle, index)  # once per word: fonts change at words
+        x0, top, x1, bottom = rect.left, height - rect.top, rect.right, height - rect.bottom
+        if previous is None or glyphs[-1] is None or not _adjacent(previous, x0, bottom):
+            # once per word, as fonts, text objects and their rotation change at words (a PDFium call
+            # per glyph would cost as much as reading the glyph)
+            if map_error(handle, index):
+                bad += 1
+                continue
+            if _rotated(get_angle(handle, index)):
+                glyphs.append(None)  # vertical margin labels: their glyphs would scatter into the rows beside them
+                previous = None
+                continue
+            bold_font = bold_fonts.is_bold(handle, index)
         if code >= 0xFB00:
             char = _normalise(char)
-        glyph = _Glyph(char, rect.left, height - rect.top, rect.right, height - rect.bottom, bold_font)
-        first = _copied_glyph(glyph, glyphs) if _may_be_copy(glyph, previous, copying) else None
+        glyph = _Glyph(char, x0, top, x1, bottom, bold_font)
+        positions = same_text[char]
+        first = _copied_glyph(glyph, glyphs, positions) if _may_be_copy(glyph, previous, copying) else None
         copying = first is not None
         if copying:
             first.bold = True
             continue
+        positions.append(len(glyphs))
         glyphs.append(glyph)
         previous = glyph
-    return out
+    return _PageGlyphs(glyphs, total, bad)
 
 
 def _adjacent(previous: _Glyph, x0: float, bottom: float) -> bool:
@@ -255,7 +268,9 @@ def page_is_unusable(glyphs: _PageGlyphs) -> bool:
 # --- words -----------------------------------------------------------------------------------
 
 def _starts_new_word(prev: _Glyph, glyph: _Glyph) -> bool:
-    size = max(prev.bottom - prev.top, 1.0)
+    size = prev.bottom - prev.top
+    if size < 1.0:
+        size = 1.0
     centre = (glyph.top + glyph.bottom) / 2
     new_line = not (prev.top <= centre <= prev.bottom) or glyph.x0 < prev.x0 - BACKWARD_SHARE * size
     return new_line or glyph.x0 - prev.x1 > WORD_GAP_SHARE * size
@@ -277,8 +292,15 @@ class _WordRun:
 
     def extend(self, glyph: _Glyph) -> None:
         self.texts.append(glyph.text)
-        self.x0, self.x1 = min(self.x0, glyph.x0), max(self.x1, glyph.x1)
-        self.top, self.bottom = min(self.top, glyph.top), max(self.bottom, glyph.bottom)
+        # comparisons, not min()/max(): this runs once per glyph
+        if glyph.x0 < self.x0:
+            self.x0 = glyph.x0
+        if glyph.x1 > self.x1:
+            self.x1 = glyph.x1
+        if glyph.top < self.top:
+            self.top = glyph.top
+        if glyph.bottom > self.bottom:
+            self.bottom = glyph.bottom
         self.bold += glyph.bold
         self.last = glyph
 
