@@ -16,6 +16,14 @@ def indicators_table(warehouse: WarehouseResource):
     return dg.MaterializeResult(metadata={"rows": replace_rows(warehouse.writable_engine(), wh.indicators, rows)})
 
 
+@dg.asset(key=["esg_raw", "framework_references"], group_name="warehouse", kinds={"sqlalchemy"}, pool="warehouse")
+def framework_references_table(warehouse: WarehouseResource):
+    """Each concept's HKEX, GRI, IFRS S2 and ESRS references with versions and effective dates
+    (esg_pipeline/taxonomy.yaml): references only, never the frameworks' text."""
+    rows = [ref.to_dict(i.id) for i in load_taxonomy() for ref in i.references]
+    return dg.MaterializeResult(metadata={"rows": replace_rows(warehouse.writable_engine(), wh.framework_references, rows)})
+
+
 @dg.asset(key=["esg_raw", "companies"], group_name="warehouse", kinds={"sqlalchemy"}, pool="warehouse")
 def companies_table(pipeline: PipelineSettings, warehouse: WarehouseResource):
     """Companies named in the catalog; upserted so companies loaded from other catalogs stay."""

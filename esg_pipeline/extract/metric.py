@@ -28,6 +28,11 @@ class Metric:
     confidence: float
     flags: list[str] = field(default_factory=list)
     raw: str = ""
+    # what the figure is a part of: dimension id -> member ({'segment': 'Upstream'}); empty for a total
+    dimensions: dict[str, str] = field(default_factory=dict)
+    basis: str = "reported"  # reported | restated | target | baseline
+    period_start: str | None = None  # ISO dates of the fiscal year `year`
+    period_end: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
+    Date,
     DateTime,
     Double,
     Integer,
@@ -12,39 +14,16 @@ from sqlalchemy import (
     Text,
 )
 
+from esg_pipeline.observation import observation_columns
+
 RAW_SCHEMA = "esg_raw"
 metadata = MetaData(schema=RAW_SCHEMA)
 
 
 def _metric_columns() -> list[Column]:
-    """Columns shared by loaded metrics and quarantined ones, so a fixed row can move back."""
-    return [
-        Column("metric_id", String(64), primary_key=True),
-        Column("report_year", Integer, nullable=False, index=True),
-        Column("report_id", String(255), nullable=False),
-        Column("company_id", String(100), nullable=False),
-        Column("doc_name", String(255)),
-        Column("doc_sha256", String(64)),
-        Column("value", Double),
-        Column("unit", String(50)),
-        Column("qualifier", String(20)),
-        Column("indicator", String(100)),
-        Column("hkex_kpi", String(10)),
-        Column("gri", String(20)),
-        Column("entity", String(255)),
-        Column("metric_year", Integer),
-        Column("year_source", Text),
-        Column("subject", Text),
-        Column("quote", Text),
-        Column("raw_text", Text),
-        Column("char_start", Integer),
-        Column("char_end", Integer),
-        Column("line", Integer),
-        Column("page", Integer),
-        Column("method", String(100)),
-        Column("confidence", Double),
-        Column("flags", Text),
-    ]
+    """Columns shared by loaded metrics and quarantined ones, so a fixed row can move back: the
+    observation record's fields (esg_pipeline/observation.py), defined there once."""
+    return observation_columns()
 
 
 metrics = Table("metrics", metadata, *_metric_columns())
@@ -110,6 +89,23 @@ indicators = Table(
     Column("canonical_unit", String(50)),
     Column("unit_kind", String(20)),
     Column("description", Text),
+    Column("additive", Boolean),
+    Column("headline", String(100)),
+    Column("dimensions", Text),
+)
+
+# Each concept's place in HKEX, GRI, IFRS S2 and ESRS, with versions and effective dates (references only).
+framework_references = Table(
+    "framework_references",
+    metadata,
+    Column("indicator_id", String(100), primary_key=True),
+    Column("framework", String(20), primary_key=True),
+    Column("reference", String(100), primary_key=True),
+    Column("version", String(20), primary_key=True),
+    Column("part", String(10)),
+    Column("requirement", String(30), nullable=False),
+    Column("effective_from", Date),
+    Column("effective_to", Date),
 )
 
 # Written only by analysts (`esg-pipeline verify`), never by pipeline runs: verified values survive re-runs.
@@ -135,4 +131,5 @@ companies = Table(
     Column("company_name", Text, nullable=False),
 )
 
-__all__ = ["RAW_SCHEMA", "metadata", "metrics", "quarantine", "reports", "ingest_ledger", "indicators", "companies", "metric_overrides"]
+__all__ = ["RAW_SCHEMA", "metadata", "metrics", "quarantine", "reports", "ingest_ledger", "indicators", "framework_references", "companies",
+           "metric_overrides"]

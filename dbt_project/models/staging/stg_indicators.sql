@@ -5,5 +5,8 @@ select
     gri,
     canonical_unit,
     unit_kind,
-    description
+    description,
+    coalesce(additive, false) as is_additive,
+    headline as headline_metric,
+    dimensions
 from {{ source('esg_raw', 'indicators') }}

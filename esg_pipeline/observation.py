@@ -1,0 +1,116 @@
+"""The observation record: one extracted figure as the warehouse keeps it, defined once.
+
+`OBSERVATION_FIELDS` lists every column with its type and meaning; the dimension columns
+(`dim_<id>`) come from the taxonomy's dimensions. The warehouse tables `esg_raw.metrics` and
+`esg_raw.quarantine` are built from this list (`warehouse/schema.py`), the Great Expectations suite
+checks the loaded frame against those tables' columns, the rows are made here
+(`observation_row`), and a test checks that dbt's `stg_metrics` carries every field.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, Date, Double, Integer, String, Text
+from sqlalchemy.types import TypeEngine
+
+from esg_pipeline.extract.metric import Metric
+from esg_pipeline.taxonomy import load_dimensions
+
+BASES = ("reported", "restated", "target", "baseline")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: Callable[[], TypeEngine]
+    doc: str
+    value: Callable[[Metric, Mapping[str, Any]], Any]  # (metric, report context) -> column value
+    primary_key: bool = False
+    nullable: bool = True
+    index: bool = False
+
+    def column(self) -> Column:
+        return Column(self.name, self.type(), primary_key=self.primary_key, nullable=self.nullable,
+                      index=self.index, comment=self.doc)
+
+
+def metric_id(report_id: str, sha256: str, start: int, end: int, unit: str, year: int | None) -> str:
+    """Stable across runs, so re-loading a partition yields the same keys."""
+    key = f"{report_id}|{sha256}|{start}|{end}|{unit}|{year}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def dimension_key(dimensions: Mapping[str, str]) -> str:
+    """'gender=female;segment=Upstream': the members in id order; '' for a total."""
+    return ";".join(f"{k}={v}" for k, v in sorted(dimensions.items()))
+
+
+def _m(attr: str) -> Callable[[Metric, Mapping[str, Any]], Any]:
+    return lambda m, r: getattr(m, attr)
+
+
+def _r(key: str) -> Callable[[Metric, Mapping[str, Any]], Any]:
+    return lambda m, r: r[key]
+
+
+def _date(attr: str) -> Callable[[Metric, Mapping[str, Any]], Any]:
+    import datetime as dt
+    return lambda m, r: dt.date.fromisoformat(getattr(m, attr)) if getattr(m, attr) else None
+
+
+OBSERVATION_FIELDS: tuple[Field, ...] = (
+    Field("metric_id", lambda: String(64), "stable key: report, content hash, span, unit and year",
+          lambda m, r: metric_id(r["report_id"], r["sha256"], m.start, m.end, m.unit, m.year), primary_key=True),
+    Field("report_year", Integer, "the catalog year of the report", _r("report_year"), nullable=False, index=True),
+    Field("report_id", lambda: String(255), "the catalog entry", _r("report_id"), nullable=False),
+    Field("company_id", lambda: String(100), "the catalog company", _r("company_id"), nullable=False),
+    Field("doc_name", lambda: String(255), "the report's file name", _r("doc_name")),
+    Field("doc_sha256", lambda: String(64), "sha256 of the raw report", _r("sha256")),
+    Field("value", Double, "the figure, scale applied (millions multiplied out)", _m("value")),
+    Field("unit", lambda: String(50), "its unit as normalised by the extractor", _m("unit")),
+    Field("qualifier", lambda: String(20), "exact, approx, at_least or at_most", _m("qualifier")),
+    Field("indicator", lambda: String(100), "the concept id of the taxonomy", _m("indicator")),
+    Field("hkex_kpi", lambda: String(10), "the HKEX ESG guide KPI of the concept", _m("hkex_kpi")),
+    Field("gri", lambda: String(20), "the GRI disclosure of the concept", _m("gri")),
+    Field("entity", lambda: String(255), "the company, or a subsidiary the text names", _m("entity")),
+    Field("metric_year", Integer, "the fiscal year the figure is for (the year its period ends in)", _m("year")),
+    Field("period_start", Date, "first day of that fiscal year", _date("period_start")),
+    Field("period_end", Date, "last day of that fiscal year", _date("period_end")),
+    Field("year_source", Text, "where the year came from: column, sentence, catalog...", _m("year_source")),
+    Field("basis", lambda: String(20), "reported, restated, target or baseline", _m("basis")),
+    Field("dimension_key", lambda: String(500), "the dimension members, 'gender=female;segment=Upstream'; '' for a total",
+          lambda m, r: dimension_key(m.dimensions)),
+    Field("subject", Text, "what is measured: the counted noun, or the table row's label path", _m("subject")),
+    Field("quote", Text, "the sentence or table row it was read from", _m("quote")),
+    Field("raw_text", Text, "the figure as printed", _m("raw")),
+    Field("char_start", Integer, "start of the figure in the document text", _m("start")),
+    Field("char_end", Integer, "end of the figure in the document text", _m("end")),
+    Field("line", Integer, "line of the document text", _m("line")),
+    Field("page", Integer, "page of the PDF", _m("page")),
+    Field("method", lambda: String(100), "the rule that decided the figure", _m("method")),
+    Field("confidence", Double, "the extractor's confidence, 0-1", _m("confidence")),
+    Field("flags", Text, "comma-separated notes of the rules (unit_typo, parenthesised_amount...)",
+          lambda m, r: ",".join(m.flags or [])),
+)
+
+
+def dimension_fields() -> tuple[Field, ...]:
+    """One nullable column per taxonomy dimension, holding the figure's member (null: not broken down)."""
+    return tuple(Field(d.column, lambda: String(255), d.name, (lambda m, r, _id=d.id: m.dimensions.get(_id)))
+                 for d in load_dimensions())
+
+
+def all_fields() -> tuple[Field, ...]:
+    return OBSERVATION_FIELDS + dimension_fields()
+
+
+def observation_columns() -> list[Column]:
+    return [f.column() for f in all_fields()]
+
+
+def observation_row(metric: Metric, report: Mapping[str, Any]) -> dict[str, Any]:
+    """The warehouse row of one metric; `report` gives report_id, report_year, company_id, doc_name, sha256."""
+    return {f.name: f.value(metric, report) for f in all_fields()}
