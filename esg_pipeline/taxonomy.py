@@ -53,6 +53,7 @@ class Dimension:
     members: tuple[tuple[str, tuple[str, ...]], ...] = ()  # member id -> phrases
     pattern: str | None = None  # a regex whose groups, joined by '-', give the member
     breakdown: tuple[str, ...] = ()  # words of a "by ..." heading whose rows are this dimension's members
+    formats: tuple[tuple[str, str], ...] = ()  # named group of `pattern` -> the member's format
 
     @property
     def column(self) -> str:
@@ -77,6 +78,9 @@ class Indicator:
     # stems that rule the indicator out when the counted noun has them ("rural teachers" trained by a
     # community fund are not the company's trained employees); extractor-only, not a warehouse column
     excludes: tuple[str, ...] = field(default=())
+    # stems of which the counted noun must hold one ("students", "households": recipients, not masks
+    # or trucks, for a beneficiary count); extractor-only
+    subject_requires: tuple[str, ...] = field(default=())
     additive: bool = False  # a total is the sum of its parts (tonnes, MWh, people; not rates or shares)
     headline: str | None = None  # the name of the comparable headline metric this concept's total is
     dimensions: tuple[str, ...] = DEFAULT_DIMENSIONS  # what its figures can be broken down by
@@ -157,6 +161,7 @@ def _indicator(raw: dict, dimension_ids: frozenset[str]) -> Indicator:
         keyword_zones=tuple(raw.get("keyword_zones") or ()),
         requires_zones=tuple(raw.get("requires_zones") or ()),
         excludes=tuple(k.lower() for k in raw.get("excludes") or ()),
+        subject_requires=tuple(k.lower() for k in raw.get("subject_requires") or ()),
         additive=bool(raw.get("additive", False)),
         headline=raw.get("headline"),
         dimensions=dimensions,
@@ -174,13 +179,37 @@ def _dimension(raw: dict) -> Dimension:
         except re.error as exc:
             raise TaxonomyError(f"dimension {raw['id']!r}: bad pattern: {exc}") from exc
     members = tuple((str(m), tuple(p.lower() for p in phrases)) for m, phrases in (raw.get("members") or {}).items())
+    formats = tuple((str(g), str(f)) for g, f in (raw.get("formats") or {}).items())
+    if formats and pattern is not None:
+        unknown = {g for g, _ in formats} - set(re.compile(pattern).groupindex)
+        if unknown:
+            raise TaxonomyError(f"dimension {raw['id']!r}: formats name groups the pattern lacks: {sorted(unknown)}")
     return Dimension(raw["id"], raw.get("name", raw["id"]), members, pattern,
-                     tuple(w.lower() for w in raw.get("breakdown") or ()))
+                     tuple(w.lower() for w in raw.get("breakdown") or ()), formats)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key given twice in one mapping: in a hand-edited taxonomy the second
+    would silently replace the first (a concept losing its id to the next one's)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise TaxonomyError(f"line {key_node.start_mark.line + 1}: key {key!r} given twice in one entry")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+@lru_cache(maxsize=4)
+def _data(path: str) -> dict:
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506 (a SafeLoader)
 
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> tuple[tuple[Indicator, ...], tuple[Dimension, ...]]:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = _data(path)
     dimensions = tuple(_dimension(raw) for raw in data.get("dimensions") or ())
     _no_duplicates("dimension", [d.id for d in dimensions])
     ids = frozenset(d.id for d in dimensions)
@@ -202,6 +231,11 @@ def load_taxonomy(path: str | Path = TAXONOMY_PATH) -> list[Indicator]:
 
 def load_dimensions(path: str | Path = TAXONOMY_PATH) -> list[Dimension]:
     return list(_load(str(path))[1])
+
+
+def load_measure_words(path: str | Path = TAXONOMY_PATH) -> frozenset[str]:
+    """Words that make a row label a measure, not a free-text dimension member."""
+    return frozenset(w.lower() for w in _data(str(path)).get("measure_words") or ())
 
 
 def fallback_id(unit_kind: str) -> str:

@@ -35,6 +35,7 @@ class _Entry:
     zones: tuple[str, ...]
     requires_zones: tuple[str, ...]
     excludes: frozenset[str]
+    subject_requires: frozenset[str]
 
 
 TOKEN_RE = re.compile(r"[a-z0-9&][a-z0-9&'’\-]*")
@@ -48,8 +49,9 @@ class Classifier:
         for ind in indicators:
             entry = _Entry(ind, frozenset(ind.subject_keywords), frozenset(ind.keywords), frozenset(ind.requires),
                            frozenset(ind.verb_keywords), _with_beyond(ind.keyword_zones or tuple(ZONE_WEIGHTS)),
-                           _with_beyond(ind.requires_zones or REQUIRES_ZONES), frozenset(ind.excludes))
-            stems |= entry.subject | entry.keywords | entry.requires | entry.verbs | entry.excludes
+                           _with_beyond(ind.requires_zones or REQUIRES_ZONES), frozenset(ind.excludes),
+                           frozenset(ind.subject_requires))
+            stems |= entry.subject | entry.keywords | entry.requires | entry.verbs | entry.excludes | entry.subject_requires
             if entry.subject or entry.keywords:
                 self.by_kind.setdefault(ind.unit_kind, []).append(entry)
         # Stems match at a word start. One-word stems ("donat", "anti-corruption") are looked up by the
@@ -179,6 +181,8 @@ class Classifier:
             if score <= best_score or (unit_kind == "time" and entry.indicator.canonical_unit != unit):
                 continue
             if entry.excludes and not entry.excludes.isdisjoint(zones.get("subject", empty)):
+                continue
+            if entry.subject_requires and entry.subject_requires.isdisjoint(zones.get("subject", empty)):
                 continue
             if not entry.requires or any(entry.requires & zones.get(z, empty) for z in entry.requires_zones):
                 best, best_score = entry.indicator, score

@@ -23,6 +23,8 @@ from typing import Sequence
 from esg_pipeline.extract import lexicon as lx
 from esg_pipeline.extract.classify import classifier
 from esg_pipeline.extract.context import DocContext, build_context, cell_year, year_columns
+from esg_pipeline.extract.dimensions import assign_dimensions
+from esg_pipeline.extract.fiscal import assign_period, fiscal_year_end
 from esg_pipeline.extract.metric import Metric
 from esg_pipeline.extract.tables import extract_table_metrics
 from esg_pipeline.extract.unit_parse import CONVERTED_UNITS, UnitSpec, contextual_unit
@@ -1691,7 +1693,12 @@ def extract_document(document, *, doc: str, year: int | None = None, entity: str
     for metric in prose:
         ghg_tonnes(metric, trace)
         sentence_period(metric, trace)
-    return sorted([*prose, *tables], key=lambda m: m.start)
+    year_end = fiscal_year_end(document.text)
+    metrics = sorted([*prose, *tables], key=lambda m: m.start)
+    for metric in metrics:
+        assign_dimensions(metric, trace)
+        assign_period(metric, year_end, trace)
+    return metrics
 
 
 # 'In 2018', 'for FY23', 'during the financial year 2022/23', 'as of 31 December 2021': the period a

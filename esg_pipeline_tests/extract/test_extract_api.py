@@ -7,10 +7,12 @@ from hypothesis import given, settings, strategies as st
 
 from esg_pipeline.extract import Metric, extract_metrics
 from esg_pipeline.extract.metric import QUALIFIERS
+from esg_pipeline.observation import BASES
 from esg_pipeline.taxonomy import load_taxonomy
 
 KEYS = {"doc", "value", "unit", "qualifier", "hkex_kpi", "gri", "indicator", "entity", "year", "year_source",
-        "subject", "quote", "start", "end", "line", "page", "method", "confidence", "flags", "raw"}
+        "subject", "quote", "start", "end", "line", "page", "method", "confidence", "flags", "raw",
+        "dimensions", "basis", "period_start", "period_end"}
 INDICATOR_IDS = {i.id for i in load_taxonomy()}
 
 
@@ -23,6 +25,8 @@ def check(metric: Metric, text: str) -> None:
     assert metric.qualifier in QUALIFIERS
     assert metric.indicator in INDICATOR_IDS
     assert 0 < metric.confidence <= 1
+    assert metric.basis in BASES
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in metric.dimensions.items())
     assert metric.value >= 0
     assert metric.line == text.count("\n", 0, metric.start) + 1
     assert metric.year_source == "catalog" or metric.year_source == "none" or metric.year_source.startswith("text:")
