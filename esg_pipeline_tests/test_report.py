@@ -95,7 +95,7 @@ def soup_of(path) -> BeautifulSoup:
 
 def test_report_charts_every_indicator_with_two_years(warehouse, report_file):
     trending = {name for (name,) in query(warehouse, """
-        select indicator_name from marts.fct_esg_metrics where company_id = 'larkspur'
+        select indicator_name from marts.fct_esg_metrics where company_id = 'larkspur' and dimension_key = ''
         group by indicator_name having count(distinct metric_year) >= 2""")}
     assert {"Community investment and donations", "Greenhouse gas emissions", "Total workforce"} <= trending
 
@@ -110,6 +110,36 @@ def test_report_charts_every_indicator_with_two_years(warehouse, report_file):
     assert "CNY" in money.figcaption.text
     assert {"4.2M", "5.1M"} <= {t.text.strip() for t in money.find_all("text")}
     assert "2022 vs 2021" in money.text
+
+
+def test_headline_table_shows_the_headline_mart_by_fiscal_year(warehouse, report_file):
+    headline = {(metric, year): value for metric, year, value in query(warehouse, """
+        select headline_metric, metric_year, value from marts.fct_headline_metrics where company_id = 'larkspur'""")}
+    assert headline[("employees_total", 2021)] == 3840 and headline[("employees_total", 2022)] == 4105
+    assert headline[("community_investment", 2022)] == pytest.approx(5.1e6)  # CNY, the canonical unit
+
+    table = soup_of(report_file).find("section", id="company-larkspur").find("table", class_="headline")
+    assert [th.text.strip() for th in table.thead.find_all("th", class_="year")] == ["FY2021", "FY2022"]
+    rows = {tr.th.text.strip(): [td.text.strip() for td in tr.find_all("td")] for tr in table.tbody.find_all("tr")}
+    assert rows["Employees"] == ["count", "3,840", "4,105"]
+    assert rows["Community investment"] == ["CNY", "4,200,000", "5,100,000"]
+    assert len(rows) == len({metric for metric, _ in headline})
+    cell = table.tbody.find("td", class_="num")
+    assert cell["title"].startswith(("reported in", "restated in", "verified", "sum of"))  # why it was chosen
+
+
+def test_framework_table_counts_references_per_fiscal_year(warehouse, report_file):
+    expected = {(year, framework, part or None): (int(total), int(disclosed)) for year, framework, part, total, disclosed
+                in query(warehouse, """
+        select metric_year, framework, part, count(*), sum(case when disclosed then 1 else 0 end)
+        from marts.fct_framework_coverage where company_id = 'larkspur' group by 1, 2, 3""")}
+    assert (2022, "HKEX", "C") in expected and (2022, "GRI", None) in expected
+    table = soup_of(report_file).find("section", id="company-larkspur").find("table", class_="frameworks")
+    shown = {(tr.find_all("td")[0].text.strip(), tr.find_all("td")[1].text.strip()): tr.find_all("td")[2].text.strip()
+             for tr in table.tbody.find_all("tr")}
+    total, disclosed = expected[(2022, "HKEX", "C")]
+    assert shown[("FY2022", "HKEX Part C KPIs")] == f"{disclosed} of {total}"
+    assert len(shown) == len(expected)
 
 
 def test_coverage_matrix_marks_disclosed_kpis_per_report(warehouse, report_file):

@@ -11,20 +11,54 @@ from sqlalchemy.engine import Engine
 from esg_pipeline.export import MartsUnavailable
 
 REQUIRED_MARTS = ("dim_company", "fct_esg_metrics", "fct_disclosure_coverage")
+HEADLINE_MART = "fct_headline_metrics"
+FRAMEWORK_MART = "fct_framework_coverage"
 
 # Charted first when a company has them for two or more years; other indicators follow.
 KEY_INDICATORS = (
     "community_investment",
+    "ghg_scope1",
+    "ghg_scope2",
+    "ghg_scope3",
     "ghg_emissions",
     "energy_consumption",
     "employees_total",
     "volunteer_hours",
+    "water_withdrawal",
     "water_consumption",
     "training_hours",
     "environmental_investment",
     "hazardous_waste",
     "non_hazardous_waste",
 )
+# The headline table's rows, in this order (fct_headline_metrics.headline_metric).
+HEADLINE_ORDER = (
+    "ghg_scope1", "ghg_scope2", "ghg_scope2_location_based", "ghg_scope2_market_based", "ghg_scope3",
+    "ghg_intensity", "energy_consumption", "water_withdrawal", "water_consumption", "waste_hazardous",
+    "waste_non_hazardous", "employees_total", "employee_turnover_rate", "female_employee_share",
+    "work_fatalities", "lost_days", "average_training_hours", "community_investment", "volunteer_hours",
+)
+HEADLINE_LABELS = {
+    "ghg_scope1": "Scope 1 GHG emissions",
+    "ghg_scope2": "Scope 2 GHG emissions",
+    "ghg_scope2_location_based": "Scope 2, location-based",
+    "ghg_scope2_market_based": "Scope 2, market-based",
+    "ghg_scope3": "Scope 3 GHG emissions",
+    "ghg_intensity": "GHG intensity",
+    "energy_consumption": "Energy consumption",
+    "water_withdrawal": "Water withdrawal",
+    "water_consumption": "Water consumption",
+    "waste_hazardous": "Hazardous waste",
+    "waste_non_hazardous": "Non-hazardous waste",
+    "employees_total": "Employees",
+    "employee_turnover_rate": "Employee turnover rate",
+    "female_employee_share": "Women in the workforce",
+    "work_fatalities": "Work-related fatalities",
+    "lost_days": "Days lost to injury",
+    "average_training_hours": "Average training hours",
+    "community_investment": "Community investment",
+    "volunteer_hours": "Volunteer hours",
+}
 MAX_CHARTS_PER_COMPANY = 12
 CATCH_ALL_PREFIX = "other_"  # "Other mass" etc. mix unrelated quantities: a trend line means nothing
 
@@ -43,12 +77,34 @@ class Series:
 
 
 @dataclass
+class HeadlineCell:
+    value: float
+    unit: str
+    is_derived: bool
+    chosen_because: str
+
+
+@dataclass
+class HeadlineTable:
+    years: list[int]
+    period_ends: list[str]  # the fiscal year's last day per column ("2023-03-31")
+    rows: list[dict]  # metric, label, unit, cells: list[HeadlineCell | None]
+
+
+@dataclass
+class FrameworkSummary:
+    rows: list[dict]  # metric_year, framework label, applicable, disclosed, missing_mandatory (list of references)
+
+
+@dataclass
 class CompanySection:
     company_id: str
     company_name: str
     years: list[int]
     metric_count: int
     series: list[Series] = field(default_factory=list)
+    headline: HeadlineTable | None = None
+    frameworks: FrameworkSummary | None = None
 
 
 @dataclass
@@ -85,10 +141,23 @@ def load_report_data(engine: Engine, mart_tables: list[str]) -> ReportData:
     raw_tables = set(inspector.get_table_names(schema="esg_raw")) if inspector.has_schema("esg_raw") else set()
     notes = []
     with engine.connect() as conn:
+        # Totals only: a breakdown row (a segment, a gender) is not a point of the indicator's trend.
         metrics = _frame(conn, """
             select company_id, indicator_id, indicator_name, hkex_kpi, entity, metric_year,
                    value, unit, value_cny, is_verified
-            from marts.fct_esg_metrics""")
+            from marts.fct_esg_metrics where dimension_key = ''""")
+        headline = None
+        if HEADLINE_MART in mart_tables:
+            headline = _frame(conn, """
+                select company_id, metric_year, period_end, headline_metric, value, unit, is_derived, chosen_because
+                from marts.fct_headline_metrics""")
+        else:
+            notes.append("marts.fct_headline_metrics is missing, so the headline tables are left out.")
+        frameworks = None
+        if FRAMEWORK_MART in mart_tables:
+            frameworks = _frame(conn, """
+                select company_id, metric_year, framework, part, reference, disclosed, is_mandatory_missing
+                from marts.fct_framework_coverage""")
         companies = _frame(conn, "select company_id, company_name from marts.dim_company order by company_name")
         coverage = _frame(conn, """
             select company_id, company_name, report_year, hkex_kpi, kpi_name, aspect, disclosed, metric_count
@@ -125,7 +194,7 @@ def load_report_data(engine: Engine, mart_tables: list[str]) -> ReportData:
         "verified": len(verified),
     }
     return ReportData(
-        companies=[_company_section(row, metrics, yoy) for row in companies.itertuples()],
+        companies=[_company_section(row, metrics, yoy, headline, frameworks) for row in companies.itertuples()],
         coverage=_coverage_matrix(coverage),
         quarantine=quarantine,
         failed_reports=failed_reports,
@@ -135,7 +204,8 @@ def load_report_data(engine: Engine, mart_tables: list[str]) -> ReportData:
     )
 
 
-def _company_section(company, metrics: pd.DataFrame, yoy: pd.DataFrame | None) -> CompanySection:
+def _company_section(company, metrics: pd.DataFrame, yoy: pd.DataFrame | None,
+                     headline: pd.DataFrame | None = None, frameworks: pd.DataFrame | None = None) -> CompanySection:
     own = metrics[metrics["company_id"] == company.company_id]
     section = CompanySection(
         company_id=company.company_id,
@@ -143,6 +213,10 @@ def _company_section(company, metrics: pd.DataFrame, yoy: pd.DataFrame | None) -
         years=sorted(int(y) for y in own["metric_year"].dropna().unique()),
         metric_count=len(own),
     )
+    if headline is not None:
+        section.headline = _headline_table(headline[headline["company_id"] == company.company_id])
+    if frameworks is not None:
+        section.frameworks = _framework_summary(frameworks[frameworks["company_id"] == company.company_id])
     for indicator_id in _chart_indicators(own):
         series = _series(own[own["indicator_id"] == indicator_id], company.company_name)
         if series is not None:
@@ -212,6 +286,46 @@ def _change_note(series: Series, yoy: pd.DataFrame | None) -> str | None:
 def _signed_percent(pct_change: float) -> str:
     # The mart's pct_change is a percentage (12.5 = +12.5 %); see fct_metric_yoy.
     return f"{pct_change:+.1f} %".replace("-", "−")
+
+
+def _headline_table(rows: pd.DataFrame) -> HeadlineTable | None:
+    """Headline metrics (rows) by fiscal year (columns), as fct_headline_metrics gives them."""
+    if rows.empty:
+        return None
+    years = sorted(int(y) for y in rows["metric_year"].unique())
+    ends = {int(r.metric_year): str(r.period_end)[:10] for r in rows.itertuples() if pd.notna(r.period_end)}
+    column = {year: n for n, year in enumerate(years)}
+    order = {metric: n for n, metric in enumerate(HEADLINE_ORDER)}
+    table: dict[str, dict] = {}
+    for r in rows.itertuples():
+        row = table.setdefault(r.headline_metric, {
+            "metric": r.headline_metric, "label": HEADLINE_LABELS.get(r.headline_metric, r.headline_metric),
+            "unit": r.unit, "cells": [None] * len(years)})
+        row["cells"][column[int(r.metric_year)]] = HeadlineCell(
+            value=float(r.value), unit=r.unit, is_derived=bool(r.is_derived), chosen_because=str(r.chosen_because or ""))
+    return HeadlineTable(
+        years=years, period_ends=[ends.get(y, "") for y in years],
+        rows=sorted(table.values(), key=lambda row: (order.get(row["metric"], len(order)), row["metric"])))
+
+
+FRAMEWORK_LABELS = {("HKEX", "C"): "HKEX Part C KPIs", ("HKEX", "D"): "HKEX Part D climate", ("GRI", None): "GRI",
+                    ("IFRS_S2", None): "IFRS S2", ("ESRS", None): "ESRS"}
+
+
+def _framework_summary(rows: pd.DataFrame) -> FrameworkSummary | None:
+    """Per fiscal year and framework: references disclosed of those that apply, and mandatory ones missing."""
+    if rows.empty:
+        return None
+    rows = rows.assign(part=rows["part"].where(rows["part"].notna(), None))
+    summary = []
+    for (year, framework, part), group in rows.groupby(["metric_year", "framework", rows["part"].fillna("")], sort=True):
+        label = FRAMEWORK_LABELS.get((framework, part or None), f"{framework} {part}".strip())
+        summary.append({
+            "metric_year": int(year), "framework": label,
+            "applicable": len(group), "disclosed": int(group["disclosed"].astype(bool).sum()),
+            "missing_mandatory": sorted(group.loc[group["is_mandatory_missing"].astype(bool), "reference"]),
+        })
+    return FrameworkSummary(rows=summary)
 
 
 def _coverage_matrix(coverage: pd.DataFrame) -> CoverageMatrix:

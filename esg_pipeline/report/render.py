@@ -58,6 +58,9 @@ TEMPLATE = """<!DOCTYPE html>
                  border:1px solid var(--line); }
   td.quote { max-width:520px; color:#3c464e; font-style:italic; }
   code { font-size:12px; background:#f0f2f3; padding:1px 4px; border-radius:3px; }
+  table.headline td.derived { font-style:italic; color:#5f6b75; }
+  table.headline td.none { color:#b4bcc2; text-align:center; }
+  table.frameworks td.missing { color:#9b2c1f; font-weight:600; }
 </style>
 </head>
 <body>
@@ -73,7 +76,7 @@ TEMPLATE = """<!DOCTYPE html>
 <div class="cards">
   <div class="card"><b>{{ totals.companies }}</b><span>companies</span></div>
   <div class="card"><b>{{ totals.report_years }}</b><span>company reporting years</span></div>
-  <div class="card"><b>{{ "{:,}".format(totals.metrics) }}</b><span>metrics in the mart</span></div>
+  <div class="card"><b>{{ "{:,}".format(totals.metrics) }}</b><span>totals in the mart</span></div>
   <div class="card"><b>{{ totals.verified }}</b><span>verified overrides</span></div>
   <div class="card"><b>{{ totals.quarantined }}</b><span>quarantined rows</span></div>
   <div class="card"><b>{{ totals.failed_reports }}</b><span>failed reports</span></div>
@@ -84,9 +87,36 @@ TEMPLATE = """<!DOCTYPE html>
 {% for c in companies %}
 <section id="company-{{ c.company_id }}">
   <h2>{{ c.company_name }}</h2>
-  <p class="muted">{{ "{:,}".format(c.metric_count) }} metrics
+  <p class="muted">{{ "{:,}".format(c.metric_count) }} totals
     {% if c.years %}for {{ c.years[0] }}–{{ c.years[-1] }}{% endif %}.
-    Money is shown in CNY; each chart follows the entity that reports the indicator in most years.</p>
+    Money is shown in CNY; each chart follows the entity that reports the indicator's total in most years.</p>
+  {% if c.headline %}
+  <h3>Headline metrics</h3>
+  <p class="muted">Group totals by fiscal year in canonical units, as chosen in <code>marts.fct_headline_metrics</code>
+    (hover a figure for why it was chosen); <i>italics</i>: a sum of parts, no total being stated.</p>
+  <div class="scroll"><table class="headline">
+    <thead><tr><th>Metric</th><th>Unit</th>
+      {% for year in c.headline.years %}<th class="year" title="fiscal year ending {{ c.headline.period_ends[loop.index0] }}">FY{{ year }}</th>{% endfor %}</tr></thead>
+    <tbody>{% for row in c.headline.rows %}
+      <tr><th>{{ row.label }}</th><td>{{ row.unit }}</td>
+        {% for cell in row.cells %}{% if cell is none %}<td class="none">–</td>
+        {% else %}<td class="num{% if cell.is_derived %} derived{% endif %}" title="{{ cell.chosen_because }}">{{ cell.text }}</td>{% endif %}{% endfor %}
+      </tr>{% endfor %}
+    </tbody>
+  </table></div>
+  {% endif %}
+  {% if c.frameworks %}
+  <h3>Framework coverage</h3>
+  <p class="muted">References that apply to each fiscal year (<code>marts.fct_framework_coverage</code>) and how many have a figure.</p>
+  <div class="scroll"><table class="frameworks">
+    <thead><tr><th>Fiscal year</th><th>Framework</th><th>Disclosed</th><th>Mandatory, missing</th></tr></thead>
+    <tbody>{% for row in c.frameworks.rows %}
+      <tr><td>FY{{ row.metric_year }}</td><td>{{ row.framework }}</td><td class="num">{{ row.disclosed }} of {{ row.applicable }}</td>
+        <td{% if row.missing_mandatory %} class="missing"{% endif %}>{{ row.missing_mandatory | join(", ") }}</td></tr>
+    {% endfor %}</tbody>
+  </table></div>
+  {% endif %}
+  <h3>Trends</h3>
   {% if c.charts %}
   <div class="charts">
     {% for chart in c.charts %}
@@ -190,7 +220,9 @@ def _value_text(value) -> str:
         return ""
     if abs(value) >= 1e15:  # implausible figures (the quarantine's) read best in scientific notation
         return f"{value:.4g}"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+    if float(value).is_integer() or abs(value) >= 1000:  # money in CNY is rarely whole: 34,431,172
+        return f"{value:,.0f}"
+    return f"{value:,.4g}"
 
 
 def _clip(text, limit: int = QUOTE_CHARS) -> str:
@@ -206,6 +238,16 @@ def _records(frame, **derived) -> list[dict]:
     return rows
 
 
+def _headline(table):
+    """The headline table with each figure as text (large numbers grouped, small ones to 4 digits)."""
+    if table is None:
+        return None
+    rows = [row | {"cells": [None if cell is None else {
+        "text": _value_text(cell.value), "is_derived": cell.is_derived,
+        "chosen_because": cell.chosen_because} for cell in row["cells"]]} for row in table.rows]
+    return {"years": table.years, "period_ends": table.period_ends, "rows": rows}
+
+
 def render_html(data: ReportData, *, source: str, generated: datetime, title: str = "ESG indicators report") -> str:
     companies = [
         {
@@ -213,6 +255,8 @@ def render_html(data: ReportData, *, source: str, generated: datetime, title: st
             "company_name": c.company_name,
             "years": c.years,
             "metric_count": c.metric_count,
+            "headline": _headline(c.headline),
+            "frameworks": c.frameworks,
             "charts": [
                 {"series": s, "svg": bar_chart_svg(
                     s.years, s.values, unit=s.unit, chart_id=f"chart-{c.company_id}-{n}",
