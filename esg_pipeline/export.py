@@ -1,6 +1,9 @@
-"""Export every table of the `marts` schema to Parquet and/or CSV files for BI tools."""
+"""Export every table of the `marts` schema to Parquet and/or CSV files for BI tools: among them
+fct_esg_metrics with its dimension columns, fiscal period and chosen_because, the headline marts
+(long and wide), sum of parts, year over year and framework coverage."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,11 +56,31 @@ def open_marts(url: str) -> tuple[Engine, list[str]]:
 
 
 def read_table(engine: Engine, table: str) -> pd.DataFrame:
-    """The whole table, nullable dtypes so integer columns with NULLs stay integers in Parquet."""
+    """The whole table, nullable dtypes so integer columns with NULLs stay integers in Parquet, and
+    DATE columns (fiscal period_start / period_end) as dates, not text."""
     # sa.table() quotes the name without reflecting columns (duckdb-engine's column reflection is unreliable).
     query = sa.select(sa.text("*")).select_from(sa.table(table, schema=MARTS_SCHEMA))
     with engine.connect() as conn:
-        return pd.read_sql(query, conn, dtype_backend="numpy_nullable")
+        frame = pd.read_sql(query, conn, dtype_backend="numpy_nullable")
+        date_columns = [name for (name,) in conn.execute(sa.text(
+            "select column_name from information_schema.columns"
+            " where table_schema = :schema and table_name = :table and lower(data_type) = 'date'"),
+            {"schema": MARTS_SCHEMA, "table": table})]
+    for name in date_columns:  # the nullable backend reads dates as strings; pyarrow writes date objects as date32
+        if name in frame.columns:
+            frame[name] = pd.Series(
+                [_as_date(v) for v in frame[name]], index=frame.index, dtype="object", name=name)
+    return frame
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def parse_formats(text: str) -> list[str]:

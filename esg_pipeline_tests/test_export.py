@@ -42,7 +42,9 @@ def mart_row_counts(url: str) -> dict[str, int]:
 
 def test_every_mart_is_written_as_parquet_and_csv_with_its_rows(warehouse, tmp_path):
     expected = mart_row_counts(warehouse)
-    assert {"fct_esg_metrics", "fct_metric_yoy", "fct_disclosure_coverage", "dim_report"} <= set(expected)
+    assert {"fct_esg_metrics", "fct_esg_observations", "fct_headline_metrics", "fct_headline_metrics_wide",
+            "fct_metric_sum_of_parts", "fct_framework_coverage", "dim_fiscal_period", "fct_metric_yoy",
+            "fct_disclosure_coverage", "dim_report"} <= set(expected)
     assert expected["fct_esg_metrics"] > 0
 
     exported = export_marts(warehouse, tmp_path)
@@ -74,6 +76,24 @@ def test_parquet_keeps_column_names_and_types(warehouse, tmp_path):
     assert not money.empty
     # value_cny of a CNY figure is the value itself, up to the float rounding of the FX path.
     assert ((money["value_cny"] - money["value"]).abs() <= 1e-9 * money["value"].abs()).all()
+
+
+def test_metrics_are_exported_with_their_dimensions_and_why_they_were_chosen(warehouse, tmp_path):
+    from esg_pipeline.observation import dimension_fields
+
+    export_marts(warehouse, tmp_path, ["parquet", "csv"])
+    dimensions = [f.name for f in dimension_fields()]
+    for fmt, read in (("parquet", pd.read_parquet), ("csv", pd.read_csv)):
+        metrics = read(tmp_path / f"fct_esg_metrics.{fmt}")
+        assert {"dimension_key", "period_start", "period_end", "basis", "chosen_because", "observations",
+                *dimensions} <= set(metrics.columns), fmt
+        assert metrics["chosen_because"].notna().all()
+    schema = pq.read_schema(tmp_path / "fct_esg_metrics.parquet")
+    assert pat.is_date(schema.field("period_end").type)
+    assert pat.is_integer(schema.field("observations").type)
+    wide = pq.read_schema(tmp_path / "fct_headline_metrics_wide.parquet")
+    assert {"ghg_scope1", "ghg_scope2", "employees_total", "community_investment"} <= set(wide.names)
+    assert pat.is_integer(wide.field("derived_metrics").type)
 
 
 def test_cli_writes_the_chosen_format_and_prints_row_counts(warehouse, tmp_path, monkeypatch, capsys):
