@@ -233,6 +233,11 @@ def load_dimensions(path: str | Path = TAXONOMY_PATH) -> list[Dimension]:
     return list(_load(str(path))[1])
 
 
+def framework_reference_rows(indicators: list[Indicator]) -> list[dict]:
+    """The rows of esg_raw.framework_references: one per concept and reference."""
+    return [ref.to_dict(i.id) for i in indicators for ref in i.references]
+
+
 def load_measure_words(path: str | Path = TAXONOMY_PATH) -> frozenset[str]:
     """Words that make a row label a measure, not a free-text dimension member."""
     return frozenset(w.lower() for w in _data(str(path)).get("measure_words") or ())

@@ -4,7 +4,7 @@ import dagster as dg
 
 from esg_pipeline.catalog import load_catalog
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
-from esg_pipeline.taxonomy import load_taxonomy
+from esg_pipeline.taxonomy import framework_reference_rows, load_taxonomy
 from esg_pipeline.warehouse import replace_rows, upsert_rows
 from esg_pipeline.warehouse import schema as wh
 
@@ -20,7 +20,7 @@ def indicators_table(warehouse: WarehouseResource):
 def framework_references_table(warehouse: WarehouseResource):
     """Each concept's HKEX, GRI, IFRS S2 and ESRS references with versions and effective dates
     (esg_pipeline/taxonomy.yaml): references only, never the frameworks' text."""
-    rows = [ref.to_dict(i.id) for i in load_taxonomy() for ref in i.references]
+    rows = framework_reference_rows(load_taxonomy())
     return dg.MaterializeResult(metadata={"rows": replace_rows(warehouse.writable_engine(), wh.framework_references, rows)})
 
 

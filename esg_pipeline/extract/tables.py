@@ -16,6 +16,7 @@ from esg_pipeline.extract.metric import Metric
 from esg_pipeline.extract.unit_parse import UnitSpec, caption_scale, contextual_unit, parse_unit, unit_in_label
 from esg_pipeline.extract.units import unit_kind
 from esg_pipeline.ingest.documents.model import Block, Cell, Document, Row, Table
+from esg_pipeline.ingest.documents.periods import period_year
 
 # --- cell values ------------------------------------------------------------------------
 
@@ -258,7 +259,10 @@ def table_context(doc: Document, index: int) -> TableContext:
         scale = _declared_unit(piece) if piece else None
         if scale is not None:
             break
-    title = " ".join([*above, table.caption]).strip()
+    # the header over the label column ('Workforce', 'Emissions') names what every row measures
+    stub = [cells[0] for cells in table.header_rows[:1] if cells and period_year(cells[0]) is None
+            and cells[0] != table.unit_header]
+    title = " ".join([*above, table.caption, *stub]).strip()
     return TableContext(table, text, scale, title)
 
 

@@ -280,7 +280,10 @@ def unit_in_label(label: str) -> tuple[UnitSpec, tuple[int, int]] | None:
     without the unit (the span takes the space or comma before it and footnote markers after it)."""
     end = len(label) - len(_LABEL_TAIL_RE.search(label).group())
     for start, stop in _parentheses(label):
-        spec = _parse(label[start + 1:stop - 1], strict=False)
+        inner = label[start + 1:stop - 1]
+        spec = _parse(inner, strict=False)
+        if spec is None and "," in inner:  # "(MWh, 2023 restated)": the unit, then a note
+            spec = _parse(inner.split(",")[0], strict=True)
         if spec is not None:
             while start > 0 and label[start - 1].isspace():
                 start -= 1
