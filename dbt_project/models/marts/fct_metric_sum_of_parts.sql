@@ -2,7 +2,7 @@
 -- stated total (dimension_key '') beside the sum of the figures broken down by that one dimension
 -- (dimension_key with exactly one member, e.g. 'segment=Upstream'). A stated total beats the sum of
 -- its parts (value_source 'stated total'); both are kept and a gap over 1 % is flagged. Where no total
--- is stated, the sum stands in, flagged as derived. Members of alternative dimensions (Scope 2
+-- is stated, the sum of two or more parts stands in, flagged as derived. Members of alternative dimensions (Scope 2
 -- location- vs market-based) measure the same total twice and are never summed.
 with metrics as (
     select * from {{ ref('fct_esg_metrics') }}
@@ -95,11 +95,12 @@ select
         false
     ) as is_mismatch,
     c.stated_total is not null as has_stated_total,
-    c.stated_total is null and c.sum_of_parts is not null as is_derived,
-    coalesce(c.stated_total, c.sum_of_parts) as value,
+    -- one part alone (a single Scope 3 category, one segment) is never taken for the total
+    c.stated_total is null and c.sum_of_parts is not null and c.parts >= 2 as is_derived,
+    coalesce(c.stated_total, case when c.parts >= 2 then c.sum_of_parts end) as value,
     case
         when c.stated_total is not null then 'stated total'
-        when c.sum_of_parts is not null then 'sum of parts'
+        when c.sum_of_parts is not null and c.parts >= 2 then 'sum of parts'
     end as value_source,
     c.total_metric_id
 from compared as c
