@@ -25,8 +25,12 @@ PATH_SEPARATOR = " › "  # how a table metric's subject joins its row-label pat
 GHG_FAMILY = "ghg_emissions"  # the concept whose figures the scope rules split into ghg_scope1/2/3
 SCOPE_CONCEPTS = {"1": "ghg_scope1", "2": "ghg_scope2", "3": "ghg_scope3"}
 
-SCOPE_RE = re.compile(r"\bscope\s*([123])\b(?!\s*(?:and|&|\+|,|/|-|–)\s*(?:scope\s*)?[123]\b)", re.I)
-MANY_SCOPES_RE = re.compile(r"\bscopes?\s*[123]\s*(?:and|&|\+|,|/|-|–)\s*(?:scope\s*)?[123]\b", re.I)
+# 'Scope 1', 'Scope II', 'Scope 3¹' / 'Scope 31' (a footnote glued on: there is no scope 31)
+_SCOPE = r"(?:[123]|iii|ii|i)"
+SCOPE_RE = re.compile(rf"\bscope\s*({_SCOPE})(?:\d|[¹²³⁴⁵⁶⁷⁸⁹])?\b(?!\s*(?:and|&|\+|,|/|-|–)\s*(?:scope\s*)?{_SCOPE}\b)", re.I)
+MANY_SCOPES_RE = re.compile(rf"\bscopes?\s*{_SCOPE}\s*(?:and|&|\+|,|/|-|–)\s*(?:scope\s*)?{_SCOPE}\b", re.I)
+ROMAN_SCOPES = {"i": "1", "ii": "2", "iii": "3"}
+SCOPE3_CATEGORY_RE = re.compile(r"\bcategor(?:y|ies)\s*(?:1[0-5]|[1-9])\b", re.I)  # only Scope 3 has categories
 # GHG Protocol wording without the word 'scope', at the start of a label
 WORDED_SCOPE = (
     (re.compile(r"^(?:total\s+)?direct\s+(?:ghg|greenhouse\s+gas|carbon|co2)?\s*emissions?\b", re.I), "1"),
@@ -105,7 +109,7 @@ Rule = Callable[[Metric, Evidence, _Vocabulary], str | None]
 def _scope_of(text: str) -> str | None:
     if MANY_SCOPES_RE.search(text):
         return None  # 'Scope 1 and 2' together: no single scope
-    scopes = {m.group(1) for m in SCOPE_RE.finditer(text)}
+    scopes = {ROMAN_SCOPES.get(m.group(1).lower(), m.group(1)) for m in SCOPE_RE.finditer(text)}
     if len(scopes) == 1:
         return scopes.pop()
     for pattern, scope in WORDED_SCOPE:
@@ -126,7 +130,7 @@ def _last_scope(text: str) -> str | None:
     """In prose, the scope named last before the figure: 'Scope 1 was 70 Mt and Scope 2 was 10 Mt'
     gives 10 Mt Scope 2; 'Scope 1 and 2 emissions of 80 Mt' no single scope."""
     mentions = [(m.start(), None) for m in MANY_SCOPES_RE.finditer(text)]
-    mentions += [(m.start(), m.group(1)) for m in SCOPE_RE.finditer(text)]
+    mentions += [(m.start(), ROMAN_SCOPES.get(m.group(1).lower(), m.group(1))) for m in SCOPE_RE.finditer(text)]
     if not mentions:
         return _scope_of(text)
     return max(mentions)[1]
@@ -147,6 +151,8 @@ def rule_ghg_scope(metric: Metric, ev: Evidence, vocab: _Vocabulary) -> str | No
         scope = _scope_of(text)
         if scope is not None:
             return _set_concept(metric, SCOPE_CONCEPTS[scope], vocab)
+    if SCOPE3_CATEGORY_RE.search(ev.label):  # '(Category 1)' under 'Breakdown by scope'
+        return _set_concept(metric, SCOPE_CONCEPTS["3"], vocab)
     return None
 
 

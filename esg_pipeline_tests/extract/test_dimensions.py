@@ -163,3 +163,19 @@ def test_split_year_headers_end_in_march_without_a_stated_year_end(tmp_path):
     metrics = {m.year: m for m in extract_document(read_document(path), doc=path.name, year=2024)}
     assert (metrics[2024].period_start, metrics[2024].period_end) == ("2023-04-01", "2024-03-31")
     assert metrics[2024].indicator == "water_withdrawal"
+
+
+@pytest.mark.parametrize(("label", "scope"), [
+    ("Direct GHG emissions (Scope 1)", "1"),
+    ("Scope II (tCO2e)", "2"),
+    ("Scope III emissions", "3"),
+    ("Scope 31", "3"),  # 'Scope 3' with a footnote 1 glued on
+    ("Energy indirect GHG emissions", "2"),
+    ("Other indirect emissions", "3"),
+    ("Scope 1 and 2", None),
+    ("Total emissions (Scope 1 + 2 + 3)", None),
+    ("GHG emissions of exported energy (subset of direct GHGs)", None),
+])
+def test_the_scope_a_label_names(label, scope):
+    from esg_pipeline.extract.dimensions import _scope_of
+    assert _scope_of(label) == scope
