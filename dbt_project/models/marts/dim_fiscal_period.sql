@@ -24,7 +24,8 @@ stated_ends as (
             partition by company_id, metric_year order by count(*) desc, period_end desc
         ) as rank_of_end
     from observed
-    where period_end is not null
+    -- a period ends in its fiscal year by definition; an end dated in another year is a misread
+    where period_end is not null and extract(year from period_end) = metric_year
     group by company_id, metric_year, period_end
 ),
 
