@@ -31,11 +31,12 @@ SCOPE_RE = re.compile(rf"\bscope\s*({_SCOPE})(?:\d|[¹²³⁴⁵⁶⁷⁸⁹])?\
 MANY_SCOPES_RE = re.compile(rf"\bscopes?\s*{_SCOPE}\s*(?:and|&|\+|,|/|-|–)\s*(?:scope\s*)?{_SCOPE}\b", re.I)
 ROMAN_SCOPES = {"i": "1", "ii": "2", "iii": "3"}
 SCOPE3_CATEGORY_RE = re.compile(r"\bcategor(?:y|ies)\s*(?:1[0-5]|[1-9])\b", re.I)  # only Scope 3 has categories
-# GHG Protocol wording without the word 'scope', at the start of a label
+# GHG Protocol wording without the word 'scope': at the start of a label, anywhere in a prose clause
+_GHG = r"(?:ghg|greenhouse\s+gas|carbon|co2)?\s*emissions?\b"
 WORDED_SCOPE = (
-    (re.compile(r"^(?:total\s+)?direct\s+(?:ghg|greenhouse\s+gas|carbon|co2)?\s*emissions?\b", re.I), "1"),
-    (re.compile(r"^(?:total\s+)?(?:energy[\s-]+)indirect\s+(?:ghg|greenhouse\s+gas|carbon|co2)?\s*emissions?\b", re.I), "2"),
-    (re.compile(r"^(?:total\s+)?other\s+indirect\s+(?:ghg|greenhouse\s+gas|carbon|co2)?\s*emissions?\b", re.I), "3"),
+    (re.compile(rf"(?:^|(?<=\bour\s)|(?<=\bthe\s))(?:total\s+)?direct\s+{_GHG}", re.I), "1"),
+    (re.compile(rf"(?:^|(?<=\bour\s)|(?<=\bthe\s))(?:total\s+)?energy[\s-]+indirect\s+{_GHG}", re.I), "2"),
+    (re.compile(rf"(?:^|(?<=\bour\s)|(?<=\bthe\s))(?:total\s+)?other\s+indirect\s+{_GHG}", re.I), "3"),
 )
 # 'by business', 'breakdown by region', 'by age group': the rows below are members of a dimension
 BREAKDOWN_RE = re.compile(r"\b(?:by|per|across)\s+(?P<what>[a-z][a-z ]{1,40}?)(?:\s+and\s+[a-z ]+)?(?:\s*\(|$|,|:)", re.I)

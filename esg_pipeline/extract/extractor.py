@@ -1693,6 +1693,7 @@ def extract_document(document, *, doc: str, year: int | None = None, entity: str
     for metric in prose:
         ghg_tonnes(metric, trace)
         sentence_period(metric, trace)
+        trailing_period(metric, trace)
     year_end = fiscal_year_end(document.text)
     metrics = sorted([*prose, *tables], key=lambda m: m.start)
     for metric in metrics:
@@ -1703,10 +1704,13 @@ def extract_document(document, *, doc: str, year: int | None = None, entity: str
 
 # 'In 2018', 'for FY23', 'during the financial year 2022/23', 'as of 31 December 2021': the period a
 # sentence reports on. 'by 2030', 'since 2015', 'from 2019' name targets and baselines, not the period.
+# a period as sentences print it: 2023, FY23, FY2023, 2022/23, 2022-23, 2022-2023 (a fiscal year: its end year)
+_PERIOD = r"FY\s?\d{2}(?:\d{2})?(?:[/\-–](?:19|20)?\d{2})?|(?:19|20)\d{2}(?:[/\-–](?:19|20)?\d{2})?"
+_NOT_A_LIST = r"(?!\s*(?:-|–|to|and|&|,|or)\s*(?:19|20)\d\d\b)"  # '2022 and 2023', '2019 to 2021': no one period
 SENTENCE_PERIOD_RE = re.compile(
-    r"\b(?:in|for|during|as\s+(?:of|at)|at\s+the\s+end\s+of|end\s+of)\s+(?:the\s+)?"
-    r"(?:(?:financial|fiscal|reporting)\s+year\s+|year\s+|\d{1,2}\s+[A-Z][a-z]+\s+)?"
-    r"(?P<period>FY\s?\d{2}(?:\d{2})?(?:/\d{2})?|(?:19|20)\d{2}(?:/\d{2})?)\b")
+    r"\b(?i:in|for|during|as\s+(?:of|at)|at\s+the\s+end\s+of|end\s+of)\s+(?i:the\s+)?"
+    r"(?:(?i:financial|fiscal|reporting)\s+(?i:year)\s+|(?i:year)\s+|\d{1,2}\s+[A-Z][a-z]+\s+)?"
+    rf"(?P<period>{_PERIOD})\b{_NOT_A_LIST}")
 
 
 def sentence_period(metric: Metric, trace=None) -> None:
@@ -1722,6 +1726,29 @@ def sentence_period(metric: Metric, trace=None) -> None:
             trace.add(f"line {metric.line}: {' '.join(metric.raw.split())}  year {metric.year} -> {year}",
                       "changed", "sentence-period")
         metric.year, metric.year_source = year, "sentence"
+
+
+# 'from 71 million tonnes in 2018 to 70 million tonnes in 2019': a period right after a figure (its unit
+# words between, no other figure or clause break) is that figure's own.
+TRAILING_PERIOD_RE = re.compile(
+    r"^[^\d.;:!?]{0,60}?\b(?:in|during|for)\s+(?:the\s+)?(?:(?:financial|fiscal|reporting)\s+year\s+)?"
+    rf"(?P<period>{_PERIOD})\b{_NOT_A_LIST}")
+
+
+def trailing_period(metric: Metric, trace=None) -> None:
+    """Rule `trailing-period`: a figure followed by its own period ('70 million tonnes in 2019') has
+    that year, even where the sentence names several."""
+    at = metric.quote.find(metric.raw) if metric.raw else -1
+    if at < 0:
+        return
+    m = TRAILING_PERIOD_RE.match(metric.quote[at + len(metric.raw):])
+    year = period_year(m.group("period").replace(" ", "")) if m else None
+    if year is None or year == metric.year:
+        return
+    if trace is not None:
+        trace.add(f"line {metric.line}: {' '.join(metric.raw.split())}  year {metric.year} -> {year}",
+                  "changed", "trailing-period")
+    metric.year, metric.year_source = year, "sentence"
 
 
 def ghg_tonnes(metric: Metric, trace=None) -> None:

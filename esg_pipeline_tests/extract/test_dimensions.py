@@ -179,3 +179,21 @@ def test_split_year_headers_end_in_march_without_a_stated_year_end(tmp_path):
 def test_the_scope_a_label_names(label, scope):
     from esg_pipeline.extract.dimensions import _scope_of
     assert _scope_of(label) == scope
+
+
+# sentence -> {figure as printed: year}; the report's own year is 2024
+YEAR_CASES = [
+    ("Our direct emissions fell from 9,100 tCO2e in 2022 to 8,700 tCO2e in 2023.", {"9,100 tCO2e": 2022, "8,700 tCO2e": 2023}),
+    ("In 2021, we recycled 640 tonnes of paper.", {"640 tonnes": 2021}),
+    ("Water use was 1,200 m3 for FY2023, against a target of 1,000 m3 by 2030.", {"1,200 m3": 2023}),
+    ("We used 5,400 MWh in 2022-2023.", {"5,400 MWh": 2023}),  # a split fiscal year ends in its later year
+    ("Emissions were 3,300 tCO2e in 2022 and 2023 combined.", {"3,300 tCO2e": 2024}),  # two years: no one period
+]
+
+
+@pytest.mark.parametrize(("sentence", "years"), YEAR_CASES)
+def test_a_figure_takes_the_period_its_sentence_gives_it(tmp_path, sentence, years):
+    path = tmp_path / "years.txt"
+    path.write_text(f"Environment\n\n{sentence}\n", encoding="utf-8")
+    found = {m.raw: m.year for m in extract_document(read_document(path), doc=path.name, year=2024)}
+    assert {raw: found.get(raw) for raw in years} == years
