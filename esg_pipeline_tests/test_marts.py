@@ -255,9 +255,6 @@ def test_readme_citic_queries(shared_dir, tmp_path, monkeypatch):
     assert "B8.2" in kpis
 
 
-@pytest.mark.xfail(reason="extractor: 'decreased from 71 million tonnes ... in 2018 to 70 million ... in 2019' dates 71 "
-                          "to 2019 (year from the catalog) and reads 70 as ghg_emissions; the earlier prose figure wins",
-                   strict=False)
 def test_real_data_table_gives_scope_headlines(shared_dir, tmp_path, monkeypatch):
     """Issue 9's acceptance: the real 2019 report's ten-year table in fct_headline_metrics."""
     pdf = shared_dir / "realpdf" / "shell_2019_sustainability_excerpt.pdf"
