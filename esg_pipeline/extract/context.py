@@ -84,6 +84,14 @@ def _line_starts(text: str) -> list[int]:
 HEADING_RE = re.compile(r"^[ \t]*([A-Z][^\n|]{0,%d}?[^\s.,;:|\d])[ \t]*$" % (HEADING_MAX_CHARS - 2), re.M)
 
 
+_CAPS_BEFORE_RE = re.compile(r"\b[A-Z]{3,}[ \t]+$")
+_CAPS_AFTER_RE = re.compile(r"[ \t]+[A-Z]{3,}\b")
+
+
+def _in_capitals_run(text: str, start: int, end: int) -> bool:
+    return bool(_CAPS_BEFORE_RE.search(text[max(0, start - 24):start]) or _CAPS_AFTER_RE.match(text, end))
+
+
 def infer_group(text: str) -> str | None:
     """The most-mentioned '<Name> Limited/Group/Holdings/...'; else the most frequent brand acronym."""
     names = Counter()
@@ -96,7 +104,12 @@ def infer_group(text: str) -> str | None:
             words = words[1:]
         if words:
             names[" ".join(words) + " " + m.group(2)] += 1
-    acronyms = Counter(a for a in ACRONYM_RE.findall(text) if a not in ACRONYM_NOT_BRAND)
+    # a word set in capitals (a heading's 'GREENHOUSE', 'NOTE') is no brand: the text uses it in lower case too
+    lower_words = set(re.findall(r"\b[a-z]{3,}\b", text))
+    # nor is a label word ('NOTE:', 'SOURCE:') or a word of a line set in capitals ('ALL FIGURES ARE FOR')
+    acronyms = Counter(m.group() for m in ACRONYM_RE.finditer(text)
+                       if m.group() not in ACRONYM_NOT_BRAND and m.group().lower() not in lower_words
+                       and not text.startswith(":", m.end()) and not _in_capitals_run(text, m.start(), m.end()))
     brand, brand_count = acronyms.most_common(1)[0] if acronyms else ("", 0)
     if names:
         # A subsidiary or partner named once must not beat the brand that runs through the whole text.

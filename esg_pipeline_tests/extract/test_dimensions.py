@@ -197,3 +197,15 @@ def test_a_figure_takes_the_period_its_sentence_gives_it(tmp_path, sentence, yea
     path.write_text(f"Environment\n\n{sentence}\n", encoding="utf-8")
     found = {m.raw: m.year for m in extract_document(read_document(path), doc=path.name, year=2024)}
     assert {raw: found.get(raw) for raw in years} == years
+
+
+# --- the entity when no catalog names the company -------------------------------------------------
+
+@pytest.mark.parametrize(("text", "group"), [
+    ("GREENHOUSE GAS\n\nOur greenhouse gas emissions fell. GREENHOUSE targets are set.", None),  # a heading in capitals
+    ("NOTE: figures are estimates.\n\nNOTE: totals may not add up.", None),  # a label word
+    ("Figures\n\nKLM ships grew. KLM vessels sailed 4,000 km.", "KLM"),  # a brand acronym stays one
+])
+def test_words_set_in_capitals_are_no_entity(text, group):
+    from esg_pipeline.extract.context import infer_group
+    assert infer_group(text) == group
