@@ -21,13 +21,14 @@ from functools import lru_cache
 from typing import Sequence
 
 from esg_pipeline.extract import lexicon as lx
+from esg_pipeline.extract import tables
 from esg_pipeline.extract.classify import classifier
 from esg_pipeline.extract.context import DocContext, build_context, cell_year, year_columns
 from esg_pipeline.extract.dimensions import assign_dimensions
 from esg_pipeline.extract.fiscal import assign_period, fiscal_year_end
 from esg_pipeline.extract.metric import Metric
 from esg_pipeline.extract.tables import extract_table_metrics
-from esg_pipeline.extract.unit_parse import CONVERTED_UNITS, UnitSpec, contextual_unit
+from esg_pipeline.extract.unit_parse import CONVERTED_UNITS, RATE_RE, UnitSpec, contextual_unit, rate_unit
 from esg_pipeline.extract.units import (CASE_SENSITIVE, CORRECT_SPELLINGS, CURRENCIES, CURRENCY_SUFFIXES,
                                         CURRENCY_DENOMINATOR_SCALES, DENOMINATORS, EXACT_CASE, MEASURE_UNITS, SCALES, alternation,
                                         is_unit_typo, unit_kind)
@@ -670,7 +671,7 @@ def _paren_unit(label: str) -> tuple[str, float] | None:
     for inner in PAREN_UNIT_RE.findall(label):
         rate = RATE_RE.fullmatch(inner)
         if rate:  # "Lost-time injury rate (per million hours worked)"
-            return _rate_unit(rate), 1.0
+            return rate_unit(rate), 1.0
         inner = UNIT_DECLARATION_RE.sub("", inner)  # "(Unit: 10,000 yuan)" declares "10,000 yuan"
         inner = re.sub(r"\s?['’]000\b", " thousand", inner)  # "(HK$'000)": amounts in thousands
         inner = TEN_THOUSAND_RE.sub("ten thousand", inner)  # "(10,000 yuan)": the Chinese wan
@@ -701,22 +702,6 @@ SCALED_COUNT_RE = re.compile(r"\s*(?P<scale>(?i:ten thousand|thousand|million|bi
 UNIT_DECLARATION_RE = re.compile(r"^\s*(?:units?\s*[:：]|in)\s*", re.I)
 TEN_THOUSAND_RE = re.compile(r"(?<![\d,.])10,000(?![\d,.])|\b10\s+thousand\b", re.I)
 SCALE_ONLY_RE = re.compile(r"\(\s*(?P<scale>thousand|million|billion|ten thousand|10,000|['’]000)\s*\)", re.I)
-# A rate per exposure: "0.11 per million hours worked", "(per 200,000 hours worked)".
-RATE_RE = re.compile(r"\s*per\s+(?P<base>million|thousand|hundred|\d{1,3}(?:,\d{3})+|\d+)\s+"
-                     r"(?P<what>(?:man-|person-|working\s+|work\s+)?hours|employees|workers|staff|people|persons)"
-                     r"(?:\s+worked)?\b", re.I)
-
-
-RATE_BASE_WORDS = {"1,000,000": "million", "1,000,000,000": "billion"}  # one spelling per base: "per million hours"
-
-
-def _rate_unit(rate: re.Match) -> str:
-    """Rate units keep the report's base and what it counts ("per million hours"), without "worked"."""
-    what = re.sub(r"^(?:man-|person-|working\s+|work\s+)", "", rate.group("what").lower())
-    base = rate.group("base").lower()
-    return f"per {RATE_BASE_WORDS.get(base, base)} {what}"
-
-
 PAREN_AFTER_RE = re.compile(r"[ \t]?\(([^()\n]{1,30})\)")
 PAREN_BEFORE_RE = re.compile(r"\(([^()\n]{1,30})\)[ \t]*[:：][ \t]*\(?$")
 
@@ -963,6 +948,33 @@ class _Extraction:
             return label, None, None
         return None
 
+    def _period_cell(self, m: re.Match, line_idx: int, line_start: int,
+                     line_end: int) -> tuple[str, str | None, int | None] | None:
+        """A scorecard flattened to text prints each figure right after its period: 'Workplace fatalities
+        FY2017 (1) 1', 'FY2020 0 FY2017 0'. The period is the figure's year; the row's label is the nearest
+        line around it, above before below, that names counted things (a whole figure) or a rate per hours worked (a decimal)."""
+        left = PERIOD_BEFORE_RE.search(self.text, max(line_start, m.start() - 24), m.start())
+        if left is None or not PERIOD_CELL_AFTER_RE.fullmatch(self.text, m.end(), line_end):
+            return None
+        if (words := _left_words(self.text, left.start())) and words[-1] in lx.YEAR_PREPOSITIONS:
+            return None  # "in 2020 15": prose wrapped at a line end
+        year = period_year(left.group("period"))
+        value = _number_value(m.group("num"))
+        lines = [self.ctx.line_span(i) for i in sorted(range(max(0, line_idx - PERIOD_CELL_REACH),
+                                                            min(len(self.ctx.line_starts), line_idx + 3)),
+                                                      key=lambda i: (i > line_idx, abs(i - line_idx)))]  # above first
+        if value != int(value):  # a decimal: a rate, when one is stated near the row
+            for i in range(max(0, line_idx - PERIOD_RATE_REACH), min(len(self.ctx.line_starts), line_idx + PERIOD_RATE_REACH)):
+                rate = RATE_RE.search(self.text, *self.ctx.line_span(i))
+                if rate:
+                    return _letters(self.text[line_start:line_end]), rate.group().strip(), year
+            return None
+        for s, e in lines:
+            label = _letters(self.text[s:e])
+            if label and (_countable_label(label, any_plural=True) or tables.COUNT_RE.search(label)):
+                return label, None, year
+        return None
+
     def _is_page_number(self, line_idx: int) -> bool:
         """A bare number on the first or last line of a PDF page."""
         if not self.page_starts:
@@ -1047,7 +1059,7 @@ class _Extraction:
         rate = RATE_RE.match(text, m.end()) if unit is None and is_digit else None
         unit_rule = ""  # the trace name of a unit found past the figure's own symbol (`unit:rate`, ...)
         if rate:
-            unit, unit_rule = _rate_unit(rate), "rate"
+            unit, unit_rule = rate_unit(rate), "rate"
         unit_end = None
         if unit in (None, "tonne", "kg") and not rate and is_digit and not (m.group("cur") or m.group("cursuf")):
             ghg = _ghg_mass(text, m, unit)
@@ -1102,6 +1114,8 @@ class _Extraction:
             table, table_rule = listed, "listed"  # "Education: 118.0" under "Donations (Unit: 10,000 yuan)"
         elif unit is None and (sheet := self._data_sheet_cell(m, line_idx, line_start)):
             table, table_rule = sheet, "data-sheet"  # "Flights operated: 61,240", "Water withdrawal (ML): 20,102"
+        elif is_digit and unit is None and (period := self._period_cell(m, line_idx, line_start, line_end)):
+            table, table_rule = period, "period-cell"  # "Workplace fatalities FY2017 (1) 1"
         elif is_digit and unit is None and SPACED_TAIL_RE.fullmatch(text, m.end(), line_end):
             # PDF table row: "Water (m3) 51,300 49,870"
             table, table_rule = self._spaced_cell(m, line_idx), "spaced-row"
@@ -1424,8 +1438,12 @@ class _Extraction:
 
     def _measured_thing(self, start: int, end: int) -> str:
         """'240,000 kWh of electricity' -> 'electricity'; else the content words just before the amount."""
-        words = _read_words(self.text, end, 5)
-        if words and words[0][0] == "of":
+        marks = FOOTNOTE_MARKS_RE.match(self.text, end)  # "41%* for ...": a footnote mark, then the words
+        words = _read_words(self.text, marks.end() if marks else end, 5)
+        share_for = bool(words) and words[0][0] == "for" and PERCENT_TAIL_RE.search(self.text, max(start, end - 9), end)
+        if share_for:  # "cut by 41% for CO2 from energy, 65% for water use": each share names its own thing
+            words = _np_words(self.text, marks.end() if marks else end)[:5]
+        if words and (words[0][0] == "of" or share_for):  # "41% of its cooling water"
             phrase = []
             rest = words[1:]
             if rest and rest[0][0].lower() in ("its", "our", "their", "the"):
@@ -1566,6 +1584,22 @@ PRIOR_YEAR_RE = re.compile(r"\(\s?(?:FY\s?)?((?:19[89]|20[0-4])\d)\s?[:：]\s*$"
 NUMBER_ONLY_RE = re.compile(r"^\(?\s?\d[\d,]*(?:\.\d+)?\s?\)?%?$")
 
 
+# A scorecard cell: a period, an optional footnote marker, the figure; then nothing but more such cells.
+PERIOD_BEFORE_RE = re.compile(r"(?:^|(?<=\s))(?P<period>FY\s?(?:19|20)?\d{2}(?:/\d{2})?|(?:19[89]|20[0-4])\d(?:/\d{2})?)"
+                              r"(?:[ \t]+\(\d{1,2}\))?[ \t]+$")
+PERIOD_CELL_AFTER_RE = re.compile(r"(?:[ \t]+(?:\(\d{1,2}\)|FY\s?\d{2,4}|(?:19[89]|20[0-4])\d|\d[\d,]*(?:\.\d+)?))*[ \t]*")
+PERIOD_CELL_REACH = 4  # lines above a scorecard cell searched for its label
+PERIOD_RATE_REACH = 8  # lines around a decimal cell searched for its rate ("per million hours worked")
+_NOT_LETTERS_RE = re.compile(r"\(\d{1,2}\)|\bFY\s?\d{2,4}\b|\S*\d\S*")
+
+
+def _letters(line: str) -> str:
+    """A line's words without its figures, periods and footnote markers: what a flattened row calls itself."""
+    return " ".join(_NOT_LETTERS_RE.sub(" ", line).split())
+
+
+FOOTNOTE_MARKS_RE = re.compile(r"[*†‡]+")
+PERCENT_TAIL_RE = re.compile(r"(?:%|\bper\s?cent|\bpercent)\W*$", re.I)
 LABEL_UNIT_RE = re.compile(r"(?<![A-Za-z])(?P<unit>" + alternation(k for k in MEASURE_UNITS if len(k) > 2) + r")(?![A-Za-z])", re.I)
 
 

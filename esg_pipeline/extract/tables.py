@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from esg_pipeline.extract.classify import classifier
 from esg_pipeline.extract.metric import Metric
-from esg_pipeline.extract.unit_parse import UnitSpec, caption_scale, contextual_unit, parse_unit, unit_in_label
+from esg_pipeline.extract.unit_parse import (UnitSpec, caption_scale, contextual_unit, parse_unit, rate_in_label,
+                                             unit_in_label)
 from esg_pipeline.extract.units import unit_kind
 from esg_pipeline.ingest.documents.model import Block, Cell, Document, Row, Table
 from esg_pipeline.ingest.documents.periods import period_year
@@ -22,7 +23,7 @@ from esg_pipeline.ingest.documents.periods import period_year
 
 CELL_RE = re.compile(
     r"^(?P<q>[<>≤≥~≈]|approx\.?\s*)?\s*(?P<sign>[(\-–−+])?\s*(?P<cur>[$€£¥])?\s*"
-    r"(?P<num>\d[\d,.]*)\s*(?P<pct>%)?\s*(?P<close>\))?(?P<mark>[¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾?|\*+|[a-z]{1,2})?$")
+    r"(?P<num>\d[\d,.]*)\s*(?P<pct>%)?\s*(?P<plus>\+(?!\d))?\s*(?P<close>\))?(?P<mark>[¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾?|\*+|[a-z]{1,2})?$")
 GLUED_MARKER_RE = re.compile(r"^(?P<body>[^()]*[,.]\d+)\d\)$")  # '23,6003)': footnote 3 glued to 23,600
 THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d{1,2}(?:,\d{2})*,\d{3}(?:\.\d+)?$")  # 1,234 / 3,59,83,177
 DECIMAL_COMMA_RE = re.compile(r"^\d+,\d{1,2}$")  # '7,9' where a table writes decimals with a comma
@@ -65,7 +66,7 @@ def parse_cell(text: str) -> CellValue | None:
     sign = m.group("sign") or ""
     if sign in "-–−" and sign:
         value = -value
-    q = (m.group("q") or "").strip()[:1]
+    q = (m.group("q") or "").strip()[:1] or (">" if m.group("plus") else "")  # '153,000+': at least
     return CellValue(value, QUALIFIERS.get(q, "approx" if q == "a" else "exact"), bool(m.group("pct")),
                      {"$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY"}.get(m.group("cur") or ""))
 
@@ -125,6 +126,14 @@ def unit_from_caption(row: Row, ctx: TableContext) -> UnitSpec | None:
     return ctx.scale if ctx.scale is not None and ctx.scale.unit else None
 
 
+def unit_from_rate_label(row: Row, ctx: TableContext) -> UnitSpec | None:
+    """'Lost-time injury frequency (per 200,000 hours worked)': a rate, not hours."""
+    for label in (row.label, *reversed(row.path)):
+        if found := rate_in_label(label):
+            return found
+    return None
+
+
 TIME_LABEL_RE = re.compile(r"\b(?P<unit>days?|hours?)\b(?!\s+(?:per|/))", re.I)
 
 
@@ -160,7 +169,8 @@ def unit_from_counted_caption(row: Row, ctx: TableContext) -> UnitSpec | None:
 
 
 UNIT_RULES: tuple[tuple[str, UnitRule], ...] = (
-    ("column", unit_from_column), ("label", unit_from_label), ("path", unit_from_path),
+    ("column", unit_from_column), ("label", unit_from_label), ("rate-label", unit_from_rate_label),
+    ("path", unit_from_path),
     ("caption", unit_from_caption), ("time-label", unit_from_time_label), ("counted-label", unit_from_counted_label),
     ("counted-caption", unit_from_counted_caption),
 )

@@ -70,7 +70,7 @@ def test_phone_numbers_and_ages_are_traps(text):
 
 def test_rate_base_in_digits_reads_as_million():
     (m,) = metrics("Recordable injury rate (per 1,000,000 hours worked): 1.8\n")
-    assert (m.value, m.unit) == (1.8, "per million hours")
+    assert (m.value, m.unit) == (1.8, "per 1000000 hours worked")
 
 
 def test_a_sentence_led_by_a_place_population_is_about_the_place():

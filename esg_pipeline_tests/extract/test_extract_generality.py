@@ -72,8 +72,8 @@ def test_upper_case_unit_is_flagged_as_a_typo():
 def test_rates_per_exposure_are_not_hours():
     got = triples("The recordable injury rate was 0.36 per million hours worked.\n\n"
                   "Indicator | 2022 | 2023\nLost-time injury frequency (per 200,000 hours worked) | 0.21 | 0.17\n")
-    assert (0.36, "per million hours", "exact") in got
-    assert (0.21, "per 200,000 hours", "exact") in got and (0.17, "per 200,000 hours", "exact") in got
+    assert (0.36, "per 1000000 hours worked", "exact") in got
+    assert (0.21, "per 200000 hours worked", "exact") in got and (0.17, "per 200000 hours worked", "exact") in got
     assert all(u != "hour" for _, u, _ in got)
 
 

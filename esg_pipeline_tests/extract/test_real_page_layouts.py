@@ -45,6 +45,12 @@ FOUND = [
     ("ellipsis-from", "The chain had 5,200 new staff, 2,100 from Delta Stores and 1,800 from Harbour Cafes Limited.", 2100,
      "count", "exact"),
     ("own-scope", "- Obtained more than 8,500 patents globally.", 8500, "count", "at_least"),
+    ("period-cell", "Lost-time incidents FY2021 (3) 14\nFY2022 11\nSafety", 14, "count", "exact"),
+    ("period-cell", "Lost-time incidents FY2021 (3) 14\nFY2022 11\nSafety", 11, "count", "exact"),
+    ("period-cell", "Site fatalities FY2020 (7) 2", 2, "count", "exact"),
+    ("period-cell", "Recordable injury frequency FY2022 (2) 3.1\nper million hours worked", 3.1,
+     "per 1000000 hours worked", "exact"),
+    ("rate", "The recordable injury rate was 0.42 per 200,000 hours worked.", 0.42, "per 200000 hours worked", "exact"),
 ]
 
 
@@ -73,6 +79,8 @@ NOT_FOUND = [
     ("times-count", "Emissions per unit fell to one fifth; output was 3 times higher than in 2015.", 3),
     ("times-count", "The committee met 6 times a year.", 6),
     ("non-count", "In the first three quarters of 2021, orders rose by 12%.", 3),
+    ("period-cell", "The board met in FY2022 4", 4),  # prose wrapped after a year: no scorecard cell
+    ("period-cell", "Recordable injury frequency FY2022 (2) 3.1", 3.1),  # a decimal with no rate stated nearby
 ]
 
 
@@ -92,6 +100,14 @@ KPI = [
     ("tile-label", "Energy intensity2\n\n↓8.2%GJ/1,000 ft2 against baseline year FY2018", "8.2%", "A2.3"),
     ("dust", "0.21 kg/tcs\nDUST EMISSION INTENSITY", "0.21 kg/tcs", "A1.1"),
     ("dust", "New bag filters at the sinter plant, resulting in 31% reduction in dust emissions since FY2017.", "31%", "A1.1"),
+    ("share-for", "Per tonne made, we cut impacts by 38% for CO2 from energy, 52% for water use and 61% for total "
+     "waste.", "38%", "A1.2"),
+    ("share-for", "Per tonne made, we cut impacts by 38% for CO2 from energy, 52% for water use and 61% for total "
+     "waste.", "61%", "A1.4"),
+    ("sourcing", "21% of our cocoa now sourced from certified farms", "21%", "B5.2"),
+    ("sourcing-not-emissions", "Emissions fell 9% for CO2 while more farms were certified.", "9%", "A1.2"),
+    ("injury-rate", "Recordable injury rate (per 1,000,000 hours worked): 1.8", "1.8", "B2.2"),
+    ("particulates", "PM emissions were 0.12 tonnes in 2023.", "0.12 tonnes", "A1.1"),
     ("packaging", "Returnable racks replaced 8.4 million pounds of cardboard boxes and 2.2 million pounds of crates.",
      "8.4 million pounds", "A2.5"),
 ]

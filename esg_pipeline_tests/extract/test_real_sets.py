@@ -37,15 +37,18 @@ SHELL = "shell_2019_sustainability_excerpt.pdf"
 PFIZER = "pfizer_2022_netzero_update_webprint.pdf"  # pages 1-10: unusable text layer, reported
 ENCRYPTED_PREFIX = "dcc_"  # the encrypted DCC excerpt: no gold, must read without a crash
 
-SCORE_RE = re.compile(r"precision=(?P<precision>[\d.]+) recall=(?P<recall>[\d.]+) f1=(?P<f1>[\d.]+)")
+SCORE_RE = re.compile(r"precision=(?P<precision>[\d.]+) recall=(?P<recall>[\d.]+) f1=(?P<f1>[\d.]+)"
+                      r"(?: kpi_acc=(?P<kpi_acc>[\d.]+))?")
 
 # Bars: (precision, recall, f1), about 0.02 under the figures measured when they were last raised:
 #   realpdf text-layer PDFs, --match-year:  precision=0.983 recall=0.983 f1=0.983
 #   realpdf image-only Shell (OCR):         precision=0.952 recall=0.883 f1=0.916
-#   eval/real texts:                        precision=0.976 recall=0.920 f1=0.947
+#   eval/real texts:                        precision=0.977 recall=0.958 f1=0.968 kpi_acc=0.925
+# The eval/real bars are issue 10's acceptance: precision and recall at least 0.95, KPI accuracy 0.92.
 BARS_REALPDF = (0.96, 0.96, 0.96)
 BARS_OCR = (0.93, 0.86, 0.89)
-BARS_REAL_TEXTS = (0.95, 0.90, 0.92)
+BARS_REAL_TEXTS = (0.95, 0.95, 0.95)
+KPI_BAR_REAL_TEXTS = 0.92
 
 
 def _need(path: Path) -> Path:
@@ -98,7 +101,7 @@ def score(gold: Path, pred: Path, *options: str) -> dict[str, float]:
     last = done.stdout.strip().splitlines()[-1]
     m = SCORE_RE.search(last)
     assert m, f"score.py's last line is not a score: {last!r}"
-    return {k: float(v) for k, v in m.groupdict().items()} | {"line": last}
+    return {k: float(v) for k, v in m.groupdict().items() if v is not None} | {"line": last}
 
 
 def assert_bars(scores: dict, bars: tuple[float, float, float]) -> None:
@@ -226,4 +229,6 @@ def test_real_texts_score_stays_above_the_bars(tmp_path):
     pred = tmp_path / "pred.jsonl"
     done = extract(files, pred)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert_bars(score(gold, pred), BARS_REAL_TEXTS)
+    scores = score(gold, pred)
+    assert_bars(scores, BARS_REAL_TEXTS)
+    assert scores["kpi_acc"] >= KPI_BAR_REAL_TEXTS, scores["line"]
