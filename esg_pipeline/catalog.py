@@ -66,9 +66,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
 class CompanySpec(_Strict):
     id: Slug
     name: NonBlank
+    currency: CurrencyCode | None = None  # ISO 4217: what a bare '$' in its reports stands for
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _upper_currency(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
 
 
 class ReportSpec(_Strict):
@@ -101,6 +110,7 @@ class CatalogEntry(_Strict):
     resolved_source: str  # absolute local path, or the URL unchanged
     format: str | None = None
     sha256: str | None = None
+    currency: str | None = None  # the company's reporting currency (ISO 4217), when the catalog states it
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -229,7 +239,7 @@ def _validate(raw_companies: list, raw_reports: list, path: Path) -> CatalogLoad
         entry = CatalogEntry(company_id=company.id, company_name=company.name, year=report.year,
                              title=report.title, source=report.source,
                              resolved_source=resolve_source(report.source, path.parent.resolve()),
-                             format=report.format, sha256=report.sha256)
+                             format=report.format, sha256=report.sha256, currency=company.currency)
         if entry.entry_id in seen_ids:
             errors.append(CatalogError(section="reports", index=index, ref=ref, field="title",
                                        problem=f"duplicate entry id '{entry.entry_id}' "

@@ -24,6 +24,7 @@ class ReportText:
     sha256: str
     format: str
     document: Document
+    currency: str | None = None  # the catalog's reporting currency (a bare '$' in the report)
 
     @property
     def text(self) -> str:
@@ -45,4 +46,4 @@ def report_metric_rows(report: ReportText) -> list[dict]:
                "doc_name": report.doc_name, "sha256": report.sha256}
     return [observation_row(metric, context)
             for metric in extract_document(report.document, doc=report.doc_name, year=report.report_year,
-                                           entity=report.company_name)]
+                                           entity=report.company_name, currency=report.currency)]

@@ -125,6 +125,7 @@ def report_text(context: dg.AssetExecutionContext, raw_reports: list[dict]) -> l
                 sha256=row["sha256"],
                 format=document.format,
                 document=document,
+                currency=entry.get("currency"),
             )
         )
     context.add_output_metadata({"reports": len(texts), "characters": sum(len(t.text) for t in texts)})

@@ -24,6 +24,7 @@ from esg_pipeline.extract import lexicon as lx
 from esg_pipeline.extract import tables
 from esg_pipeline.extract.classify import classifier
 from esg_pipeline.extract.context import DocContext, build_context, cell_year, year_columns
+from esg_pipeline.extract.currency import report_currency, report_dollar
 from esg_pipeline.extract.dimensions import assign_dimensions
 from esg_pipeline.extract.fiscal import assign_period, fiscal_year_end
 from esg_pipeline.extract.metric import Metric
@@ -1719,8 +1720,9 @@ def extract_metrics(text: str, *, doc: str, year: int | None = None, entity: str
 
 
 def extract_document(document, *, doc: str, year: int | None = None, entity: str | None = None,
-                     trace=None) -> list[Metric]:
-    """Every quantitative statement of a read document: table cells from its grids, the rest from its text."""
+                     currency: str | None = None, trace=None) -> list[Metric]:
+    """Every quantitative statement of a read document: table cells from its grids, the rest from its text.
+    `currency` is the catalog's reporting currency, what a bare `$` stands for (else read from the text)."""
     tables = extract_table_metrics(document, name=doc, entity=entity, trace=trace)
     prose = extract_metrics(document.text, doc=doc, year=year, entity=entity, page_starts=document.page_starts,
                             skip=document.table_spans(), trace=trace)
@@ -1729,8 +1731,10 @@ def extract_document(document, *, doc: str, year: int | None = None, entity: str
         sentence_period(metric, trace)
         trailing_period(metric, trace)
     year_end = fiscal_year_end(document.text)
+    own_dollar = report_currency(document.text, currency)
     metrics = sorted([*prose, *tables], key=lambda m: m.start)
     for metric in metrics:
+        report_dollar(metric, own_dollar, trace)
         assign_dimensions(metric, trace)
         assign_period(metric, year_end, trace)
     return metrics

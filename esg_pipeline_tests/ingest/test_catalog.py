@@ -183,3 +183,29 @@ def test_slugify_keeps_cjk_and_falls_back_when_empty():
     assert slugify("ESG Report 2021 - Community Investment") == "esg-report-2021-community-investment"
     assert slugify("環境、社會及管治報告 2021") == "環境-社會及管治報告-2021"
     assert slugify("***") == "report"
+
+
+def test_company_currency_reaches_its_entries_and_a_bad_code_is_refused(tmp_path):
+    text = """
+    companies:
+      - id: harbourline
+        name: Harbourline Holdings Limited
+        currency: hkd
+      - id: kestrel-bay
+        name: Kestrel Bay Logistics plc
+        currency: dollars
+    reports:
+      - company: harbourline
+        year: 2022
+        title: ESG Report 2022
+        source: a.txt
+      - company: kestrel-bay
+        year: 2022
+        title: ESG Report 2022
+        source: b.txt
+    """
+    load = load_catalog(write(tmp_path, text))
+    assert [(e.company_id, e.currency) for e in load.entries] == [("harbourline", "HKD")]
+    (company_error, report_error) = load.errors
+    assert company_error.field == "currency" and "kestrel-bay" in str(company_error)
+    assert report_error.field == "company"
