@@ -65,6 +65,15 @@ class Evidence:
         """Nearest first: the label, then the groups above it."""
         return (self.label, *reversed(self.parents))
 
+    @property
+    def column(self) -> str:
+        """A table cell's column header as quoted ('Workplace injuries [2023 Contractors]: 7'), else ''."""
+        m = COLUMN_IN_QUOTE_RE.search(self.sentence) if self.is_table else None
+        return m.group(1) if m else ""
+
+
+COLUMN_IN_QUOTE_RE = re.compile(r"\[([^\[\]]*)\]: [^\[\]]*$")
+
 
 def evidence(metric: Metric) -> Evidence:
     if metric.method == "table_cell":
@@ -242,12 +251,12 @@ def rule_breakdown_member(metric: Metric, ev: Evidence, vocab: _Vocabulary) -> s
 
 
 def rule_vocabulary_members(metric: Metric, ev: Evidence, vocab: _Vocabulary) -> str | None:
-    """Rule `vocabulary-member`: member words of the dimensions the concept takes, in the row's label or
-    the groups above it (tables), or in the counted noun (prose): 'Female', 'Under 30', 'Contractors',
+    """Rule `vocabulary-member`: member words of the dimensions the concept takes, in the row's label, the
+    groups above it or its column header (tables), or in the counted noun (prose): 'Female', 'Under 30', 'Contractors',
     'Location-based', 'Category 11', 'Methane (CH4)'."""
     if not ev.is_table and len(ev.label.split()) > MAX_PROSE_MEMBER_WORDS:
         return None  # a long counted noun is a description, not a breakdown
-    texts = ev.path if ev.is_table else (ev.label,)
+    texts = (*ev.path, ev.column) if ev.is_table else (ev.label,)  # '2023 Contractors' over a column
     set_now = []
     for dimension in vocab.dimensions:
         if dimension in metric.dimensions or not _takes(metric, dimension, vocab):

@@ -251,7 +251,7 @@ def parse_unit(text: str) -> UnitSpec | None:
 
 # ---------------------------------------------------------------- rates per exposure
 # An incident rate: "0.11 per million hours worked", "(per 200,000 hours worked)", "per 100 employees".
-RATE_RE = re.compile(r"\s*per\s+(?P<base>(?:one\s+)?(?:million|thousand|hundred)|\d{1,3}(?:,\d{3})+|\d+)\s+"
+RATE_RE = re.compile(r"\s*per\s+(?P<base>(?:(?:one|1)\s+)?(?:million|thousand|hundred)|\d{1,3}(?:,\d{3})+|\d+)\s+"
                      r"(?P<what>(?:man-|person-|working\s+|work\s+)?hours|employees|workers|staff|people|persons)"
                      r"(?:\s+worked)?\b", re.I)
 _RATE_BASES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}
@@ -261,7 +261,7 @@ def rate_unit(rate: re.Match) -> str:
     """One spelling per rate, as the gold writes it: the base in digits, and hours as hours worked
     ("per million man-hours" -> "per 1000000 hours worked", "per 200,000 hours" -> "per 200000 hours worked")."""
     what = re.sub(r"^(?:man-|person-|working\s+|work\s+)", "", rate.group("what").lower())
-    base = re.sub(r"^one\s+", "", rate.group("base").lower())
+    base = re.sub(r"^(?:one|1)\s+", "", rate.group("base").lower())
     number = _RATE_BASES.get(base) or int(base.replace(",", ""))
     return f"per {number} {'hours worked' if what == 'hours' else what}"
 

@@ -18,9 +18,14 @@ VALUE_TOKEN_RE = re.compile(
 NUMBER_CELL_RE = re.compile(
     rf"{_SIGN}?\s?{_CURRENCY}?\s?\(?(?:{_DIGITS})\)?\s?(?:%|pp|ppt|x|[kKmM]|bn|mn|million|billion|thousand)?"
     r"\+?[*†‡]?")
+# Words a table prints where a figure is not given: the not-available phrases are one cell in a row of
+# single-spaced cells ('3 2 Not relevant'), so text layouts split rows with EMPTY_PHRASE_RE.
+NOT_GIVEN_WORDS = ("available", "applicable", "disclosed", "reported", "measured", "relevant", "material",
+                   "significant", "calculated", "tracked", "collected", "meaningful")
 EMPTY_VALUES = frozenset({"", "-", "–", "—", "−", "--", "n/a", "na", "n.a.", "n.a", "nil", "n.d.", "tbd",
-                          "not available", "not applicable", "not disclosed", "not reported", "not measured",
-                          "figures not available", "data not available"})
+                          *(f"{lead}not {word}" for word in NOT_GIVEN_WORDS for lead in ("", "figures ", "data "))})
+EMPTY_PHRASE_RE = re.compile(r"(?:(?:figures|data)\s+)?not\s+(?:" + "|".join(NOT_GIVEN_WORDS) + r")(?=\s|$)|\S+",
+                             re.I)
 
 _UNIT_HEADER_RE = re.compile(r"units?(?:\s+of\s+measure(?:ment)?)?|measurement\s+units?", re.I)
 _CHANGE_RE = re.compile(r"\b(?:yoy|y-o-y|year[\s-]+on[\s-]+year|change|changes|variance|var\.|growth|increase|"

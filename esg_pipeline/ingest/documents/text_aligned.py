@@ -46,20 +46,31 @@ def _aligned_at(lines: list[_Line], n: int, text: str) -> tuple[Block, int] | No
     if len(cells) < 2 or "|" in head.text or any(_is_value_cell(c.text) for c in cells):
         return None
     offset = head.start
-    # A first cell at the left margin that names no period heads the label column.
-    label_head = cells[0] if cells[0].start - offset <= ALIGNED_LABEL_MARGIN and not find_periods(cells[0].text) \
-        else None
+    # A first cell at the left margin that names no period heads the label column; so does a first cell
+    # that names none before cells that all name one ('Year   2023   2022   2021', indented like the body).
+    label_head = cells[0] if not find_periods(cells[0].text) and (
+        cells[0].start - offset <= ALIGNED_LABEL_MARGIN
+        or all(len(find_periods(c.text)) == 1 for c in cells[1:])) else None
     col_cells = cells[1:] if label_head is not None else cells
     periods = sum(1 for c in col_cells if len(find_periods(c.text)) == 1)
     if len(col_cells) < 2 or any(len(c.text) > ALIGNED_MAX_HEADER_CHARS for c in col_cells):
         return None
+    header_rows = [[label_head, *col_cells]]
+    first_body = n + 1
+    members = _member_header(lines, n, col_cells) if periods == len(col_cells) else None
+    if members is not None:  # 'Year 2023 2022' over 'Type  Employees  Contractors  Employees  Contractors'
+        member_label, member_cells, first_body = members
+        offset = lines[first_body - 1].start  # columns are placed by the member line
+        per = len(member_cells) // len(col_cells)
+        header_rows = [[label_head, *(c for c in col_cells for _ in range(per))], [member_label, *member_cells]]
+        col_cells = member_cells
     # Column centres and extents in character columns.
     spans = [(c.start - offset, c.end - offset) for c in col_cells]
     body: list[_RawRow] = []
     last = n
     blank_run = 0
     value_rows = 0
-    for line in lines[n + 1:]:
+    for line in lines[first_body:]:
         if line.blank:
             blank_run += 1
             if blank_run > 1:
@@ -75,6 +86,11 @@ def _aligned_at(lines: list[_Line], n: int, text: str) -> tuple[Block, int] | No
         if not values and (len(line.text.strip()) > 80 or line.text.rstrip().endswith(".")):
             break
         blank_run = 0
+        if not values and label is not None and body and _continues_label(body[-1], label):
+            prev = body[-1].cells[0]  # 'Rate per 1 million  0.41 ...' then 'hours worked': one wrapped label
+            body[-1].cells[0] = _Span(f"{prev.text} {label.text}", prev.start, label.end)
+            last = line.n
+            continue
         value_rows += bool(values)
         body.append(_RawRow(line, [label, *(values or [None] * len(spans))]))
         last = line.n
@@ -83,11 +99,46 @@ def _aligned_at(lines: list[_Line], n: int, text: str) -> tuple[Block, int] | No
     while body and not any(c is not None for c in body[-1].cells[1:]):
         body.pop()
     last = body[-1].line.n
-    header = [label_head, *col_cells]
-    table = _rows_to_table([header], body, "text-aligned")
+    table = _rows_to_table(header_rows, body, "text-aligned")
     if table is None or (periods < 2 and len({c.col for r in table.rows for c in r.cells}) < 2):
         return None
     return _block(table, lines, n, last, text), last
+
+
+def _member_header(lines: list[_Line], n: int, periods: list[_Span]) -> tuple[_Span | None, list[_Span], int] | None:
+    """A second header line under a line of periods naming the same members under each period ('Employees
+    Contractors' twice or more): (its label cell, its member cells, the first body line)."""
+    for k in range(n + 1, min(n + 3, len(lines))):
+        if lines[k].blank:
+            continue
+        cells = _aligned_cells(lines[k])
+        if any(_is_value_cell(c.text) or find_periods(c.text) for c in cells):
+            return None
+        label = None
+        if len(cells) % len(periods):
+            label, cells = cells[0], cells[1:]
+        per = len(cells) // len(periods)
+        if per < 2 or len(cells) != per * len(periods) or any(len(c.text) > ALIGNED_MAX_HEADER_CHARS for c in cells):
+            return None
+        names = [c.text.lower() for c in cells]
+        if any(names[i] != names[i % per] for i in range(len(names))):
+            return None  # the members repeat under every period
+        if cells[0].start < periods[0].start - ALIGNED_MAX_HEADER_CHARS:
+            return None
+        return label, cells, k + 1
+    return None
+
+
+# A label line with no figures continues the row above when it starts in lower case or the row's label
+# ends in a word that needs more ('Total number of', 'Rate per 1 million').
+_OPEN_LABEL_END_RE = re.compile(r"(?:\b(?:of|per|and|or|in|to|for|by|the|from|with)|million|thousand|\d)$", re.I)
+
+
+def _continues_label(row: _RawRow, label: _Span) -> bool:
+    prev = row.cells[0]
+    if prev is None or not any(c is not None for c in row.cells[1:]):
+        return False
+    return label.text[:1].islower() or _OPEN_LABEL_END_RE.search(prev.text) is not None
 
 
 def _place_aligned(cells: list[_Span], spans: list[tuple[int, int]], offset: int):
@@ -97,8 +148,9 @@ def _place_aligned(cells: list[_Span], spans: list[tuple[int, int]], offset: int
     first_col = spans[0][0]
     label = None
     rest = cells
-    if cells[0].end - offset <= first_col + 1 and not _is_value_cell(cells[0].text):
-        label, rest = cells[0], cells[1:]
+    if not _is_value_cell(cells[0].text) and (cells[0].end - offset <= first_col + 1
+                                              or len(cells) == 1 and cells[0].start - offset < first_col):
+        label, rest = cells[0], cells[1:]  # a label line alone may run past the first column ('1) Injuries')
     if not rest:
         return label, []
     values: list[_Span | None] = [None] * len(spans)

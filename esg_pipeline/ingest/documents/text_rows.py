@@ -7,7 +7,7 @@ import re
 from esg_pipeline.ingest.documents.model import Block, Cell, Row, Table
 from esg_pipeline.ingest.documents.periods import find_periods, period_year
 from esg_pipeline.ingest.documents.table_cells import (
-    build_columns, column_kind, is_empty_value, is_unit_header, split_label,
+    EMPTY_PHRASE_RE, build_columns, column_kind, is_empty_value, is_unit_header, split_label,
 )
 from esg_pipeline.ingest.documents.text_aligned import STACKED_MAX_HEADER_CHARS
 from esg_pipeline.ingest.documents.text_grid import (
@@ -165,15 +165,12 @@ def _in_label_phrase(words: list[_Span], i: int) -> bool:
     return len(before) == 2 and before[0] in _LABEL_UNIT_LEADS and re.fullmatch(r"[\d,.]+", before[1]) is not None
 
 
-# Not-available markers of more than one word are one cell: 'Not available', 'Not applicable'.
-_EMPTY_PHRASE_RE = re.compile(r"(?:(?:figures|data)\s+)?not\s+(?:available|applicable|disclosed|reported|measured)"
-                              r"(?=\s|$)|\S+", re.I)
 
 
 def _row_tokens(line: _Line) -> list[_Span]:
     """The words of a single-spaced row, a not-available phrase as one word."""
     return [_Span(m.group(), line.start + m.start(), line.start + m.end())
-            for m in _EMPTY_PHRASE_RE.finditer(line.text)]
+            for m in EMPTY_PHRASE_RE.finditer(line.text)]
 
 
 def _closes_label_paren(words: list[_Span], i: int) -> bool:
