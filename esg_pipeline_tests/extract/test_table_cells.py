@@ -113,6 +113,8 @@ UNIT_CASES = [
              0.31, "rate-label"),
     UnitCase("rate-label-words", "Recordable injuries per one million man-hours", "1.2", "per 1000000 hours worked",
              1.2, "rate-label"),
+    UnitCase("rate-label-digit-one", "Rate per 1 million hours worked", "0.9", "per 1000000 hours worked", 0.9,
+             "rate-label"),
     UnitCase("rate-on-path", "Contractors", "0.9", "per 1000000 hours worked", 0.9, "rate-label",
              path=("Total recordable injury frequency per million hours worked",)),
     UnitCase("rate-not-hours", "Employees trained", "310", "count", 310, "counted-label"),

@@ -478,3 +478,35 @@ def test_a_long_paragraph_with_years_and_figures_is_no_table():
             "depots opened in 2023 added 40 jobs and 2 training centres; in total 1,200 staff took 6 courses each, "
             "and 85 % of them rated the courses good or very good in the survey we ran at the end of the year.\n")
     assert find_text_tables(text) == []
+
+
+# A flip-book page: indented columns, periods over members repeated under each, numbered section lines,
+# wrapped labels and 'Not relevant' cells (own text, in the layout such pages print).
+ALIGNED_TWO_HEADERS = """          Harbour Works Safety
+                Year              2024                  2023
+           Worker type    Staff    Contractors    Staff    Contractors
+          1) Recordable injuries
+          Number              12        19          15        22
+
+          Rate per 1 million  1.10      1.35        1.42      1.61
+          hours worked
+          2) Lost days
+          Total number of     96        140         Not relevant   N/A
+          lost days
+
+The year brought fewer injuries on every site.
+"""
+
+
+def test_aligned_columns_under_periods_and_members_with_sections_and_wrapped_labels():
+    (block,) = aligned_tables(ALIGNED_TWO_HEADERS)
+    assert [(c.header, c.year) for c in block.table.columns] == [
+        ("2024 Staff", 2024), ("2024 Contractors", 2024), ("2023 Staff", 2023), ("2023 Contractors", 2023)]
+    assert _grid(block) == [
+        (("1) Recordable injuries",), "Number", None, [(0, "12"), (1, "19"), (2, "15"), (3, "22")]),
+        (("1) Recordable injuries",), "Rate per 1 million hours worked", None,
+         [(0, "1.10"), (1, "1.35"), (2, "1.42"), (3, "1.61")]),
+        (("2) Lost days",), "Total number of lost days", None, [(0, "96"), (1, "140")]),
+    ]
+    _assert_spans(ALIGNED_TWO_HEADERS, [block])
+    assert block.text.rstrip().endswith("lost days")  # the wrapped label line belongs to the table

@@ -6,7 +6,7 @@ import re
 
 from esg_pipeline.ingest.documents.model import Block
 from esg_pipeline.ingest.documents.periods import find_periods
-from esg_pipeline.ingest.documents.table_cells import is_empty_value
+from esg_pipeline.ingest.documents.table_cells import is_empty_value, is_unit_header
 from esg_pipeline.ingest.documents.text_grid import (
     _block, _is_value_cell, _Line, _lines, _RawRow, _rows_to_table, _Span, _span,
 )
@@ -50,7 +50,7 @@ def _aligned_at(lines: list[_Line], n: int, text: str) -> tuple[Block, int] | No
     # that names none before cells that all name one ('Year   2023   2022   2021', indented like the body).
     label_head = cells[0] if not find_periods(cells[0].text) and (
         cells[0].start - offset <= ALIGNED_LABEL_MARGIN
-        or all(len(find_periods(c.text)) == 1 for c in cells[1:])) else None
+        or not is_unit_header(cells[0].text) and all(len(find_periods(c.text)) == 1 for c in cells[1:])) else None
     col_cells = cells[1:] if label_head is not None else cells
     periods = sum(1 for c in col_cells if len(find_periods(c.text)) == 1)
     if len(col_cells) < 2 or any(len(c.text) > ALIGNED_MAX_HEADER_CHARS for c in col_cells):
@@ -67,6 +67,7 @@ def _aligned_at(lines: list[_Line], n: int, text: str) -> tuple[Block, int] | No
     # Column centres and extents in character columns.
     spans = [(c.start - offset, c.end - offset) for c in col_cells]
     body: list[_RawRow] = []
+    ends: list[int] = []  # each row's last line
     last = n
     blank_run = 0
     value_rows = 0
@@ -89,16 +90,18 @@ def _aligned_at(lines: list[_Line], n: int, text: str) -> tuple[Block, int] | No
         if not values and label is not None and body and _continues_label(body[-1], label):
             prev = body[-1].cells[0]  # 'Rate per 1 million  0.41 ...' then 'hours worked': one wrapped label
             body[-1].cells[0] = _Span(f"{prev.text} {label.text}", prev.start, label.end)
-            last = line.n
+            ends[-1] = last = line.n
             continue
         value_rows += bool(values)
         body.append(_RawRow(line, [label, *(values or [None] * len(spans))]))
+        ends.append(line.n)
         last = line.n
     if value_rows < 2:
         return None
     while body and not any(c is not None for c in body[-1].cells[1:]):
         body.pop()
-    last = body[-1].line.n
+        ends.pop()
+    last = ends[-1]  # the last row's last line, a wrapped label's included
     table = _rows_to_table(header_rows, body, "text-aligned")
     if table is None or (periods < 2 and len({c.col for r in table.rows for c in r.cells}) < 2):
         return None
@@ -148,9 +151,8 @@ def _place_aligned(cells: list[_Span], spans: list[tuple[int, int]], offset: int
     first_col = spans[0][0]
     label = None
     rest = cells
-    if not _is_value_cell(cells[0].text) and (cells[0].end - offset <= first_col + 1
-                                              or len(cells) == 1 and cells[0].start - offset < first_col):
-        label, rest = cells[0], cells[1:]  # a label line alone may run past the first column ('1) Injuries')
+    if not _is_value_cell(cells[0].text) and cells[0].start - offset < first_col - 1:
+        label, rest = cells[0], cells[1:]  # a label starts left of the first column; it may run past its start
     if not rest:
         return label, []
     values: list[_Span | None] = [None] * len(spans)
