@@ -203,7 +203,7 @@ def row_unit(row: Row, ctx: TableContext) -> tuple[UnitSpec | None, str]:
             # plain tonnes are CO2e where the row says it counts GHG; the page around it is too wide a context
             # (a GHG page also lists flaring, produced water and waste in tonnes)
             context = " ".join((*row.path, row.label, ctx.text if name == "caption" else ""))
-            if name in ("caption", "path") and "/" not in spec.unit:
+            if name in ("caption", "path", "column") and "/" not in spec.unit:  # 'intensity per million RMB' | tonnes
                 spec = _per_row_denominator(spec, row)
             return contextual_unit(spec, context), name
     return None, ""

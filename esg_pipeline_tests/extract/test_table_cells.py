@@ -115,6 +115,8 @@ UNIT_CASES = [
              1.2, "rate-label"),
     UnitCase("rate-label-digit-one", "Rate per 1 million hours worked", "0.9", "per 1000000 hours worked", 0.9,
              "rate-label"),
+    UnitCase("column-gains-the-label-denominator", "GHG intensity per million HKD revenue", "12.5",
+             "tCO2e/HKD million", 12.5, "column", row_unit="tonnes"),
     UnitCase("rate-on-path", "Contractors", "0.9", "per 1000000 hours worked", 0.9, "rate-label",
              path=("Total recordable injury frequency per million hours worked",)),
     UnitCase("rate-not-hours", "Employees trained", "310", "count", 310, "counted-label"),

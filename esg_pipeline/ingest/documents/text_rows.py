@@ -133,7 +133,7 @@ def _unit_start(words: list[_Span]) -> int | None:
             continue
         head = re.split(r"[/(]", w)[0]
         pair = f"{w} {words[i + 1].text.lower()}" if i + 1 < len(words) else ""
-        if head in MEASURE_UNITS or head in CURRENCIES or pair in MEASURE_UNITS or \
+        if head in MEASURE_UNITS or head in CURRENCIES or pair in MEASURE_UNITS or _is_unit_pair(pair) or \
                 head in {"number", "no.", "persons", "people", "times", "cases", "%"} or _is_ratio_unit(w):
             if _in_label_phrase(words, i) and not _after_magnitude_of(words, i):
                 continue
@@ -143,6 +143,17 @@ def _unit_start(words: list[_Span]) -> int | None:
                 i -= 1
             return i
     return None
+
+
+def _is_unit_pair(pair: str) -> bool:
+    """Two words the unit vocabulary reads as one unit, whatever follows a slash: 'cubic metre/person'."""
+    from esg_pipeline.extract.unit_parse import parse_unit
+
+    head = re.split(r"[/(]", pair)[0]
+    if " " not in head.strip():
+        return False
+    spec = parse_unit(head)
+    return spec is not None and spec.unit not in ("", "count")
 
 
 def _is_ratio_unit(word: str) -> bool:
@@ -158,13 +169,18 @@ def _after_magnitude_of(words: list[_Span], i: int) -> bool:
 
 
 def _in_label_phrase(words: list[_Span], i: int) -> bool:
-    """The unit word at i is read by the label ('per MJ', 'as %', 'per 1000 m3'), not the unit column."""
+    """The unit word at i is read by the label ('per MJ', 'as %', 'per 1000 m3', 'per million RMB'), not the
+    unit column."""
     before = [w.text.lower() for w in words[max(i - 2, 0):i]]
     if before and before[-1] in _LABEL_UNIT_LEADS:
         return True
-    return len(before) == 2 and before[0] in _LABEL_UNIT_LEADS and re.fullmatch(r"[\d,.]+", before[1]) is not None
+    return len(before) == 2 and before[0] in _LABEL_UNIT_LEADS and (
+        re.fullmatch(r"[\d,.]+", before[1]) is not None or _UNIT_MAGNITUDE_RE.match(before[1]) is not None)
 
 
+
+
+PAGE_LIST_RE = re.compile(r"\d{1,4}(?:,\s?\d{1,4})+")  # '41, 46' under 'Report Pages'
 
 
 def _row_tokens(line: _Line) -> list[_Span]:
@@ -266,6 +282,7 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str, *, first: int
     groups: list[tuple[int, str]] = []
     pending: list[tuple[_Line, list[_Span], list[_Span]]] = []
     blank_run, last = 0, n
+    page_column = bool(columns) and columns[-1].kind == "note"
     for line in lines[n + 1:]:
         if line.blank:
             blank_run += 1
@@ -276,9 +293,13 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str, *, first: int
                 ("  " in line.text.strip() and not stacked) or (stacked and _stacked_header(lines, line.n)):
             break
         words = _row_tokens(line)
+        if page_column and len(words) > 2 and PAGE_LIST_RE.fullmatch(line.text, words[-2].start - line.start):
+            # 'Report Pages' listing several pages ('41, 46'): one cell
+            words = [*words[:-2], _Span(f"{words[-2].text} {words[-1].text}", words[-2].start, words[-1].end)]
         k = len(words)
         while k > 1 and (_is_value_token(words[k - 1].text) or (is_empty_value(words[k - 1].text)
-                                                                and words[k - 1].text != "")) \
+                                                                and words[k - 1].text != "")
+                         or page_column and k == len(words) and PAGE_LIST_RE.fullmatch(words[k - 1].text)) \
                 and not _closes_label_paren(words, k - 1):
             k -= 1
         label_words, values = words[:k], words[k:]
