@@ -100,6 +100,11 @@ def _describe(path: Path, max_bytes: int) -> InboxFile:
     fmt = format_from_name(path.name)
     match = _FILENAME.match(path.stem)
     fields: dict = {}
+    if path.is_symlink():  # it could point anywhere (/etc, ~/.ssh): named, never read
+        if match and match["year"]:
+            fields = {"company_id": match["company"], "year": int(match["year"]), "year_source": "filename"}
+        return InboxFile(path=path, fingerprint=fingerprint, **fields,
+                         problem=f"{path}: a symbolic link; inbox files are not followed (copy the report in)")
     if match:
         fields = {"company_id": match["company"], "title": _title_from(match["title"])}
         if match["year"]:

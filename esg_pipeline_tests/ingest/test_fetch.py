@@ -19,6 +19,8 @@ from esg_pipeline.ingest.fetch import (
     fetch_to_store,
 )
 
+pytestmark = pytest.mark.usefixtures("allow_private_urls")
+
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[HTTPServer]:
