@@ -16,7 +16,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from esg_pipeline.catalog import MIN_REPORT_YEAR, CatalogEntry, ReportYear, Slug, max_report_year, validation_problems
+from esg_pipeline.catalog import (
+    MIN_REPORT_YEAR, CatalogEntry, ReportYear, Slug, load_yaml, max_report_year, validation_problems,
+)
 from esg_pipeline.ingest.documents import (
     DEFAULT_MAX_BYTES,
     FORMATS,
@@ -155,7 +157,7 @@ def _title_from(raw: str | None) -> str | None:
 
 def _read_sidecar(path: Path) -> _Sidecar:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ValueError(f"{path}: unreadable sidecar: {exc}") from exc
     if not isinstance(raw, dict):
