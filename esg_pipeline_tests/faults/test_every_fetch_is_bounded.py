@@ -12,57 +12,31 @@ from esg_pipeline.catalog import CatalogEntry
 from esg_pipeline.ingest.fetch import FetchError, FetchSettings, fetch_to_store
 from esg_pipeline.ingest.rawstore import RawStore
 from esg_pipeline.ingest.service import ingest_entry
+from esg_pipeline_tests.helpers import RawHTTPServer
 
 DEADLINE_S = 1.5
 
 
-class DripServer:
+def drip_server(length: int = 1_000_000, interval: float = 1.0) -> tuple[RawHTTPServer, threading.Event]:
     """A real loopback server: announces `length` bytes, then sends one byte every `interval` seconds."""
+    stop = threading.Event()
 
-    def __init__(self, length: int = 1_000_000, interval: float = 1.0):
-        self.length, self.interval = length, interval
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/drip.pdf"
-
-    def _serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
+    def drip(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: %d\r\n\r\n" % length)
+        for _ in range(length):
+            if stop.wait(interval):
                 return
-            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+            conn.sendall(b"%")
 
-    def _drip(self, conn: socket.socket) -> None:
-        with conn:
-            try:
-                conn.recv(65536)
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\n"
-                             b"Content-Length: %d\r\n\r\n" % self.length)
-                for _ in range(self.length):
-                    if self.stop.wait(self.interval):
-                        return
-                    conn.sendall(b"%")
-            except OSError:
-                return  # the client gave up: what the test wants
-
-    def close(self) -> None:
-        self.stop.set()
-        self.sock.close()
+    return RawHTTPServer(drip, "/drip.pdf"), stop
 
 
 @pytest.fixture
 def drip(allow_private_urls, monkeypatch):
     monkeypatch.setenv("ESG_FETCH_DEADLINE_S", str(DEADLINE_S))
-    server = DripServer()
+    server, stop = drip_server()
     yield server
+    stop.set()
     server.close()
 
 
