@@ -58,6 +58,23 @@ def is_url(source: str) -> bool:
     return len(scheme) > 1 and "://" in source
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML without aliases: a few hundred bytes of nested `*alias` references (an alias bomb)
+    expand to millions of items, and a validation error quoting them to hundreds of megabytes."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, f"found alias *{event.anchor}: YAML aliases are not "
+                                              f"allowed (write the value out)", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str) -> Any:
+    """`yaml.safe_load` refusing aliases (`*name`); catalogs and sidecars never need them."""
+    return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 class CatalogFileError(ValueError):
     """The catalog file as a whole is unusable (unreadable, not YAML, not a mapping)."""
 
@@ -186,7 +203,7 @@ def resolve_source(source: str, base_dir: Path) -> str:
 def load_catalog(path: str | Path) -> CatalogLoad:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise CatalogFileError(f"{path}: cannot read catalog: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:

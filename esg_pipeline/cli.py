@@ -142,19 +142,32 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_bi_role(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
     from esg_pipeline import settings
     from esg_pipeline.warehouse import make_engine
     from esg_pipeline.warehouse.access import grant_read_only
 
     engine = make_engine(settings.warehouse_url())
     try:
-        for statement in grant_read_only(engine, args.role, args.password):
-            print(statement.replace(":password", "'***'"))
+        statements = grant_read_only(engine, args.role, args.password)
     except ValueError as exc:
         print(f"esg-pipeline bi-role: {exc}", file=sys.stderr)
         return 2
+    except sa.exc.SQLAlchemyError as exc:
+        # The driver's own words only: SQLAlchemy's message carries the statement's parameters (the password).
+        cause = getattr(exc, "orig", None) or exc
+        problem = " ".join(str(cause).split())
+        for secret in (args.password, engine.url.password):
+            if secret:
+                problem = problem.replace(str(secret), "***")
+        print(f"esg-pipeline bi-role: {engine.url.render_as_string(hide_password=True)}: "
+              f"{type(cause).__name__}: {problem}", file=sys.stderr)
+        return 1
     finally:
         engine.dispose()
+    for statement in statements:
+        print(statement.replace(":password", "'***'"))
     return 0
 
 

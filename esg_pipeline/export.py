@@ -16,6 +16,8 @@ from esg_pipeline.warehouse import make_engine
 
 MARTS_SCHEMA = "marts"
 EXPORT_FORMATS = ("parquet", "csv")
+# OWASP CSV injection: a spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class MartsUnavailable(RuntimeError):
@@ -105,9 +107,28 @@ def export_marts(url: str, output_dir: Path, formats: Iterable[str] = EXPORT_FOR
                 if fmt == "parquet":
                     frame.to_parquet(path, index=False)
                 else:
-                    frame.to_csv(path, index=False)
+                    # CRLF rows (RFC 4180): the writer then quotes a CR inside a cell, which would otherwise end the row.
+                    csv_safe(frame).to_csv(path, index=False, lineterminator="\r\n")
                 result.files.append(path)
             exported.append(result)
     finally:
         engine.dispose()
     return exported
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot run as spreadsheet formulas: a text cell starting with `=`, `+`, `-`,
+    `@`, tab or CR gets a leading single quote (the OWASP rule). Numeric columns are left as they are, so a
+    negative number stays a number; the text comes from report sentences and catalog names."""
+    safe = frame.copy()
+    for name in safe.columns:
+        column = safe[name]
+        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+            safe[name] = column.map(_neutralise, na_action="ignore")
+    return safe
+
+
+def _neutralise(value):
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value

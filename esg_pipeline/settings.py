@@ -31,3 +31,26 @@ def quiet_third_party_output() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("TQDM_DISABLE", "1")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+
+def _truthy(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def source_roots(catalog_path: str | Path) -> list[Path]:
+    """Folders local report sources may be read from: ESG_SOURCE_ROOTS (os.pathsep-separated), else the
+    catalog's folder and the project's data/. /proc, /sys and /dev are refused whatever this says."""
+    configured = os.environ.get("ESG_SOURCE_ROOTS")
+    if configured:
+        return [Path(p).expanduser().resolve() for p in configured.split(os.pathsep) if p.strip()]
+    return [Path(catalog_path).resolve().parent, (PROJECT_DIR / "data").resolve()]
+
+
+def allow_private_urls() -> bool:
+    """ESG_ALLOW_PRIVATE_URLS: fetch http(s) sources on loopback, private, link-local and reserved addresses."""
+    return _truthy("ESG_ALLOW_PRIVATE_URLS")
+
+
+def fetch_deadline_s() -> float:
+    """ESG_FETCH_DEADLINE_S: the most one download may take, start to last byte (default 600 s)."""
+    return float(os.environ.get("ESG_FETCH_DEADLINE_S") or 600.0)

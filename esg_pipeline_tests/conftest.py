@@ -25,10 +25,18 @@ def pytest_configure(config):
 
 
 @pytest.fixture
-def shared_dir() -> Path:
+def shared_dir(tmp_path, monkeypatch) -> Path:
+    """../shared, readable as a report source next to the test's own folder (ESG_SOURCE_ROOTS)."""
     if not (SHARED / "seeds").is_dir():
         pytest.skip("../shared (seed reports and gold labels) is not present")
+    monkeypatch.setenv("ESG_SOURCE_ROOTS", os.pathsep.join([str(SHARED.resolve()), str(tmp_path.resolve())]))
     return SHARED
+
+
+@pytest.fixture
+def allow_private_urls(monkeypatch) -> None:
+    """For tests whose HTTP servers listen on loopback, which sources may not reach by default."""
+    monkeypatch.setenv("ESG_ALLOW_PRIVATE_URLS", "1")
 
 
 @pytest.fixture

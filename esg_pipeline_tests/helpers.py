@@ -1,5 +1,7 @@
 """Small helpers shared by the tests that build a real warehouse."""
 import json
+import socket
+import threading
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,3 +23,38 @@ def write_catalog(folder: Path, reports: list[dict], companies: list[dict]) -> P
     path = folder / "catalog.yaml"
     path.write_text(json.dumps({"companies": companies, "reports": reports}), encoding="utf-8")  # JSON is YAML
     return path
+
+
+class RawHTTPServer:
+    """A loopback server that answers each connection by hand with `answer(conn)`, after reading the
+    request: for what real servers will not do (announce more bytes than they send, drip bytes)."""
+
+    def __init__(self, answer, path: str = "/"):
+        self.answer, self.path = answer, path
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}{self.path}"
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:  # closed
+                return
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn) -> None:
+        with conn:
+            try:
+                conn.recv(65536)
+                self.answer(conn)
+            except OSError:
+                return  # the client gave up
+
+    def close(self) -> None:
+        self.sock.close()

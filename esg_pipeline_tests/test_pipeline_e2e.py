@@ -143,7 +143,7 @@ def test_cli_run_on_the_seed_reports_loads_every_year(workdir, shared_dir):
 
 
 @pytest.fixture
-def report_server(tmp_path):
+def report_server(tmp_path, allow_private_urls):
     """A real HTTP server on loopback serving a folder, answering If-Modified-Since with 304."""
     import functools
     import http.server

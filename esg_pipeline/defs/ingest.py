@@ -33,7 +33,8 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
     except CatalogFileError as exc:
         raise dg.Failure(description=str(exc)) from exc
     companies = {e.company_id: e.company_name for e in catalog.entries}
-    dropped = inbox_entries(scan_inbox(pipeline.inbox_dir, max_bytes=pipeline.max_report_bytes), companies)
+    inbox = scan_inbox(pipeline.inbox_dir, max_bytes=pipeline.max_report_bytes)
+    dropped = inbox_entries(inbox, companies)
     entries = catalog.for_year(year) + [e for e in dropped if e.year == year]
     store = RawStore(ensure_dir(pipeline.raw_store_dir))
     previous = latest_successful_fetches(warehouse.writable_engine(), [e.resolved_source for e in entries])
@@ -55,6 +56,12 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
     for error in catalog.errors_for_year(year):  # an entry too broken to ingest still leaves a ledger row
         outcomes.append({"entry": None, "document": None, "ledger_row": catalog_error_row(
             error, pipeline.catalog_path, year, context.run_id)})
+    for file in inbox:  # so does an inbox file of this year that cannot be read (a symlink, say)
+        if not file.ready and file.year == year and file.problem:
+            context.log.warning(file.problem)
+            outcomes.append({"entry": None, "document": None, "ledger_row": failed_row(
+                f"inbox/{year}/{file.path.name}", year, str(file.path), file.problem, context.run_id,
+                company_id=file.company_id)})
     # This year's broken entries, and those whose year cannot be read (they may belong to any year).
     catalog_problems = [str(err) for err in catalog.errors if err.year in (year, None)]
     for problem in catalog_problems:
@@ -81,13 +88,17 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
 
 
 def catalog_error_row(error: CatalogError, catalog_path: str, year: int, run_id: str) -> dict[str, Any]:
+    return failed_row(f"catalog/{year}/{error.section}-{error.index}", year,
+                      f"{catalog_path}#{error.section}[{error.index}]", f"invalid catalog entry: {error}", run_id)
+
+
+def failed_row(entry_id: str, year: int, source: str, reason: str, run_id: str, **fields: Any) -> dict[str, Any]:
+    """A ledger row for something that never became a report to ingest."""
     row: dict[str, Any] = dict.fromkeys(LEDGER_COLUMNS)
-    row.update({
-        "entry_id": f"catalog/{year}/{error.section}-{error.index}", "report_year": year,
-        "source": f"{catalog_path}#{error.section}[{error.index}]",
-        "attempted_at": dt.datetime.now(dt.timezone.utc), "status": "failed",
-        "reason": f"invalid catalog entry: {error}", "run_id": run_id,
-    })
+    row.update(fields)
+    row.update({"entry_id": entry_id, "report_year": year, "source": source,
+                "attempted_at": dt.datetime.now(dt.timezone.utc), "status": "failed", "reason": reason,
+                "run_id": run_id})
     return row
 
 

@@ -41,11 +41,14 @@ class PipelineSettings(dg.ConfigurableResource):
     def fetch_settings(self):
         from esg_pipeline.ingest.fetch import FetchSettings
 
+        # Inbox files are local sources too: the inbox folder is always a root.
+        roots = (*settings.source_roots(self.catalog_path), Path(self.inbox_dir).resolve())
         return FetchSettings(
             connect_timeout=self.connect_timeout_s,
             read_timeout=self.read_timeout_s,
             retries=self.http_retries,
             max_bytes=self.max_report_bytes,
+            source_roots=roots,
         )
 
 

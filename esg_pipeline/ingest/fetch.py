@@ -1,22 +1,29 @@
 """HTTP(S) download of report sources into the raw store.
 
 A `requests.Session` with urllib3 retries (connection errors, 429 and 5xx, honouring
-Retry-After), bounded timeouts, a size cap enforced while streaming, conditional GET
-and truncation checks. Failures raise `FetchError` whose message names the URL.
+Retry-After), bounded timeouts, a total deadline and a size cap enforced while streaming,
+conditional GET and truncation checks. Hosts on loopback, private and other non-public
+addresses are refused, redirect targets included, unless allowed. Failures raise
+`FetchError` whose message names the URL.
 """
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
-from urllib.parse import urlsplit
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, IncompleteRead, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from esg_pipeline import settings as app_settings
+from esg_pipeline.ingest.boundary import SourceRefused, check_host
 from esg_pipeline.ingest.rawstore import BlobTooLarge, RawStore, StoredBlob
 
 ALLOWED_SCHEMES = ("http", "https")
@@ -36,7 +43,8 @@ def default_user_agent() -> str:
 class FetchSettings:
     connect_timeout: float = 10.0
     read_timeout: float = 60.0  # max silence between bytes, not the whole download
-    total_timeout: float | None = 600.0  # whole download; stops a server trickling bytes forever
+    # Whole download, enforced while streaming: stops a server trickling bytes forever (ESG_FETCH_DEADLINE_S).
+    total_timeout: float | None = field(default_factory=app_settings.fetch_deadline_s)
     retries: int = 4
     backoff_factor: float = 0.5  # sleeps 0.5, 1, 2, 4 ... seconds between attempts
     backoff_max: float = 60.0
@@ -44,6 +52,11 @@ class FetchSettings:
     max_bytes: int = 100 * 1024 * 1024
     user_agent: str = field(default_factory=default_user_agent)
     chunk_size: int = 64 * 1024
+    allow_private_urls: bool | None = None  # None: ESG_ALLOW_PRIVATE_URLS decides when a fetch starts
+    source_roots: tuple[Path, ...] | None = None  # local sources below these only; None: anywhere but /proc...
+
+    def private_urls_allowed(self) -> bool:
+        return app_settings.allow_private_urls() if self.allow_private_urls is None else self.allow_private_urls
 
 
 class FetchError(Exception):
@@ -118,6 +131,31 @@ def check_scheme(url: str) -> None:
         raise FetchError(f"{url}: URL has no host")
 
 
+def check_url(url: str, settings: FetchSettings) -> None:
+    """Scheme, then host: a host on a non-public address is refused unless private URLs are allowed."""
+    check_scheme(url)
+    if settings.private_urls_allowed():
+        return
+    try:
+        check_host(urlsplit(url).hostname)
+    except SourceRefused as exc:
+        raise FetchError(f"{url}: {exc}") from None
+
+
+def _redirect_guard(source: str, session: requests.Session, settings: FetchSettings):
+    """A response hook refusing a redirect to a disallowed scheme or a non-public host before it is followed."""
+    def hook(response: requests.Response, **_):
+        target = session.get_redirect_target(response) if response.is_redirect else None
+        if target is not None:
+            try:
+                check_url(urljoin(response.url, target), settings)
+            except FetchError as exc:
+                response.close()
+                raise FetchError(f"{source}: redirected to {exc.reason}") from None
+        return response
+    return hook
+
+
 def fetch_to_store(
     url: str,
     store: RawStore,
@@ -128,7 +166,8 @@ def fetch_to_store(
     session: requests.Session | None = None,
 ) -> FetchResult:
     """GET `url` into `store`; with `etag`/`last_modified` the request is conditional (304 → no body)."""
-    check_scheme(url)
+    check_url(url, settings)
+    started = time.monotonic()
     own_session = session is None
     session = session or build_session(settings)
     headers = {"User-Agent": settings.user_agent}
@@ -139,11 +178,18 @@ def fetch_to_store(
     try:
         try:
             response = session.get(url, headers=headers, stream=True,
-                                   timeout=(settings.connect_timeout, settings.read_timeout))
+                                   timeout=(settings.connect_timeout, settings.read_timeout),
+                                   hooks={"response": _redirect_guard(url, session, settings)})
         except requests.RequestException as exc:
             raise FetchError(f"{url}: {describe_request_error(exc, settings)}") from exc
-        with response:
-            return _receive(url, response, store, settings, etag, last_modified)
+        with response, _Deadline(response, settings.total_timeout, started) as deadline:
+            try:
+                return _receive(url, response, store, settings, etag, last_modified)
+            except FetchError as exc:
+                if deadline.expired:
+                    raise FetchError(f"{url}: {_too_slow(settings)}", http_status=exc.http_status,
+                                     content_type=exc.content_type) from exc
+                raise
     finally:
         if own_session:
             session.close()
@@ -191,11 +237,47 @@ class _DownloadTooSlow(Exception):
     pass
 
 
+def _too_slow(settings: FetchSettings) -> str:
+    return f"download took longer than {settings.total_timeout:g} s"
+
+
+class _Deadline:
+    """Cuts the response's socket when the total timeout passes, so a read blocked on a server that drips
+    a byte now and then (each within the read timeout) ends at the deadline instead of the 64 KiB chunk."""
+
+    def __init__(self, response: requests.Response, seconds: float | None, started: float):
+        self.response = response
+        self.expired = False
+        self._timer = None if seconds is None else threading.Timer(
+            max(0.0, started + seconds - time.monotonic()), self._cut)
+        if self._timer is not None:
+            self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        if self._timer is not None:
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def _cut(self) -> None:
+        self.expired = True
+        connection = getattr(self.response.raw, "connection", None)
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed: the read has ended anyway
+
+
 def _body_chunks(response: requests.Response, settings: FetchSettings) -> Iterator[bytes]:
     started = time.monotonic()
     for chunk in response.iter_content(chunk_size=settings.chunk_size):
         if settings.total_timeout is not None and time.monotonic() - started > settings.total_timeout:
-            raise _DownloadTooSlow(f"download took longer than {settings.total_timeout:g} s")
+            raise _DownloadTooSlow(_too_slow(settings))
         yield chunk
 
 

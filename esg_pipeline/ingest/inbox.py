@@ -16,7 +16,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from esg_pipeline.catalog import MIN_REPORT_YEAR, CatalogEntry, ReportYear, Slug, max_report_year, validation_problems
+from esg_pipeline.catalog import (
+    MIN_REPORT_YEAR, CatalogEntry, ReportYear, Slug, load_yaml, max_report_year, validation_problems,
+)
 from esg_pipeline.ingest.documents import (
     DEFAULT_MAX_BYTES,
     FORMATS,
@@ -100,6 +102,11 @@ def _describe(path: Path, max_bytes: int) -> InboxFile:
     fmt = format_from_name(path.name)
     match = _FILENAME.match(path.stem)
     fields: dict = {}
+    if path.is_symlink():  # it could point anywhere (/etc, ~/.ssh): named, never read
+        if match and match["year"]:
+            fields = {"company_id": match["company"], "year": int(match["year"]), "year_source": "filename"}
+        return InboxFile(path=path, fingerprint=fingerprint, **fields,
+                         problem=f"{path}: a symbolic link; inbox files are not followed (copy the report in)")
     if match:
         fields = {"company_id": match["company"], "title": _title_from(match["title"])}
         if match["year"]:
@@ -150,7 +157,7 @@ def _title_from(raw: str | None) -> str | None:
 
 def _read_sidecar(path: Path) -> _Sidecar:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ValueError(f"{path}: unreadable sidecar: {exc}") from exc
     if not isinstance(raw, dict):

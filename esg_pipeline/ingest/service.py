@@ -21,7 +21,8 @@ from esg_pipeline.catalog import CatalogEntry
 from esg_pipeline.ingest.documents import (
     DEFAULT_MAX_PAGES, Document, DocumentError, detect_format, read_document_bytes,
 )
-from esg_pipeline.ingest.fetch import FetchError, FetchSettings, check_scheme, fetch_to_store
+from esg_pipeline.ingest.boundary import SourceRefused, check_local_path
+from esg_pipeline.ingest.fetch import FetchError, FetchSettings, fetch_to_store
 from esg_pipeline.ingest.rawstore import BlobTooLarge, RawStore, RawStoreError, StoredBlob
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,6 @@ def _fetch(entry: CatalogEntry, store: RawStore, previous: PreviousFetch | None,
     etag = previous.etag if have_copy and previous else None
     last_modified = previous.last_modified if have_copy and previous else None
     try:
-        check_scheme(url)
         result = fetch_to_store(url, store, settings, etag=etag, last_modified=last_modified, session=session)
     except FetchError as exc:
         raise _Failed(exc.reason, http_status=exc.http_status, content_type=exc.content_type) from exc
@@ -136,6 +136,10 @@ def _fetch(entry: CatalogEntry, store: RawStore, previous: PreviousFetch | None,
 def _read_local(entry: CatalogEntry, store: RawStore, settings: FetchSettings, row: dict[str, Any]) -> StoredBlob:
     path = Path(entry.resolved_source)
     row["content_type"] = mimetypes.guess_type(path.name)[0]
+    try:
+        check_local_path(path, settings.source_roots)
+    except SourceRefused as exc:
+        raise _Failed(f"{path}: {exc}") from None
     if not path.exists():
         raise _Failed(f"{path}: file not found")
     if not path.is_file():

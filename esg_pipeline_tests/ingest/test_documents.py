@@ -333,5 +333,8 @@ def test_pdf_without_a_text_layer_is_rejected():
 def test_pdf_extension_on_non_pdf_bytes_names_the_problem(tmp_path):
     path = tmp_path / "error-page.pdf"
     path.write_bytes(b"<html><body>Not found</body></html>")
+    with pytest.raises(DocumentError, match=r"error-page\.pdf: HTML, not a PDF"):  # sniffed (issue 12)
+        read_document(path, "pdf")
+    path.write_bytes(b"Not found")
     with pytest.raises(DocumentError, match=r"error-page\.pdf: corrupt PDF: no %PDF header"):
         read_document(path, "pdf")

@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import socket
-import threading
 import time
 from collections.abc import Iterator
 
@@ -18,6 +17,9 @@ from esg_pipeline.ingest.fetch import (
     default_user_agent,
     fetch_to_store,
 )
+from esg_pipeline_tests.helpers import RawHTTPServer
+
+pytestmark = pytest.mark.usefixtures("allow_private_urls")
 
 
 @pytest.fixture(scope="module")
@@ -195,42 +197,21 @@ def test_redirect_to_disallowed_scheme_fails(server, store, fast_settings):
         fetch_to_store(server.url_for("/moved"), store, fast_settings)
 
 
-class _TruncatingHandler:
-    """A raw socket server announcing more bytes than it sends, then closing the connection."""
-
-    def __init__(self, body: bytes, announced: int):
-        self.body, self.announced = body, announced
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/cut.txt"
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(65536)
-                head = (f"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {self.announced}\r\n"
-                        f"Connection: close\r\n\r\n").encode()
-                conn.sendall(head + self.body)
+def _truncating_server(body: bytes, announced: int) -> RawHTTPServer:
+    """Announces more bytes than it sends, then closes the connection."""
+    head = (f"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {announced}\r\n"
+            f"Connection: close\r\n\r\n").encode()
+    return RawHTTPServer(lambda conn: conn.sendall(head + body), "/cut.txt")
 
 
 def test_truncated_body_is_detected(store, fast_settings, texts):
     body = texts.community_2021.encode()
-    server = _TruncatingHandler(body[:60], announced=len(body))
+    server = _truncating_server(body[:60], announced=len(body))
     try:
         with pytest.raises(FetchError, match=r"cut\.txt: truncated body: connection closed after 60 bytes") as info:
             fetch_to_store(server.url, store, dataclasses.replace(fast_settings, retries=0))
     finally:
-        server.sock.close()
+        server.close()
     assert info.value.http_status == 200
     assert not (store.root / "sha256").exists()
 

@@ -278,7 +278,8 @@ def test_pdf_with_an_empty_user_password_opens():
 
 
 @pytest.mark.parametrize("data,problem", [
-    (b"<html>not a pdf</html>", "corrupt PDF: no %PDF header"),
+    (b"<html>not a pdf</html>", "HTML, not a PDF"),  # sniffed (issue 12): a web page, not a broken PDF
+    (b"plain text, no header", "corrupt PDF: no %PDF header"),
     (b"%PDF-1.4\n" + bytes(range(256)) * 4 + b"\n%%EOF", "corrupt PDF"),
     (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF", "corrupt PDF"),
 ])

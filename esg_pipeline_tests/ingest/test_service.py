@@ -19,6 +19,8 @@ from esg_pipeline.ingest.documents import ocr
 from esg_pipeline.ingest.service import LEDGER_COLUMNS, PreviousFetch, ingest_entry
 from esg_pipeline_tests.helpers import query, write_catalog
 
+pytestmark = pytest.mark.usefixtures("allow_private_urls")
+
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[HTTPServer]:

@@ -40,7 +40,12 @@ def detect_format(data: bytes, name: str | None = None, content_type: str | None
         return _CONTENT_TYPES[media_type]
     if by_name:
         return by_name
-    return "html" if _HTML_SNIFF.match(data.lstrip(codecs.BOM_UTF8)[:2048]) else "txt"
+    return "html" if looks_like_html(data) else "txt"
+
+
+def looks_like_html(data: bytes) -> bool:
+    """The first bytes open an HTML document (doctype, <html>, <head> or <body>, after a BOM or comments)."""
+    return bool(_HTML_SNIFF.match(data.lstrip(codecs.BOM_UTF8)[:2048]))
 
 
 def _is_pdf(data: bytes) -> bool:

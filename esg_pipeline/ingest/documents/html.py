@@ -293,10 +293,29 @@ def _grid_table(tag) -> Table | None:
     return table
 
 
+# The walk recurses once per element level; real pages nest a few dozen deep. Deeper markup is refused
+# with one line instead of a RecursionError (Python's limit of 1,000 frames gives out near 490 levels).
+MAX_HTML_DEPTH = 256
+
+
+def _depth(soup) -> int:
+    depths = {id(soup): 0}
+    deepest = 0
+    for element in soup.descendants:  # bs4 walks descendants without recursion
+        depth = depths[id(element.parent)] + 1
+        if getattr(element, "contents", None):
+            depths[id(element)] = depth
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def _html_items(markup: str, name: str) -> list[_Item]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(markup, "lxml")
+    depth = _depth(soup)
+    if depth > MAX_HTML_DEPTH:
+        raise DocumentError(f"{name}: HTML nested {depth} levels deep, more than the limit of {MAX_HTML_DEPTH}")
     blocks = _HtmlBlocks()
     blocks.walk(soup)
     blocks.flush()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from esg_pipeline.ingest.documents.decode import _is_pdf
+from esg_pipeline.ingest.documents.decode import _is_pdf, looks_like_html
 from esg_pipeline.ingest.documents.model import DocumentError, Word
 
 # A glyph gap wider than this share of the glyph box height (ascent to descent, about 1.3 em) ends a
@@ -72,6 +72,8 @@ class _Glyph:
 def open_pdf(data: bytes, name: str, *, max_pages: int) -> pdfium.PdfDocument:
     """The PDFium document, or a DocumentError naming the file and the problem."""
     if not _is_pdf(data):
+        if looks_like_html(data):  # a server's error or login page, or a link to the report's web page
+            raise DocumentError(f"{name}: HTML, not a PDF (the content is a web page, not the report)")
         raise DocumentError(f"{name}: corrupt PDF: no %PDF header")
     if b"%%EOF" not in data[-EOF_SEARCH_BYTES:]:
         raise DocumentError(f"{name}: corrupt PDF: truncated (no %%EOF marker at the end)")
