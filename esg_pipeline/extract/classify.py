@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from esg_pipeline.taxonomy import Indicator, fallback_id, load_taxonomy
@@ -115,6 +116,10 @@ class Classifier:
         per span. TOKEN_RE has no lookaround, so findall with pos/endpos reads exactly what the slice would."""
         return self.stems_of_words(TOKEN_RE.findall(lowered, start, end))
 
+    def span_index(self, lowered: str) -> "SpanStems":
+        """Keyword stems of any span of one text lower-cased once: the text is tokenised once, not per span."""
+        return SpanStems(self, lowered)
+
     def stems_of_words(self, words: list[str]) -> frozenset[str]:
         distinct = set(words)  # a repeated word adds nothing
         per_word = list(map(self._word_cache.get, distinct))
@@ -187,6 +192,72 @@ class Classifier:
             if not entry.requires or any(entry.requires & zones.get(z, empty) for z in entry.requires_zones):
                 best, best_score = entry.indicator, score
         return best or self.by_id[fallback_id(unit_kind)]
+
+
+# Characters of a token (TOKEN_RE): a span boundary between two of them cuts a token, which only a span's own
+# tokenisation reads as the span does.
+TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789&'’-")
+
+
+class SpanStems:
+    """stems_in_span for one lowered text, read from one tokenisation of the whole text.
+
+    Only tokens holding a stem are kept, with their offsets (and multi-word stems with the offsets of their
+    first and last word), so the stems of a span are the union of the kept tokens inside it, cached by their
+    index range. A span cut inside a token (rare: spans start and end at breaks) is tokenised on its own."""
+
+    def __init__(self, cls: Classifier, lowered: str):
+        self.cls, self.lowered = cls, lowered
+        starts: list[int] = []
+        found: list[frozenset[str]] = []
+        multi: list[tuple[int, int, frozenset[str]]] = []  # (first word's start, last word's end, stems)
+        word_cache, word_stems, multi_parts = cls._word_cache, cls._word_stems, cls._multi_parts
+        for m in TOKEN_RE.finditer(lowered):
+            word = m.group()
+            stems = word_cache.get(word)
+            if stems is None:
+                stems = word_stems(word)
+            if stems:
+                starts.append(m.start())
+                found.append(stems)
+            parts = multi_parts.get(word)
+            if parts:
+                multi += self._multi_at(m, parts)
+        self.starts, self.found, self.multi = starts, found, multi
+        self.multi_starts = [start for start, _, _ in multi]
+        self._cache: dict[tuple[int, int], frozenset[str]] = {}
+
+    def _multi_at(self, first: re.Match, parts) -> list[tuple[int, int, frozenset[str]]]:
+        """Multi-word stems opening at the token `first`, as _multi_stems reads them from a span's words."""
+        longest = max(len(middle) for middle, _, _ in parts) + 1
+        following = []
+        for m in TOKEN_RE.finditer(self.lowered, first.end()):
+            following.append(m)
+            if len(following) == longest:
+                break
+        words = [m.group() for m in following]
+        out = []
+        for middle, last, implied in parts:
+            j = len(middle)  # index of the stem's last word in `following`
+            if j < len(words) and words[j].startswith(last) and (not middle or words[:j] == middle):
+                out.append((first.start(), following[j].end(), implied))
+        return out
+
+    def stems(self, start: int, end: int) -> frozenset[str]:
+        low = self.lowered
+        if (0 < start < len(low) and low[start - 1] in TOKEN_CHARS and low[start] in TOKEN_CHARS) or (
+                0 < end < len(low) and low[end - 1] in TOKEN_CHARS and low[end] in TOKEN_CHARS):
+            return self.cls.stems_in_span(low, start, end)  # cut inside a token
+        i, j = bisect_left(self.starts, start), bisect_left(self.starts, end)
+        found = self._cache.get((i, j))
+        if found is None:
+            found = self._cache[(i, j)] = frozenset().union(*self.found[i:j])
+        k = bisect_left(self.multi_starts, start)
+        if k < len(self.multi) and self.multi[k][0] < end:
+            extra = [implied for first, last, implied in self.multi[k:bisect_left(self.multi_starts, end)] if last <= end]
+            if extra:
+                found = found.union(*extra)
+        return found
 
 
 def _with_beyond(zones: tuple[str, ...]) -> tuple[str, ...]:

@@ -795,6 +795,7 @@ class _Extraction:
         # the length ("İ" -> "i̇"), so offsets would not carry over: then each span is lower-cased on its own.
         lowered = text.lower()
         self._lowered = lowered if len(lowered) == len(text) else None
+        self._span_stems_index = None
         self._statistic_sentences: dict[int, bool] = {}
 
     # ------------------------------------------------------------------ table support
@@ -1340,7 +1341,9 @@ class _Extraction:
     def _stems_between(self, s: int, e: int) -> frozenset[str]:
         if self._lowered is None:
             return self.cls.stems_in(self.text[s:e])
-        return self.cls.stems_in_span(self._lowered, s, e)
+        if self._span_stems_index is None:  # the text tokenised once, when the first figure needs its words
+            self._span_stems_index = self.cls.span_index(self._lowered)
+        return self._span_stems_index.stems(s, e)
 
     def _nearby_stems(self, line_idx: int) -> frozenset[str]:
         """Stems of the lines within NEARBY_CHARS before this line: weak topic evidence."""
