@@ -5,6 +5,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from esg_pipeline.extract.units import alternation
 from esg_pipeline.taxonomy import Indicator, fallback_id, load_taxonomy
 
 # Evidence weight by where a keyword stem occurs. The counted noun says most about what is counted.
@@ -40,6 +41,9 @@ class _Entry:
 
 
 TOKEN_RE = re.compile(r"[a-z0-9&][a-z0-9&'’\-]*")
+# Characters of a token (TOKEN_RE): a span boundary between two of them cuts a token, which only a span's own
+# tokenisation reads as the span does.
+TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789&'’-")
 
 
 class Classifier:
@@ -70,6 +74,11 @@ class Classifier:
         self.implied = _implied_stems(stems)
         self._word_cache: dict[str, frozenset[str]] = {}
         self._multi_first = frozenset(self.multi)
+        # A token holding a stem opens with a one-word stem or a multi-word stem's first word: one pattern finds
+        # just those tokens (a token runs from the first letter or digit of a run of token characters to its end).
+        openers = {s for s in self.single | self._multi_first if s[:1].isalnum() and set(s) <= TOKEN_CHARS}
+        self._stem_token_re = re.compile(r"(?<![a-z0-9&'’\-])['’\-]*(?P<tok>(?:" + alternation(openers)
+                                         + r")[a-z0-9&'’\-]*)")
         # first word -> (middle words, last word, implied stems): what _multi_stems compares, split up once
         self._multi_parts = {first: [(list(sw[1:-1]), sw[-1], self.implied[" ".join(sw)]) for sw in stem_words]
                              for first, stem_words in self.multi.items()}
@@ -194,11 +203,6 @@ class Classifier:
         return best or self.by_id[fallback_id(unit_kind)]
 
 
-# Characters of a token (TOKEN_RE): a span boundary between two of them cuts a token, which only a span's own
-# tokenisation reads as the span does.
-TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789&'’-")
-
-
 class SpanStems:
     """stems_in_span for one lowered text, read from one tokenisation of the whole text.
 
@@ -212,26 +216,26 @@ class SpanStems:
         found: list[frozenset[str]] = []
         multi: list[tuple[int, int, frozenset[str]]] = []  # (first word's start, last word's end, stems)
         word_cache, word_stems, multi_parts = cls._word_cache, cls._word_stems, cls._multi_parts
-        for m in TOKEN_RE.finditer(lowered):
-            word = m.group()
+        for m in cls._stem_token_re.finditer(lowered):
+            word = m.group("tok")
             stems = word_cache.get(word)
             if stems is None:
                 stems = word_stems(word)
             if stems:
-                starts.append(m.start())
+                starts.append(m.start("tok"))
                 found.append(stems)
             parts = multi_parts.get(word)
             if parts:
-                multi += self._multi_at(m, parts)
+                multi += self._multi_at(m.start("tok"), m.end(), parts)
         self.starts, self.found, self.multi = starts, found, multi
         self.multi_starts = [start for start, _, _ in multi]
         self._cache: dict[tuple[int, int], frozenset[str]] = {}
 
-    def _multi_at(self, first: re.Match, parts) -> list[tuple[int, int, frozenset[str]]]:
-        """Multi-word stems opening at the token `first`, as _multi_stems reads them from a span's words."""
+    def _multi_at(self, start: int, end: int, parts) -> list[tuple[int, int, frozenset[str]]]:
+        """Multi-word stems opening at the token [start, end), as _multi_stems reads them from a span's words."""
         longest = max(len(middle) for middle, _, _ in parts) + 1
         following = []
-        for m in TOKEN_RE.finditer(self.lowered, first.end()):
+        for m in TOKEN_RE.finditer(self.lowered, end):
             following.append(m)
             if len(following) == longest:
                 break
@@ -240,7 +244,7 @@ class SpanStems:
         for middle, last, implied in parts:
             j = len(middle)  # index of the stem's last word in `following`
             if j < len(words) and words[j].startswith(last) and (not middle or words[:j] == middle):
-                out.append((first.start(), following[j].end(), implied))
+                out.append((start, following[j].end(), implied))
         return out
 
     def stems(self, start: int, end: int) -> frozenset[str]:
