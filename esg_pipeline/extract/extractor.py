@@ -383,13 +383,8 @@ def _entity_name(ctx: DocContext, mention: str) -> str:
 LEFT_REACH = 48
 
 
-def _left_words(text: str, start: int, reach: int = LEFT_REACH) -> list[str]:
-    """Lower-case words just before `start`, nearest last (a fresh list the caller may change)."""
-    return list(_left_words_cached(text, start, reach))
-
-
-@lru_cache(maxsize=64)
-def _left_words_cached(text: str, start: int, reach: int) -> tuple[str, ...]:
+@lru_cache(maxsize=64)  # several rules read the words before the same number: one shared, read-only tuple
+def _left_words(text: str, start: int, reach: int = LEFT_REACH) -> tuple[str, ...]:
     """Lower-case words just before `start`, nearest last. Punctuation stays attached, so a word
     followed by a comma or full stop never reads as directly qualifying the number."""
     chunk = text[max(0, start - reach):start]
@@ -410,7 +405,7 @@ def _left_words_cached(text: str, start: int, reach: int) -> tuple[str, ...]:
 RANK_RE = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|rank(?:ed|ing|s)?|top|first|second|third|place[ds]?)\b", re.I)
 
 
-def _ranking_population(text: str, start: int, left: list[str]) -> bool:
+def _ranking_population(text: str, start: int, left: Sequence[str]) -> bool:
     words = [w for w in left[-3:] if w not in ("the", "all")]
     return bool(words) and words[-1] in ("among", "amongst", "of", "out") and bool(
         RANK_RE.search(text, max(0, start - 60), start))
@@ -419,7 +414,7 @@ def _ranking_population(text: str, start: int, left: list[str]) -> bool:
 PLACE_AFTER_RE = re.compile(r"\s+(?:of|in|across)\s+(?:our|the|this|its)\s+(?:" + "|".join(lx.PLACE_NOUNS) + r")\b", re.I)
 
 
-def _population_statistic(text: str, np_end: int, head: str, left: list[str], brand: str) -> bool:
+def _population_statistic(text: str, np_end: int, head: str, left: Sequence[str], brand: str) -> bool:
     """'Hong Kong's 7.4 million residents', 'a country of 1.4 billion people', 'the 1.4 billion people of our
     country': how many live somewhere is context, not a metric (a company's own people are 'the Group's')."""
     if head not in lx.POPULATION_HEADS:
@@ -437,13 +432,14 @@ def _population_statistic(text: str, np_end: int, head: str, left: list[str], br
 def _after_relation(text: str, start: int) -> bool:
     """'of which 191', 'including 38': the number is a part of a whole just named."""
     words = _left_words(text, start)
-    if words and words[-1].endswith(","):
-        words[-1] = words[-1][:-1]
-    return bool(words) and (words[-1] in lx.RELATION_PHRASES or " ".join(words[-2:]) in lx.RELATION_PHRASES)
+    if not words:
+        return False
+    last = words[-1][:-1] if words[-1].endswith(",") else words[-1]
+    return last in lx.RELATION_PHRASES or " ".join((*words[-2:-1], last)) in lx.RELATION_PHRASES
 
 
-def _strip_total(words: list[str]) -> list[str]:
-    return words[:-3] if words[-3:] == ["a", "total", "of"] else words
+def _strip_total(words: tuple[str, ...]) -> tuple[str, ...]:
+    return words[:-3] if words[-3:] == ("a", "total", "of") else words
 
 
 SYMBOL_QUALIFIERS = {">": "at_least", "≥": "at_least", "<": "at_most", "≤": "at_most", "~": "approx", "≈": "approx"}
@@ -582,7 +578,7 @@ LIST_JOINERS = frozenset({"and", "or", "&", "to"})
 NUMERAL_RE = re.compile(r"\d+[a-z]?")
 
 
-def _listed_after_name_word(words: list[str]) -> bool:
+def _listed_after_name_word(words: Sequence[str]) -> bool:
     """'Scope 1 and 2', 'SDG 7, 8 and 13': later members of a list opened by a name word are names too."""
     if not (words[-1] in LIST_JOINERS or words[-1].endswith(",")):
         return False
@@ -645,7 +641,7 @@ def _is_page_debris(text: str, m: re.Match, *, has_unit: bool) -> str | None:
         return "debris:rate-base"
     if num.lower() == "zero":
         prev = _left_words(text, start)[-1:]
-        if prev == ["net"]:
+        if prev == ("net",):
             return "debris:net-zero"
         name = NAME_AFTER_ZERO_RE.match(text, m.end())
         if name and not _plural_like(name.group().strip(" \t-").lower()):
@@ -1588,7 +1584,7 @@ def _verb_before(text: str, sent_start: int, start: int) -> str:
             words = _strip_total(words[:-k])
             break
     while words and words[-1] in ("of", "worth"):
-        words.pop()
+        words = words[:-1]
     return words[-1] if words and words[-1].isalpha() else ""
 
 
