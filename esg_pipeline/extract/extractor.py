@@ -791,6 +791,10 @@ class _Extraction:
         # the length ("İ" -> "i̇"), so offsets would not carry over: then each span is lower-cased on its own.
         lowered = text.lower()
         self._lowered = lowered if len(lowered) == len(text) else None
+        # The same, when it also holds every letter a case-insensitive pattern reads as a-z as that letter ("ı" and
+        # "ſ" match "i" and "s" but stay themselves): then a lower-case word missing from a span of it is missing
+        # from any case-insensitive match there too.
+        self._folded = self._lowered if self._lowered is not None and "ı" not in text and "ſ" not in text else None
         self._span_stems_index = None
         self._statistic_sentences: dict[int, bool] = {}
 
@@ -936,7 +940,7 @@ class _Extraction:
     def _listed_cell(self, m: re.Match, line_idx: int) -> tuple[str, str | None, int | None] | None:
         """A 'Label: N' line in a run of them under a line that declares their unit: a table written as a list."""
         s, e = self.ctx.line_span(line_idx)
-        row = LABEL_VALUE_RE.fullmatch(self.text, s, e)
+        row = LABEL_VALUE_RE.fullmatch(self.text, s, e) if self.text.find(":", s, e) >= 0 else None
         if row is None or row.end("label") > m.start():
             return None
         for i in range(line_idx - 1, max(-1, line_idx - 15), -1):
@@ -952,7 +956,7 @@ class _Extraction:
     def _data_sheet_cell(self, m: re.Match, line_idx: int, line_start: int) -> tuple[str, None, None] | None:
         """A data-sheet line 'Label: N' whose label names a unit or counted things: the label's head noun is
         what N counts. Only when nothing but punctuation follows N, so '... : 86 aircraft' reads its own noun."""
-        row = DATA_SHEET_RE.fullmatch(self.text, line_start, m.start())
+        row = DATA_SHEET_RE.fullmatch(self.text, line_start, m.start()) if self.text.find(":", line_start, m.start()) >= 0 else None
         if row is None or not AFTER_SHEET_VALUE_RE.match(self.text, m.end()):
             return None
         label = row.group("label").strip()
@@ -969,6 +973,12 @@ class _Extraction:
         page_start = self.page_starts[k - 1] if k else 0
         page_end = self.page_starts[k] if k < len(self.page_starts) else len(self.text)
         return not self.text[page_start:s].strip() or not self.text[e:page_end].strip()
+
+    def _may_hold(self, words: tuple[str, ...], start: int, end: int) -> bool:
+        """False only if none of the lower-case `words` occurs in text[start:end] in any case: a cheap test before
+        a case-insensitive pattern that needs one of them."""
+        folded = self._folded
+        return folded is None or any(folded.find(w, start, end) >= 0 for w in words)
 
     # ------------------------------------------------------------------ explain
     def _drop(self, m: re.Match, rule: str) -> None:
@@ -1196,7 +1206,8 @@ class _Extraction:
         sentence = self.ctx.sentence_span(m.start(), end)  # found once: the rule-limit test and _build reuse it
         if self._external_statistic(sentence[0]):
             return self._drop(m, "scope:external-statistic")
-        if NATIONAL_FIGURE_RE.search(text, max(0, m.start() - 60), m.start()):
+        if self._may_hold(NATIONAL_FIGURE_WORDS, max(0, m.start() - 60), m.start()) and \
+                NATIONAL_FIGURE_RE.search(text, max(0, m.start() - 60), m.start()):
             return self._drop(m, "scope:national-figure")
         of_place = OF_PLACE_RE.match(text, end) if text.startswith(" of ", end) else None
         if of_place and self._foreign_owner(of_place.group("owner")) and not self._own_site(of_place.group("owner")):
@@ -1515,6 +1526,7 @@ STATISTIC_NOUN_RE = re.compile(r"\b(?:population|penetration|national\s+average|
 NATIONAL_FIGURE_RE = re.compile(r"\b(?:national|nationwide|industry-wide|industry)\s+(?:minimum\s+wage|average(?:\s+wage)?|total|output"
                                 r"|production|exports?)\s+(?:of|was|were|is|stood\s+at|reached)\s+(?:about\s+|around\s+|some\s+)?"
                                 r"[A-Za-z$¥€£]{0,4}\s?$", re.I)
+NATIONAL_FIGURE_WORDS = ("national", "industry")  # one of them is in any match: a cheap test first
 # A place as the subject of a verb of output or trade ("China produced ...", "Vietnam's mills exported ..."): the
 # country's or industry's figures, not the company's.
 PLACE_OUTPUT_RE = re.compile(r"\s*(?:In\s+\d{4},\s+)?(?P<owner>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?:['’]s\s+[a-z]+(?:\s+[a-z]+)?)?\s+"
@@ -1598,8 +1610,8 @@ CLAUSE_BREAK_RE = re.compile(r"[;:]|,\s")
 def _predicate_after(text: str, end: int, sent_end: int) -> str:
     """What the sentence says happened to the quantity, which says what it is: 'sent 362 tonnes of paper offcuts
     for recycling' -> 'recycling'; '1,600 staff were retrained' -> 'retrained'."""
-    words = [m.group(m.lastindex) for m in (PURPOSE_RE.match(text, end, sent_end), PASSIVE_RE.match(text, end, sent_end))
-             if m]
+    purpose = PURPOSE_RE.match(text, end, sent_end) if text.find("for", end, min(sent_end, end + 53)) >= 0 else None
+    words = [m.group(m.lastindex) for m in (purpose, PASSIVE_RE.match(text, end, sent_end)) if m]
     return " ".join(words)
 
 
