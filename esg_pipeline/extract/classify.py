@@ -170,7 +170,7 @@ class Classifier:
         """Best-scoring indicator of this unit kind; the kind's fallback when nothing matches.
 
         Durations must match the indicator's unit exactly: lost days and training hours are different things."""
-        key = (unit, unit_kind, *(zones.get(z) for z in ZONE_ORDER))
+        key = (unit, unit_kind, *map(zones.get, ZONE_ORDER))
         cached = self._result_cache.get(key)
         if cached is None:
             cached = self._result_cache[key] = self._classify(unit, unit_kind, zones)

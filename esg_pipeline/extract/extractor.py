@@ -978,7 +978,12 @@ class _Extraction:
         """False only if none of the lower-case `words` occurs in text[start:end] in any case: a cheap test before
         a case-insensitive pattern that needs one of them."""
         folded = self._folded
-        return folded is None or any(folded.find(w, start, end) >= 0 for w in words)
+        if folded is None:
+            return True
+        for word in words:
+            if folded.find(word, start, end) >= 0:
+                return True
+        return False
 
     # ------------------------------------------------------------------ explain
     def _drop(self, m: re.Match, rule: str) -> None:
@@ -1477,8 +1482,9 @@ class _Extraction:
                     beyond = self._stem_cache[beyond_key] = whole - own
         # only a few kinds have indicators that look at the clause; the others skip the work
         clause = self._span_stems(*_clause_span(text, s, e, start, end)) if kind in self.cls.clause_kinds else frozenset()
-        subject_stems = self._stems_of_text(f"{subject} {unit}" if "/" in unit else subject) | self._lead_in_stems(s, start)
-        own = own | self._tile_label_stems(line_start, start)
+        subject_stems = _union(self._stems_of_text(f"{subject} {unit}" if "/" in unit else subject),
+                               self._lead_in_stems(s, start))
+        own = _union(own, self._tile_label_stems(line_start, start))
         parent = self._last_whole
         verb_stems = self._stems_of_text(_verb_before(text, s, start) + " " + _predicate_after(text, end, e))
         if (parent is not None and parent.start >= s and (
@@ -1486,8 +1492,8 @@ class _Extraction:
                 and parent.unit == unit and parent.start < start):
             # "2,140 suppliers, of which 1,870 were SMEs", "employed 16,000 people, of whom 2,200 were women":
             # a part is counted as its whole is
-            subject_stems |= self._stems_of_text(parent.subject)
-            verb_stems |= self._whole_verbs.get(parent.start, frozenset())
+            subject_stems = _union(subject_stems, self._stems_of_text(parent.subject))
+            verb_stems = _union(verb_stems, self._whole_verbs.get(parent.start, frozenset()))
         self._whole_verbs[start] = verb_stems
         zones = {
             # a compound unit names what is measured per what: "tCO2e/employee" is an emission intensity
@@ -1508,6 +1514,14 @@ class _Extraction:
             subject=subject, quote=quote, start=start, end=end, line=line_idx + 1, page=page or None, method=method,
             confidence=confidence, flags=flags, raw=text[start:end],
         )
+
+
+def _union(a: frozenset[str], b: frozenset[str]) -> frozenset[str]:
+    """a | b, but an operand itself when the other adds nothing: zone sets stay the cached objects whose hashes
+    the classifier's cache has already computed."""
+    if not b or b is a:
+        return a
+    return b if not a else a | b
 
 
 TILE_LEAD_IN_ENDINGS = frozenset("by of to at in was were reached totalled totaled is are".split())
