@@ -69,6 +69,41 @@ _FIRST = "".join(_BY_FIRST) + "".join(_BY_FIRST).upper()
 ANCHOR_RE = re.compile(
     r"[\d" + _FIRST + r"](?<![A-Za-z][A-Za-z])(?:(?<=\d)|(?<=[A-Za-z])(?:"
     + "|".join(f"(?<=[{c}{c.upper()}])(?:{'|'.join(rest)})" for c, rest in _BY_FIRST.items()) + r")(?![A-Za-z]))")
+DIGIT_RUN_RE = re.compile(r"\d+")
+# ANCHOR_RE's letters open with one of the set `_FIRST`, a third of all letters, so its scan stops at most of them.
+# Its word anchors are found faster from the number words' lower-case spellings in the lower-cased text (only
+# the words no other extends: "ten" finds "tens"; for "a", the magnitudes it must precede), each checked with
+# ANCHOR_RE itself.
+_ANCHOR_SEEDS = tuple(w for w in _NUMBER_WORDS if w != "a" and not any(o != w and w.startswith(o) for o in _NUMBER_WORDS
+                                                                         if o != "a"))
+_A_MAGNITUDES = ("hundred", "thousand", "dozen")
+
+
+def anchor_runs(text: str, lowered: str | None) -> list[tuple[int, int]]:
+    """Every match start of ANCHOR_RE in `text`, in order, as runs [start, stop) of consecutive starts: a run of
+    digits (each digit is an anchor) or a number word's first letter (`lowered`: text.lower(), same length)."""
+    if lowered is None:
+        return [(m.start(), m.start() + 1) for m in ANCHOR_RE.finditer(text)]
+    words: set[int] = set()
+    for seed in _ANCHOR_SEEDS:
+        at = lowered.find(seed)
+        while at >= 0:
+            if not (at and text[at - 1].isascii() and text[at - 1].isalpha()) and ANCHOR_RE.match(text, at):
+                words.add(at)
+            at = lowered.find(seed, at + 1)
+    for magnitude in _A_MAGNITUDES:
+        at = lowered.find(magnitude)
+        while at >= 0:
+            before = at - 1
+            while before >= 0 and text[before].isspace():
+                before -= 1
+            if before < at - 1 and text[before] in "aA" and ANCHOR_RE.match(text, before):
+                words.add(before)
+            at = lowered.find(magnitude, at + 1)
+    digits = [m.span() for m in DIGIT_RUN_RE.finditer(text)]
+    return sorted(digits + [(p, p + 1) for p in words]) if words else digits
+
+
 # Characters a currency prefix can end with ("RMB 5", "HK$5", "(151)"): only then look back for one.
 CURRENCY_LAST_CHARS = frozenset(" \u00a0($¥€£" + "".join({c[-1] for c in _PREFIX_CURRENCIES})
                                 + "".join({c[-1].upper() for c in _PREFIX_CURRENCIES}))
@@ -1010,36 +1045,40 @@ class _Extraction:
     # ------------------------------------------------------------------ main pass
     def run(self) -> list[Metric]:
         out: list[Metric] = []
-        text = self.text
         last_end = 0
-        for anchor in ANCHOR_RE.finditer(text):
-            a = anchor.start()
-            if a < last_end:
-                continue  # inside the previous candidate ("five" in "Thirty-five")
-            if self.skip:
-                k = bisect_right(self._skip_starts, a) - 1
-                if k >= 0 and a < self.skip[k][1]:
-                    last_end = self.skip[k][1]
-                    if self.trace is not None:
-                        self._note_table_span(*self.skip[k])
-                    continue
-            left = (LEFT_CURRENCY_RE.search(text, max(last_end, a - 12), a)
-                    if a and text[a - 1] in CURRENCY_LAST_CHARS and anchor.group()[0].isdigit() else None)
-            m = CANDIDATE_RE.match(text, left.start() if left else a)
-            if m is None or m.start("num") != a:
-                m = CANDIDATE_RE.match(text, a)
-                if m is None:
-                    if self.trace is not None:
-                        self._note(anchor.start(), anchor.end(), "dropped", "no-quantity")
-                    continue
-            last_end = m.end()
-            metric = self._candidate(m)
-            if metric is not None:
-                out.append(metric)
-                self._last_metric = metric
-                if metric.unit == "count" and not {"part_of_relation", "implied_noun"} & set(metric.flags):
-                    self._last_whole = metric  # the whole that later parts ("of whom 3 ...") refer to
+        for start, stop in anchor_runs(self.text, self._lowered):
+            a = max(start, last_end)  # an anchor inside the previous candidate is skipped ("five" in "Thirty-five")
+            while a < stop:
+                last_end = self._anchor(a, last_end, out)
+                a = max(a + 1, last_end)
         return out
+
+    def _anchor(self, a: int, last_end: int, out: list[Metric]) -> int:
+        """Reads the quantity at anchor `a` (past `last_end`, where the previous candidate ended); returns where
+        this one ends."""
+        text = self.text
+        if self.skip:
+            k = bisect_right(self._skip_starts, a) - 1
+            if k >= 0 and a < self.skip[k][1]:
+                if self.trace is not None:
+                    self._note_table_span(*self.skip[k])
+                return self.skip[k][1]
+        left = (LEFT_CURRENCY_RE.search(text, max(last_end, a - 12), a)
+                if a and text[a - 1] in CURRENCY_LAST_CHARS and text[a].isdigit() else None)
+        m = CANDIDATE_RE.match(text, left.start() if left else a)
+        if m is None or m.start("num") != a:
+            m = CANDIDATE_RE.match(text, a)
+            if m is None:
+                if self.trace is not None:
+                    self._note(a, ANCHOR_RE.match(text, a).end(), "dropped", "no-quantity")
+                return last_end
+        metric = self._candidate(m)
+        if metric is not None:
+            out.append(metric)
+            self._last_metric = metric
+            if metric.unit == "count" and not {"part_of_relation", "implied_noun"} & set(metric.flags):
+                self._last_whole = metric  # the whole that later parts ("of whom 3 ...") refer to
+        return m.end()
 
     def _candidate(self, m: re.Match) -> Metric | None:
         text = self.text
