@@ -1643,7 +1643,9 @@ def _label_unit(label: str) -> tuple[str, float] | None:
 
 def _verb_before(text: str, sent_start: int, start: int) -> str:
     """The word right before the quantity, past qualifiers ('saved roughly 415,000 kWh' -> 'saved')."""
-    words = _strip_total(_left_words(text, start, min(LEFT_REACH, start - sent_start)))
+    reach = start - sent_start
+    # the other rules' call when the sentence reaches that far: the same cache entry
+    words = _strip_total(_left_words(text, start) if reach >= LEFT_REACH else _left_words(text, start, reach))
     for k in (3, 2, 1):
         if len(words) >= k and " ".join(words[-k:]) in lx.QUALIFIER_PHRASES:
             words = _strip_total(words[:-k])
