@@ -70,6 +70,9 @@ ANCHOR_RE = re.compile(
     r"[\d" + _FIRST + r"](?<![A-Za-z][A-Za-z])(?:(?<=\d)|(?<=[A-Za-z])(?:"
     + "|".join(f"(?<=[{c}{c.upper()}])(?:{'|'.join(rest)})" for c, rest in _BY_FIRST.items()) + r")(?![A-Za-z]))")
 DIGIT_RUN_RE = re.compile(r"\d+")
+WHITESPACE_RE = re.compile(r"\s+")  # compiled once: these run for most figures
+LETTER_WORD_RE = re.compile(r"[A-Za-z][A-Za-z\-]*")
+PHRASE_BREAK_RE = re.compile(r"[.;:,()\n]")
 # ANCHOR_RE's letters open with one of the set `_FIRST`, a third of all letters, so its scan stops at most of them.
 # Its word anchors are found faster from the number words' lower-case spellings in the lower-cased text (only
 # the words no other extends: "ten" finds "tens"; for "a", the magnitudes it must precede), each checked with
@@ -143,7 +146,7 @@ def compound_denominator(comp: re.Match) -> str:
     if comp.group("dcur2"):  # "per million yuan" is written like "per RMB million"
         cur = CURRENCIES[" ".join(comp.group("dcur2").lower().split())]
         return f"{cur} {comp.group('dscale2')}"
-    return DENOMINATORS[re.sub(r"\s+", " ", comp.group("den").lower())]
+    return DENOMINATORS[WHITESPACE_RE.sub(" ", comp.group("den").lower())]
 
 
 def _compound(text: str, pos: int) -> re.Match | None:
@@ -193,7 +196,7 @@ def _ghg_mass(text: str, m: re.Match, unit: str | None) -> tuple[str, float, int
 def _number_value(num: str) -> float:
     if num[0].isdigit():
         return float(num.replace(",", ""))
-    low = re.sub(r"\s+", " ", num.lower())
+    low = WHITESPACE_RE.sub(" ", num.lower())
     return float(lx.VAGUE_WORDS.get(low) or lx.number_word_value(low))
 
 
@@ -567,7 +570,7 @@ AGE_LEFT_RE = re.compile(r"\b(?:aged|ages)\s+(?:\d{1,3}\s*(?:-|–|to|and)\s*)?$
 def _is_wan(m: re.Match) -> bool:
     """Is the quantity read at `m` just the multiplier 10,000 ("10,000 yuan", "10 thousand kWh")?"""
     scale = m.group("scale")
-    return _number_value(m.group("num")) * (SCALES.get(re.sub(r"\s+", " ", scale.lower()), 1.0) if scale else 1.0) == 1e4
+    return _number_value(m.group("num")) * (SCALES.get(WHITESPACE_RE.sub(" ", scale.lower()), 1.0) if scale else 1.0) == 1e4
 
 
 CODE_BEFORE_HYPHEN_RE = re.compile(r"[A-Za-z][A-Za-z]*\d+-$|(?<![A-Za-z])[A-Z][a-z]+[ \t]\d+-$")  # A330-300, Kenli 10-2
@@ -724,7 +727,7 @@ def _paren_unit(label: str) -> tuple[str, float] | None:
             return "count", 1.0
         scaled = SCALED_COUNT_RE.fullmatch(inner)
         if scaled and (scaled.group("noun") in lx.COUNT_UNIT_ACRONYMS or _plural_like(scaled.group("noun").lower())):
-            return "count", SCALES[re.sub(r"\s+", " ", scaled.group("scale").lower())]
+            return "count", SCALES[WHITESPACE_RE.sub(" ", scaled.group("scale").lower())]
     return None
 
 
@@ -770,7 +773,7 @@ def _label_scale(label: str) -> float:
     if m is None:
         return 1.0
     scale = m.group("scale").lower()
-    return 1e3 if scale.endswith("000") and "," not in scale else SCALES[re.sub(r"\s+", " ", scale)]
+    return 1e3 if scale.endswith("000") and "," not in scale else SCALES[WHITESPACE_RE.sub(" ", scale)]
 
 
 def _unit_of(m: re.Match) -> tuple[str | None, float, list[str]]:
@@ -778,15 +781,15 @@ def _unit_of(m: re.Match) -> tuple[str | None, float, list[str]]:
     flags: list[str] = []
     scale = 1.0
     if m.group("scale"):
-        scale = SCALES.get(re.sub(r"\s+", " ", m.group("scale").lower()), 1.0)  # "80 ten thousand yuan"
+        scale = SCALES.get(WHITESPACE_RE.sub(" ", m.group("scale").lower()), 1.0)  # "80 ten thousand yuan"
         if m.group("scale2"):
             scale *= SCALES[m.group("scale2").lower()]
     cur = m.group("cur") or m.group("cursuf")
     if cur:
-        return CURRENCIES[re.sub(r"\s+", " ", cur.lower())], scale, flags
+        return CURRENCIES[WHITESPACE_RE.sub(" ", cur.lower())], scale, flags
     surface = m.group("unit")
     if surface:
-        key = re.sub(r"\s+", " ", surface.lower())
+        key = WHITESPACE_RE.sub(" ", surface.lower())
         if key in CASE_SENSITIVE and surface != key and surface not in CORRECT_SPELLINGS:
             return None, 1.0, flags
         if key in EXACT_CASE and surface not in CORRECT_SPELLINGS:
@@ -1109,7 +1112,7 @@ class _Extraction:
         if unit is None and is_digit and not rate and not (m.group("cur") or m.group("cursuf")):
             adjective = ADJECTIVE_UNIT_RE.match(text, m.end())
             if adjective:  # rule `adjective-unit`: "30 new acres", "12 additional MW"
-                unit, extra = MEASURE_UNITS[re.sub(r"\s+", " ", adjective.group("unit").lower())]
+                unit, extra = MEASURE_UNITS[WHITESPACE_RE.sub(" ", adjective.group("unit").lower())]
                 factor, unit_end, unit_rule = factor * extra, adjective.end(), "adjective"
         if unit == "lb" and m.group("unit").lower().startswith("pound") and not OF_AFTER_RE.match(text, m.end()):
             # "2 million pounds" may be sterling: a mass only as "pounds of <material>"
@@ -1364,7 +1367,7 @@ class _Extraction:
         pred = PREDICATE_RE.search(text, max(s, m.start() - 90), m.start())
         if pred is None:
             return None
-        phrase = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z\-]*", pred.group("np"))]
+        phrase = [w.lower() for w in LETTER_WORD_RE.findall(pred.group("np"))]
         for w in phrase:
             if w in lx.TIME_HEADS:
                 return " ".join(phrase), m.end(), lx.TIME_HEADS[w]
@@ -1491,8 +1494,8 @@ class _Extraction:
             if phrase:
                 return " ".join(phrase)
         left = PAREN_BEFORE_RE.sub("", self.text[max(0, start - 80):start])  # "water (10,000 tonnes): 312"
-        left = re.split(r"[.;:,()\n]", left.rstrip(" \t:=("))[-1]
-        content = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z\-]*", left)
+        left = PHRASE_BREAK_RE.split(left.rstrip(" \t:=("))[-1]
+        content = [w.lower() for w in LETTER_WORD_RE.findall(left)
                    if w.lower() not in lx.NP_STOP_WORDS and w.lower() not in lx.LINKING_VERBS]
         return " ".join(content[-5:])
 
@@ -1638,7 +1641,7 @@ def _label_unit(label: str) -> tuple[str, float] | None:
     m = LABEL_UNIT_RE.search(label)
     if not m:
         return None
-    return MEASURE_UNITS[re.sub(r"\s+", " ", m.group("unit").lower())]
+    return MEASURE_UNITS[WHITESPACE_RE.sub(" ", m.group("unit").lower())]
 
 
 def _verb_before(text: str, sent_start: int, start: int) -> str:
