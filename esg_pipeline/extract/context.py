@@ -61,7 +61,7 @@ class DocContext:
     def sentence_span(self, start: int, end: int, reach: int = 700) -> tuple[int, int]:
         """The sentence around [start, end), at most `reach` characters either side."""
         if self._boundaries is None:  # one pass over the text, then bisection per metric
-            self._boundaries = [(m.start(), m.end()) for m in SENTENCE_BOUNDARY_RE.finditer(self.text)]
+            self._boundaries = [m.span() for m in SENTENCE_BOUNDARY_RE.finditer(self.text)]
             self._boundary_starts = [b[0] for b in self._boundaries]
         i = bisect_right(self._boundary_starts, start) - 1
         while i >= 0 and self._boundaries[i][1] > start:

@@ -516,7 +516,7 @@ def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> str | None:
             return "trap:phone"  # "(852) 3105 7788", "+86 21 6543 2100"
     if left[-1:] == "(" and has_unit and text.startswith(")", m.end()) and _is_wan(m):
         return "trap:wan-label"  # "(10,000 kWh)": the Chinese wan multiplies the figures it labels, it is no figure itself
-    if AGE_LEFT_RE.search(left):
+    if "age" in left.lower() and AGE_LEFT_RE.search(left):  # a, g and e match no other letter when case is ignored
         return "trap:age-band"  # "aged 12 to 16", "aged 18-25": ages describe who, not how many
     if not m.group("cur"):
         if left and (left[-1].isalpha() or left[-1].isdigit()):
