@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
+from esg_pipeline.extract.units import alternation
 from esg_pipeline.taxonomy import Indicator, fallback_id, load_taxonomy
 
 # Evidence weight by where a keyword stem occurs. The counted noun says most about what is counted.
@@ -39,6 +41,9 @@ class _Entry:
 
 
 TOKEN_RE = re.compile(r"[a-z0-9&][a-z0-9&'’\-]*")
+# Characters of a token (TOKEN_RE): a span boundary between two of them cuts a token, which only a span's own
+# tokenisation reads as the span does.
+TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789&'’-")
 
 
 class Classifier:
@@ -66,9 +71,14 @@ class Classifier:
             if " " in s:
                 words = tuple(s.split())
                 self.multi.setdefault(words[0], []).append(words)
-        self.implied = {s: frozenset(t for t in stems if _inside(t, s)) | {s} for s in stems}
+        self.implied = _implied_stems(stems)
         self._word_cache: dict[str, frozenset[str]] = {}
         self._multi_first = frozenset(self.multi)
+        # A token holding a stem opens with a one-word stem or a multi-word stem's first word: one pattern finds
+        # just those tokens (a token runs from the first letter or digit of a run of token characters to its end).
+        openers = {s for s in self.single | self._multi_first if s[:1].isalnum() and set(s) <= TOKEN_CHARS}
+        self._stem_token_re = re.compile(r"(?<![a-z0-9&'’\-])['’\-]*(?P<tok>(?:" + alternation(openers)
+                                         + r")[a-z0-9&'’\-]*)")
         # first word -> (middle words, last word, implied stems): what _multi_stems compares, split up once
         self._multi_parts = {first: [(list(sw[1:-1]), sw[-1], self.implied[" ".join(sw)]) for sw in stem_words]
                              for first, stem_words in self.multi.items()}
@@ -115,6 +125,10 @@ class Classifier:
         per span. TOKEN_RE has no lookaround, so findall with pos/endpos reads exactly what the slice would."""
         return self.stems_of_words(TOKEN_RE.findall(lowered, start, end))
 
+    def span_index(self, lowered: str) -> "SpanStems":
+        """Keyword stems of any span of one text lower-cased once: the text is tokenised once, not per span."""
+        return SpanStems(self, lowered)
+
     def stems_of_words(self, words: list[str]) -> frozenset[str]:
         distinct = set(words)  # a repeated word adds nothing
         per_word = list(map(self._word_cache.get, distinct))
@@ -156,7 +170,7 @@ class Classifier:
         """Best-scoring indicator of this unit kind; the kind's fallback when nothing matches.
 
         Durations must match the indicator's unit exactly: lost days and training hours are different things."""
-        key = (unit, unit_kind, *(zones.get(z) for z in ZONE_ORDER))
+        key = (unit, unit_kind, *map(zones.get, ZONE_ORDER))
         cached = self._result_cache.get(key)
         if cached is None:
             cached = self._result_cache[key] = self._classify(unit, unit_kind, zones)
@@ -189,15 +203,79 @@ class Classifier:
         return best or self.by_id[fallback_id(unit_kind)]
 
 
+class SpanStems:
+    """stems_in_span for one lowered text, read from one tokenisation of the whole text.
+
+    Only tokens holding a stem are kept, with their offsets (and multi-word stems with the offsets of their
+    first and last word), so the stems of a span are the union of the kept tokens inside it, cached by their
+    index range. A span cut inside a token (rare: spans start and end at breaks) is tokenised on its own."""
+
+    def __init__(self, cls: Classifier, lowered: str):
+        self.cls, self.lowered = cls, lowered
+        starts: list[int] = []
+        found: list[frozenset[str]] = []
+        multi: list[tuple[int, int, frozenset[str]]] = []  # (first word's start, last word's end, stems)
+        word_cache, word_stems, multi_parts = cls._word_cache, cls._word_stems, cls._multi_parts
+        for m in cls._stem_token_re.finditer(lowered):
+            word = m.group("tok")
+            stems = word_cache.get(word)
+            if stems is None:
+                stems = word_stems(word)
+            if stems:
+                starts.append(m.start("tok"))
+                found.append(stems)
+            parts = multi_parts.get(word)
+            if parts:
+                multi += self._multi_at(m.start("tok"), m.end(), parts)
+        self.starts, self.found, self.multi = starts, found, multi
+        self.multi_starts = [start for start, _, _ in multi]
+        self._cache: dict[tuple[int, int], frozenset[str]] = {}
+
+    def _multi_at(self, start: int, end: int, parts) -> list[tuple[int, int, frozenset[str]]]:
+        """Multi-word stems opening at the token [start, end), as _multi_stems reads them from a span's words."""
+        longest = max(len(middle) for middle, _, _ in parts) + 1
+        following = []
+        for m in TOKEN_RE.finditer(self.lowered, end):
+            following.append(m)
+            if len(following) == longest:
+                break
+        words = [m.group() for m in following]
+        out = []
+        for middle, last, implied in parts:
+            j = len(middle)  # index of the stem's last word in `following`
+            if j < len(words) and words[j].startswith(last) and (not middle or words[:j] == middle):
+                out.append((start, following[j].end(), implied))
+        return out
+
+    def stems(self, start: int, end: int) -> frozenset[str]:
+        low = self.lowered
+        if (0 < start < len(low) and low[start - 1] in TOKEN_CHARS and low[start] in TOKEN_CHARS) or (
+                0 < end < len(low) and low[end - 1] in TOKEN_CHARS and low[end] in TOKEN_CHARS):
+            return self.cls.stems_in_span(low, start, end)  # cut inside a token
+        i, j = bisect_left(self.starts, start), bisect_left(self.starts, end)
+        found = self._cache.get((i, j))
+        if found is None:
+            found = self._cache[(i, j)] = frozenset().union(*self.found[i:j])
+        k = bisect_left(self.multi_starts, start)
+        if k < len(self.multi) and self.multi[k][0] < end:
+            extra = [implied for first, last, implied in self.multi[k:bisect_left(self.multi_starts, end)] if last <= end]
+            if extra:
+                found = found.union(*extra)
+        return found
+
+
 def _with_beyond(zones: tuple[str, ...]) -> tuple[str, ...]:
     """Where a taxonomy row says "sentence", it means the whole sentence: the own clause and beyond it."""
     return (*zones, "beyond") if "sentence" in zones and "beyond" not in zones else tuple(zones)
 
 
-def _inside(inner: str, outer: str) -> bool:
-    """Does stem `inner` occur at a word start inside stem `outer` ("corrupt" in "anti-corruption")?
-    Not after a negation: "non-hazardous" is not "hazardous"."""
-    return re.search(r"(?<![a-z])(?<!non-)" + re.escape(inner), outer) is not None
+def _implied_stems(stems: set[str]) -> dict[str, frozenset[str]]:
+    """Each stem with the stems that occur at a word start inside it ("corrupt" in "anti-corruption"), not after
+    a negation ("non-hazardous" is not "hazardous"). One compiled pattern per inner stem, tried only where the
+    inner stem occurs at all: the re module's cache holds 512 patterns, fewer than the stems, so building the
+    patterns on the fly recompiled every one of them for every pair (26 s per process)."""
+    patterns = {t: re.compile(r"(?<![a-z])(?<!non-)" + re.escape(t)) for t in stems}
+    return {s: frozenset(t for t in stems if t in s and patterns[t].search(s)) | {s} for s in stems}
 
 
 _classifier: Classifier | None = None

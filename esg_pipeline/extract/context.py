@@ -61,7 +61,7 @@ class DocContext:
     def sentence_span(self, start: int, end: int, reach: int = 700) -> tuple[int, int]:
         """The sentence around [start, end), at most `reach` characters either side."""
         if self._boundaries is None:  # one pass over the text, then bisection per metric
-            self._boundaries = [(m.start(), m.end()) for m in SENTENCE_BOUNDARY_RE.finditer(self.text)]
+            self._boundaries = [m.span() for m in SENTENCE_BOUNDARY_RE.finditer(self.text)]
             self._boundary_starts = [b[0] for b in self._boundaries]
         i = bisect_right(self._boundary_starts, start) - 1
         while i >= 0 and self._boundaries[i][1] > start:
@@ -92,6 +92,15 @@ def _in_capitals_run(text: str, start: int, end: int) -> bool:
     return bool(_CAPS_BEFORE_RE.search(text[max(0, start - 24):start]) or _CAPS_AFTER_RE.match(text, end))
 
 
+def _used_in_lower_case(text: str, word: str, seen: dict[str, bool]) -> bool:
+    """Does the text also write `word` (capital letters A-Z) in lower case as a word of its own?"""
+    found = seen.get(word)
+    if found is None:
+        low = word.lower()
+        found = seen[word] = low in text and re.search(r"\b" + low + r"\b", text) is not None
+    return found
+
+
 def infer_group(text: str) -> str | None:
     """The most-mentioned '<Name> Limited/Group/Holdings/...'; else the most frequent brand acronym."""
     names = Counter()
@@ -105,10 +114,10 @@ def infer_group(text: str) -> str | None:
         if words:
             names[" ".join(words) + " " + m.group(2)] += 1
     # a word set in capitals (a heading's 'GREENHOUSE', 'NOTE') is no brand: the text uses it in lower case too
-    lower_words = set(re.findall(r"\b[a-z]{3,}\b", text))
+    in_lower_case: dict[str, bool] = {}  # asked once per distinct word, not by listing every word of the text
     # nor is a label word ('NOTE:', 'SOURCE:') or a word of a line set in capitals ('ALL FIGURES ARE FOR')
     acronyms = Counter(m.group() for m in ACRONYM_RE.finditer(text)
-                       if m.group() not in ACRONYM_NOT_BRAND and m.group().lower() not in lower_words
+                       if m.group() not in ACRONYM_NOT_BRAND and not _used_in_lower_case(text, m.group(), in_lower_case)
                        and not text.startswith(":", m.end()) and not _in_capitals_run(text, m.start(), m.end()))
     brand, brand_count = acronyms.most_common(1)[0] if acronyms else ("", 0)
     if names:

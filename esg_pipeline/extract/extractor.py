@@ -71,6 +71,44 @@ _FIRST = "".join(_BY_FIRST) + "".join(_BY_FIRST).upper()
 ANCHOR_RE = re.compile(
     r"[\d" + _FIRST + r"](?<![A-Za-z][A-Za-z])(?:(?<=\d)|(?<=[A-Za-z])(?:"
     + "|".join(f"(?<=[{c}{c.upper()}])(?:{'|'.join(rest)})" for c, rest in _BY_FIRST.items()) + r")(?![A-Za-z]))")
+DIGIT_RUN_RE = re.compile(r"\d+")
+WHITESPACE_RE = re.compile(r"\s+")  # compiled once: these run for most figures
+LETTER_WORD_RE = re.compile(r"[A-Za-z][A-Za-z\-]*")
+PHRASE_BREAK_RE = re.compile(r"[.;:,()\n]")
+# ANCHOR_RE's letters open with one of the set `_FIRST`, a third of all letters, so its scan stops at most of them.
+# Its word anchors are found faster from the number words' lower-case spellings in the lower-cased text (only
+# the words no other extends: "ten" finds "tens"; for "a", the magnitudes it must precede), each checked with
+# ANCHOR_RE itself.
+_ANCHOR_SEEDS = tuple(w for w in _NUMBER_WORDS if w != "a" and not any(o != w and w.startswith(o) for o in _NUMBER_WORDS
+                                                                         if o != "a"))
+_A_MAGNITUDES = ("hundred", "thousand", "dozen")
+
+
+def anchor_runs(text: str, lowered: str | None) -> list[tuple[int, int]]:
+    """Every match start of ANCHOR_RE in `text`, in order, as runs [start, stop) of consecutive starts: a run of
+    digits (each digit is an anchor) or a number word's first letter (`lowered`: text.lower(), same length)."""
+    if lowered is None:
+        return [(m.start(), m.start() + 1) for m in ANCHOR_RE.finditer(text)]
+    words: set[int] = set()
+    for seed in _ANCHOR_SEEDS:
+        at = lowered.find(seed)
+        while at >= 0:
+            if not (at and text[at - 1].isascii() and text[at - 1].isalpha()) and ANCHOR_RE.match(text, at):
+                words.add(at)
+            at = lowered.find(seed, at + 1)
+    for magnitude in _A_MAGNITUDES:
+        at = lowered.find(magnitude)
+        while at >= 0:
+            before = at - 1
+            while before >= 0 and text[before].isspace():
+                before -= 1
+            if before < at - 1 and text[before] in "aA" and ANCHOR_RE.match(text, before):
+                words.add(before)
+            at = lowered.find(magnitude, at + 1)
+    digits = [m.span() for m in DIGIT_RUN_RE.finditer(text)]
+    return sorted(digits + [(p, p + 1) for p in words]) if words else digits
+
+
 # Characters a currency prefix can end with ("RMB 5", "HK$5", "(151)"): only then look back for one.
 CURRENCY_LAST_CHARS = frozenset(" \u00a0($¥€£" + "".join({c[-1] for c in _PREFIX_CURRENCIES})
                                 + "".join({c[-1].upper() for c in _PREFIX_CURRENCIES}))
@@ -110,7 +148,7 @@ def compound_denominator(comp: re.Match) -> str:
     if comp.group("dcur2"):  # "per million yuan" is written like "per RMB million"
         cur = CURRENCIES[" ".join(comp.group("dcur2").lower().split())]
         return f"{cur} {comp.group('dscale2')}"
-    return DENOMINATORS[re.sub(r"\s+", " ", comp.group("den").lower())]
+    return DENOMINATORS[WHITESPACE_RE.sub(" ", comp.group("den").lower())]
 
 
 def _compound(text: str, pos: int) -> re.Match | None:
@@ -160,7 +198,7 @@ def _ghg_mass(text: str, m: re.Match, unit: str | None) -> tuple[str, float, int
 def _number_value(num: str) -> float:
     if num[0].isdigit():
         return float(num.replace(",", ""))
-    low = re.sub(r"\s+", " ", num.lower())
+    low = WHITESPACE_RE.sub(" ", num.lower())
     return float(lx.VAGUE_WORDS.get(low) or lx.number_word_value(low))
 
 
@@ -385,13 +423,8 @@ def _entity_name(ctx: DocContext, mention: str) -> str:
 LEFT_REACH = 48
 
 
-def _left_words(text: str, start: int, reach: int = LEFT_REACH) -> list[str]:
-    """Lower-case words just before `start`, nearest last (a fresh list the caller may change)."""
-    return list(_left_words_cached(text, start, reach))
-
-
-@lru_cache(maxsize=64)
-def _left_words_cached(text: str, start: int, reach: int) -> tuple[str, ...]:
+@lru_cache(maxsize=64)  # several rules read the words before the same number: one shared, read-only tuple
+def _left_words(text: str, start: int, reach: int = LEFT_REACH) -> tuple[str, ...]:
     """Lower-case words just before `start`, nearest last. Punctuation stays attached, so a word
     followed by a comma or full stop never reads as directly qualifying the number."""
     chunk = text[max(0, start - reach):start]
@@ -412,7 +445,7 @@ def _left_words_cached(text: str, start: int, reach: int) -> tuple[str, ...]:
 RANK_RE = re.compile(r"\b(?:\d+(?:st|nd|rd|th)|rank(?:ed|ing|s)?|top|first|second|third|place[ds]?)\b", re.I)
 
 
-def _ranking_population(text: str, start: int, left: list[str]) -> bool:
+def _ranking_population(text: str, start: int, left: Sequence[str]) -> bool:
     words = [w for w in left[-3:] if w not in ("the", "all")]
     return bool(words) and words[-1] in ("among", "amongst", "of", "out") and bool(
         RANK_RE.search(text, max(0, start - 60), start))
@@ -421,7 +454,7 @@ def _ranking_population(text: str, start: int, left: list[str]) -> bool:
 PLACE_AFTER_RE = re.compile(r"\s+(?:of|in|across)\s+(?:our|the|this|its)\s+(?:" + "|".join(lx.PLACE_NOUNS) + r")\b", re.I)
 
 
-def _population_statistic(text: str, np_end: int, head: str, left: list[str], brand: str) -> bool:
+def _population_statistic(text: str, np_end: int, head: str, left: Sequence[str], brand: str) -> bool:
     """'Hong Kong's 7.4 million residents', 'a country of 1.4 billion people', 'the 1.4 billion people of our
     country': how many live somewhere is context, not a metric (a company's own people are 'the Group's')."""
     if head not in lx.POPULATION_HEADS:
@@ -439,13 +472,14 @@ def _population_statistic(text: str, np_end: int, head: str, left: list[str], br
 def _after_relation(text: str, start: int) -> bool:
     """'of which 191', 'including 38': the number is a part of a whole just named."""
     words = _left_words(text, start)
-    if words and words[-1].endswith(","):
-        words[-1] = words[-1][:-1]
-    return bool(words) and (words[-1] in lx.RELATION_PHRASES or " ".join(words[-2:]) in lx.RELATION_PHRASES)
+    if not words:
+        return False
+    last = words[-1][:-1] if words[-1].endswith(",") else words[-1]
+    return last in lx.RELATION_PHRASES or " ".join((*words[-2:-1], last)) in lx.RELATION_PHRASES
 
 
-def _strip_total(words: list[str]) -> list[str]:
-    return words[:-3] if words[-3:] == ["a", "total", "of"] else words
+def _strip_total(words: tuple[str, ...]) -> tuple[str, ...]:
+    return words[:-3] if words[-3:] == ("a", "total", "of") else words
 
 
 SYMBOL_QUALIFIERS = {">": "at_least", "≥": "at_least", "<": "at_most", "≤": "at_most", "~": "approx", "≈": "approx"}
@@ -484,7 +518,7 @@ def _is_trap(text: str, m: re.Match, *, has_unit: bool) -> str | None:
             return "trap:phone"  # "(852) 3105 7788", "+86 21 6543 2100"
     if left[-1:] == "(" and has_unit and text.startswith(")", m.end()) and _is_wan(m):
         return "trap:wan-label"  # "(10,000 kWh)": the Chinese wan multiplies the figures it labels, it is no figure itself
-    if AGE_LEFT_RE.search(left):
+    if "age" in left.lower() and AGE_LEFT_RE.search(left):  # a, g and e match no other letter when case is ignored
         return "trap:age-band"  # "aged 12 to 16", "aged 18-25": ages describe who, not how many
     if not m.group("cur"):
         if left and (left[-1].isalpha() or left[-1].isdigit()):
@@ -538,7 +572,7 @@ AGE_LEFT_RE = re.compile(r"\b(?:aged|ages)\s+(?:\d{1,3}\s*(?:-|–|to|and)\s*)?$
 def _is_wan(m: re.Match) -> bool:
     """Is the quantity read at `m` just the multiplier 10,000 ("10,000 yuan", "10 thousand kWh")?"""
     scale = m.group("scale")
-    return _number_value(m.group("num")) * (SCALES.get(re.sub(r"\s+", " ", scale.lower()), 1.0) if scale else 1.0) == 1e4
+    return _number_value(m.group("num")) * (SCALES.get(WHITESPACE_RE.sub(" ", scale.lower()), 1.0) if scale else 1.0) == 1e4
 
 
 CODE_BEFORE_HYPHEN_RE = re.compile(r"[A-Za-z][A-Za-z]*\d+-$|(?<![A-Za-z])[A-Z][a-z]+[ \t]\d+-$")  # A330-300, Kenli 10-2
@@ -584,7 +618,7 @@ LIST_JOINERS = frozenset({"and", "or", "&", "to"})
 NUMERAL_RE = re.compile(r"\d+[a-z]?")
 
 
-def _listed_after_name_word(words: list[str]) -> bool:
+def _listed_after_name_word(words: Sequence[str]) -> bool:
     """'Scope 1 and 2', 'SDG 7, 8 and 13': later members of a list opened by a name word are names too."""
     if not (words[-1] in LIST_JOINERS or words[-1].endswith(",")):
         return False
@@ -647,7 +681,7 @@ def _is_page_debris(text: str, m: re.Match, *, has_unit: bool) -> str | None:
         return "debris:rate-base"
     if num.lower() == "zero":
         prev = _left_words(text, start)[-1:]
-        if prev == ["net"]:
+        if prev == ("net",):
             return "debris:net-zero"
         name = NAME_AFTER_ZERO_RE.match(text, m.end())
         if name and not _plural_like(name.group().strip(" \t-").lower()):
@@ -695,7 +729,7 @@ def _paren_unit(label: str) -> tuple[str, float] | None:
             return "count", 1.0
         scaled = SCALED_COUNT_RE.fullmatch(inner)
         if scaled and (scaled.group("noun") in lx.COUNT_UNIT_ACRONYMS or _plural_like(scaled.group("noun").lower())):
-            return "count", SCALES[re.sub(r"\s+", " ", scaled.group("scale").lower())]
+            return "count", SCALES[WHITESPACE_RE.sub(" ", scaled.group("scale").lower())]
     return None
 
 
@@ -725,7 +759,7 @@ def _label_scale(label: str) -> float:
     if m is None:
         return 1.0
     scale = m.group("scale").lower()
-    return 1e3 if scale.endswith("000") and "," not in scale else SCALES[re.sub(r"\s+", " ", scale)]
+    return 1e3 if scale.endswith("000") and "," not in scale else SCALES[WHITESPACE_RE.sub(" ", scale)]
 
 
 def _unit_of(m: re.Match) -> tuple[str | None, float, list[str]]:
@@ -733,15 +767,15 @@ def _unit_of(m: re.Match) -> tuple[str | None, float, list[str]]:
     flags: list[str] = []
     scale = 1.0
     if m.group("scale"):
-        scale = SCALES.get(re.sub(r"\s+", " ", m.group("scale").lower()), 1.0)  # "80 ten thousand yuan"
+        scale = SCALES.get(WHITESPACE_RE.sub(" ", m.group("scale").lower()), 1.0)  # "80 ten thousand yuan"
         if m.group("scale2"):
             scale *= SCALES[m.group("scale2").lower()]
     cur = m.group("cur") or m.group("cursuf")
     if cur:
-        return CURRENCIES[re.sub(r"\s+", " ", cur.lower())], scale, flags
+        return CURRENCIES[WHITESPACE_RE.sub(" ", cur.lower())], scale, flags
     surface = m.group("unit")
     if surface:
-        key = re.sub(r"\s+", " ", surface.lower())
+        key = WHITESPACE_RE.sub(" ", surface.lower())
         if key in CASE_SENSITIVE and surface != key and surface not in CORRECT_SPELLINGS:
             return None, 1.0, flags
         if key in EXACT_CASE and surface not in CORRECT_SPELLINGS:
@@ -781,6 +815,11 @@ class _Extraction:
         # the length ("İ" -> "i̇"), so offsets would not carry over: then each span is lower-cased on its own.
         lowered = text.lower()
         self._lowered = lowered if len(lowered) == len(text) else None
+        # The same, when it also holds every letter a case-insensitive pattern reads as a-z as that letter ("ı" and
+        # "ſ" match "i" and "s" but stay themselves): then a lower-case word missing from a span of it is missing
+        # from any case-insensitive match there too.
+        self._folded = self._lowered if self._lowered is not None and "ı" not in text and "ſ" not in text else None
+        self._span_stems_index = None
         self._statistic_sentences: dict[int, bool] = {}
 
     # ------------------------------------------------------------------ table support
@@ -925,7 +964,7 @@ class _Extraction:
     def _listed_cell(self, m: re.Match, line_idx: int) -> tuple[str, str | None, int | None] | None:
         """A 'Label: N' line in a run of them under a line that declares their unit: a table written as a list."""
         s, e = self.ctx.line_span(line_idx)
-        row = LABEL_VALUE_RE.fullmatch(self.text, s, e)
+        row = LABEL_VALUE_RE.fullmatch(self.text, s, e) if self.text.find(":", s, e) >= 0 else None
         if row is None or row.end("label") > m.start():
             return None
         for i in range(line_idx - 1, max(-1, line_idx - 15), -1):
@@ -941,7 +980,7 @@ class _Extraction:
     def _data_sheet_cell(self, m: re.Match, line_idx: int, line_start: int) -> tuple[str, None, None] | None:
         """A data-sheet line 'Label: N' whose label names a unit or counted things: the label's head noun is
         what N counts. Only when nothing but punctuation follows N, so '... : 86 aircraft' reads its own noun."""
-        row = DATA_SHEET_RE.fullmatch(self.text, line_start, m.start())
+        row = DATA_SHEET_RE.fullmatch(self.text, line_start, m.start()) if self.text.find(":", line_start, m.start()) >= 0 else None
         if row is None or not AFTER_SHEET_VALUE_RE.match(self.text, m.end()):
             return None
         label = row.group("label").strip()
@@ -986,6 +1025,17 @@ class _Extraction:
         page_end = self.page_starts[k] if k < len(self.page_starts) else len(self.text)
         return not self.text[page_start:s].strip() or not self.text[e:page_end].strip()
 
+    def _may_hold(self, words: tuple[str, ...], start: int, end: int) -> bool:
+        """False only if none of the lower-case `words` occurs in text[start:end] in any case: a cheap test before
+        a case-insensitive pattern that needs one of them."""
+        folded = self._folded
+        if folded is None:
+            return True
+        for word in words:
+            if folded.find(word, start, end) >= 0:
+                return True
+        return False
+
     # ------------------------------------------------------------------ explain
     def _drop(self, m: re.Match, rule: str) -> None:
         """An exit of _candidate: records why the number at `m` was dropped when a trace listens; always None."""
@@ -1011,36 +1061,40 @@ class _Extraction:
     # ------------------------------------------------------------------ main pass
     def run(self) -> list[Metric]:
         out: list[Metric] = []
-        text = self.text
         last_end = 0
-        for anchor in ANCHOR_RE.finditer(text):
-            a = anchor.start()
-            if a < last_end:
-                continue  # inside the previous candidate ("five" in "Thirty-five")
-            if self.skip:
-                k = bisect_right(self._skip_starts, a) - 1
-                if k >= 0 and a < self.skip[k][1]:
-                    last_end = self.skip[k][1]
-                    if self.trace is not None:
-                        self._note_table_span(*self.skip[k])
-                    continue
-            left = (LEFT_CURRENCY_RE.search(text, max(last_end, a - 12), a)
-                    if a and text[a - 1] in CURRENCY_LAST_CHARS and anchor.group()[0].isdigit() else None)
-            m = CANDIDATE_RE.match(text, left.start() if left else a)
-            if m is None or m.start("num") != a:
-                m = CANDIDATE_RE.match(text, a)
-                if m is None:
-                    if self.trace is not None:
-                        self._note(anchor.start(), anchor.end(), "dropped", "no-quantity")
-                    continue
-            last_end = m.end()
-            metric = self._candidate(m)
-            if metric is not None:
-                out.append(metric)
-                self._last_metric = metric
-                if metric.unit == "count" and not {"part_of_relation", "implied_noun"} & set(metric.flags):
-                    self._last_whole = metric  # the whole that later parts ("of whom 3 ...") refer to
+        for start, stop in anchor_runs(self.text, self._lowered):
+            a = max(start, last_end)  # an anchor inside the previous candidate is skipped ("five" in "Thirty-five")
+            while a < stop:
+                last_end = self._anchor(a, last_end, out)
+                a = max(a + 1, last_end)
         return out
+
+    def _anchor(self, a: int, last_end: int, out: list[Metric]) -> int:
+        """Reads the quantity at anchor `a` (past `last_end`, where the previous candidate ended); returns where
+        this one ends."""
+        text = self.text
+        if self.skip:
+            k = bisect_right(self._skip_starts, a) - 1
+            if k >= 0 and a < self.skip[k][1]:
+                if self.trace is not None:
+                    self._note_table_span(*self.skip[k])
+                return self.skip[k][1]
+        left = (LEFT_CURRENCY_RE.search(text, max(last_end, a - 12), a)
+                if a and text[a - 1] in CURRENCY_LAST_CHARS and text[a].isdigit() else None)
+        m = CANDIDATE_RE.match(text, left.start() if left else a)
+        if m is None or m.start("num") != a:
+            m = CANDIDATE_RE.match(text, a)
+            if m is None:
+                if self.trace is not None:
+                    self._note(a, ANCHOR_RE.match(text, a).end(), "dropped", "no-quantity")
+                return last_end
+        metric = self._candidate(m)
+        if metric is not None:
+            out.append(metric)
+            self._last_metric = metric
+            if metric.unit == "count" and not {"part_of_relation", "implied_noun"} & set(metric.flags):
+                self._last_whole = metric  # the whole that later parts ("of whom 3 ...") refer to
+        return m.end()
 
     def _candidate(self, m: re.Match) -> Metric | None:
         text = self.text
@@ -1071,7 +1125,7 @@ class _Extraction:
         if unit is None and is_digit and not rate and not (m.group("cur") or m.group("cursuf")):
             adjective = ADJECTIVE_UNIT_RE.match(text, m.end())
             if adjective:  # rule `adjective-unit`: "30 new acres", "12 additional MW"
-                unit, extra = MEASURE_UNITS[re.sub(r"\s+", " ", adjective.group("unit").lower())]
+                unit, extra = MEASURE_UNITS[WHITESPACE_RE.sub(" ", adjective.group("unit").lower())]
                 factor, unit_end, unit_rule = factor * extra, adjective.end(), "adjective"
         if unit == "lb" and m.group("unit").lower().startswith("pound") and not OF_AFTER_RE.match(text, m.end()):
             # "2 million pounds" may be sterling: a mass only as "pounds of <material>"
@@ -1214,7 +1268,8 @@ class _Extraction:
         sentence = self.ctx.sentence_span(m.start(), end)  # found once: the rule-limit test and _build reuse it
         if self._external_statistic(sentence[0]):
             return self._drop(m, "scope:external-statistic")
-        if NATIONAL_FIGURE_RE.search(text, max(0, m.start() - 60), m.start()):
+        if self._may_hold(NATIONAL_FIGURE_WORDS, max(0, m.start() - 60), m.start()) and \
+                NATIONAL_FIGURE_RE.search(text, max(0, m.start() - 60), m.start()):
             return self._drop(m, "scope:national-figure")
         of_place = OF_PLACE_RE.match(text, end) if text.startswith(" of ", end) else None
         if of_place and self._foreign_owner(of_place.group("owner")) and not self._own_site(of_place.group("owner")):
@@ -1327,7 +1382,7 @@ class _Extraction:
         pred = PREDICATE_RE.search(text, max(s, m.start() - 90), m.start())
         if pred is None:
             return None
-        phrase = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z\-]*", pred.group("np"))]
+        phrase = [w.lower() for w in LETTER_WORD_RE.findall(pred.group("np"))]
         for w in phrase:
             if w in lx.TIME_HEADS:
                 return " ".join(phrase), m.end(), lx.TIME_HEADS[w]
@@ -1355,7 +1410,9 @@ class _Extraction:
     def _stems_between(self, s: int, e: int) -> frozenset[str]:
         if self._lowered is None:
             return self.cls.stems_in(self.text[s:e])
-        return self.cls.stems_in_span(self._lowered, s, e)
+        if self._span_stems_index is None:  # the text tokenised once, when the first figure needs its words
+            self._span_stems_index = self.cls.span_index(self._lowered)
+        return self._span_stems_index.stems(s, e)
 
     def _nearby_stems(self, line_idx: int) -> frozenset[str]:
         """Stems of the lines within NEARBY_CHARS before this line: weak topic evidence."""
@@ -1456,8 +1513,8 @@ class _Extraction:
             if phrase:
                 return " ".join(phrase)
         left = PAREN_BEFORE_RE.sub("", self.text[max(0, start - 80):start])  # "water (10,000 tonnes): 312"
-        left = re.split(r"[.;:,()\n]", left.rstrip(" \t:=("))[-1]
-        content = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z\-]*", left)
+        left = PHRASE_BREAK_RE.split(left.rstrip(" \t:=("))[-1]
+        content = [w.lower() for w in LETTER_WORD_RE.findall(left)
                    if w.lower() not in lx.NP_STOP_WORDS and w.lower() not in lx.LINKING_VERBS]
         return " ".join(content[-5:])
 
@@ -1486,8 +1543,9 @@ class _Extraction:
                     beyond = self._stem_cache[beyond_key] = whole - own
         # only a few kinds have indicators that look at the clause; the others skip the work
         clause = self._span_stems(*_clause_span(text, s, e, start, end)) if kind in self.cls.clause_kinds else frozenset()
-        subject_stems = self._stems_of_text(f"{subject} {unit}" if "/" in unit else subject) | self._lead_in_stems(s, start)
-        own = own | self._tile_label_stems(line_start, start)
+        subject_stems = _union(self._stems_of_text(f"{subject} {unit}" if "/" in unit else subject),
+                               self._lead_in_stems(s, start))
+        own = _union(own, self._tile_label_stems(line_start, start))
         parent = self._last_whole
         verb_stems = self._stems_of_text(_verb_before(text, s, start) + " " + _predicate_after(text, end, e))
         if (parent is not None and parent.start >= s and (
@@ -1495,8 +1553,8 @@ class _Extraction:
                 and parent.unit == unit and parent.start < start):
             # "2,140 suppliers, of which 1,870 were SMEs", "employed 16,000 people, of whom 2,200 were women":
             # a part is counted as its whole is
-            subject_stems |= self._stems_of_text(parent.subject)
-            verb_stems |= self._whole_verbs.get(parent.start, frozenset())
+            subject_stems = _union(subject_stems, self._stems_of_text(parent.subject))
+            verb_stems = _union(verb_stems, self._whole_verbs.get(parent.start, frozenset()))
         self._whole_verbs[start] = verb_stems
         zones = {
             # a compound unit names what is measured per what: "tCO2e/employee" is an emission intensity
@@ -1519,6 +1577,14 @@ class _Extraction:
         )
 
 
+def _union(a: frozenset[str], b: frozenset[str]) -> frozenset[str]:
+    """a | b, but an operand itself when the other adds nothing: zone sets stay the cached objects whose hashes
+    the classifier's cache has already computed."""
+    if not b or b is a:
+        return a
+    return b if not a else a | b
+
+
 TILE_LEAD_IN_ENDINGS = frozenset("by of to at in was were reached totalled totaled is are".split())
 SOURCE_OPENER_RE = re.compile(r"\s*According\s+to\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:statistics|data|figures|estimates|census)\b")
 # A share of a place's total: "56% of China's primary energy consumption".
@@ -1535,6 +1601,7 @@ STATISTIC_NOUN_RE = re.compile(r"\b(?:population|penetration|national\s+average|
 NATIONAL_FIGURE_RE = re.compile(r"\b(?:national|nationwide|industry-wide|industry)\s+(?:minimum\s+wage|average(?:\s+wage)?|total|output"
                                 r"|production|exports?)\s+(?:of|was|were|is|stood\s+at|reached)\s+(?:about\s+|around\s+|some\s+)?"
                                 r"[A-Za-z$¥€£]{0,4}\s?$", re.I)
+NATIONAL_FIGURE_WORDS = ("national", "industry")  # one of them is in any match: a cheap test first
 # A place as the subject of a verb of output or trade ("China produced ...", "Vietnam's mills exported ..."): the
 # country's or industry's figures, not the company's.
 PLACE_OUTPUT_RE = re.compile(r"\s*(?:In\s+\d{4},\s+)?(?P<owner>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?:['’]s\s+[a-z]+(?:\s+[a-z]+)?)?\s+"
@@ -1609,18 +1676,20 @@ def _label_unit(label: str) -> tuple[str, float] | None:
     m = LABEL_UNIT_RE.search(label)
     if not m:
         return None
-    return MEASURE_UNITS[re.sub(r"\s+", " ", m.group("unit").lower())]
+    return MEASURE_UNITS[WHITESPACE_RE.sub(" ", m.group("unit").lower())]
 
 
 def _verb_before(text: str, sent_start: int, start: int) -> str:
     """The word right before the quantity, past qualifiers ('saved roughly 415,000 kWh' -> 'saved')."""
-    words = _strip_total(_left_words(text, start, min(LEFT_REACH, start - sent_start)))
+    reach = start - sent_start
+    # the other rules' call when the sentence reaches that far: the same cache entry
+    words = _strip_total(_left_words(text, start) if reach >= LEFT_REACH else _left_words(text, start, reach))
     for k in (3, 2, 1):
         if len(words) >= k and " ".join(words[-k:]) in lx.QUALIFIER_PHRASES:
             words = _strip_total(words[:-k])
             break
     while words and words[-1] in ("of", "worth"):
-        words.pop()
+        words = words[:-1]
     return words[-1] if words and words[-1].isalpha() else ""
 
 
@@ -1634,8 +1703,8 @@ CLAUSE_BREAK_RE = re.compile(r"[;:]|,\s")
 def _predicate_after(text: str, end: int, sent_end: int) -> str:
     """What the sentence says happened to the quantity, which says what it is: 'sent 362 tonnes of paper offcuts
     for recycling' -> 'recycling'; '1,600 staff were retrained' -> 'retrained'."""
-    words = [m.group(m.lastindex) for m in (PURPOSE_RE.match(text, end, sent_end), PASSIVE_RE.match(text, end, sent_end))
-             if m]
+    purpose = PURPOSE_RE.match(text, end, sent_end) if text.find("for", end, min(sent_end, end + 53)) >= 0 else None
+    words = [m.group(m.lastindex) for m in (purpose, PASSIVE_RE.match(text, end, sent_end)) if m]
     return " ".join(words)
 
 

@@ -89,9 +89,25 @@ def validate_unit_table() -> None:
 
 
 def alternation(words) -> str:
-    """Regex alternation, longest first so 'tonnes of co2e' wins over 'tonnes'; spaces match any whitespace."""
-    parts = sorted(set(words), key=len, reverse=True)
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in parts)
+    """Regex alternation, longest first so 'tonnes of co2e' wins over 'tonnes'; spaces match any whitespace.
+
+    Written as a trie ('t(?:onnes(?:\\s+of\\s+co2e)?|ce)'): the regex engine tries the words sharing a first
+    letter only, not every word in turn, and a word is still tried before the shorter words it extends."""
+    trie: dict[str, dict] = {}
+    for word in set(words):
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: dict[str, dict]) -> str:
+    branches = [(r"\s+" if ch == " " else re.escape(ch)) + _trie_pattern(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
 
 
 def is_unit_typo(surface: str, canonical: str) -> bool:

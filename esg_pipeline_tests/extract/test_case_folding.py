@@ -34,3 +34,34 @@ def test_length_changing_lowercase_falls_back():
     dotted = extract_metrics(prefix.replace("R", "\u0130") + TEXT, doc="d", year=2023)  # "İ".lower() is 2 chars
     assert plain and [(m.value, m.unit, m.indicator, m.quote) for m in plain] == \
         [(m.value, m.unit, m.indicator, m.quote.replace("\u0130", "R")) for m in dotted]
+
+
+def test_span_index_equals_span_tokenisation():
+    """The document-wide index of stem-bearing tokens gives each span the stems its own tokenisation gives,
+    wherever the span starts and ends (cut inside a word, a multi-word stem across its end, hyphens, quotes)."""
+    cls = classifier()
+    texts = [TEXT, "money laundering and anti-money-laundering; money\nlaundering, 'anti corruption ’- x-ray "
+                   "non-hazardous-waste air  emissions"]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((REPO / "data" / "reports").glob("*/*.txt"))[:3]]
+    rng = random.Random(5)
+    for text in texts:
+        lowered = text.lower()
+        index = cls.span_index(lowered)
+        for _ in range(400):
+            s = rng.randrange(len(text) + 1)
+            e = min(len(text), s + rng.randrange(0, 400))
+            assert index.stems(s, e) == cls.stems_in_span(lowered, s, e), text[s:e]
+
+
+def test_anchor_runs_equal_anchor_scan():
+    """Anchors found from digit runs and number-word spellings are exactly ANCHOR_RE's matches."""
+    from esg_pipeline.extract.extractor import ANCHOR_RE, anchor_runs
+
+    pieces = ["one", "One", "ONE", "a", "A", "hundred", "thousand", "dozen", "5", "12", "1,000", "three", "Thirty-five",
+              "tens", "million", "money", "often", "one contractor", "a hundred", "zero", "ninety", "x", "\u212a", "\u00a0"]
+    rng = random.Random(6)
+    texts = [TEXT] + [" ".join(rng.choice(pieces) + rng.choice(["", " ", "-", "\n"]) for _ in range(rng.randint(1, 12)))
+                      for _ in range(3000)]
+    for text in texts:
+        runs = anchor_runs(text, text.lower())
+        assert [p for s, e in runs for p in range(s, e)] == [m.start() for m in ANCHOR_RE.finditer(text)], text
