@@ -403,6 +403,10 @@ PIPE_CASES = [
      "| Boiler output | GJ | 310 | 295 | 12 |\n| Boiler efficiency (GJ out/GJ in) | 0.82 | 12 | ||\n",
      [("Boiler output", "GJ", [(0, "310"), (1, "295"), (2, "12")]),
       ("Boiler efficiency (GJ out/GJ in)", None, [(1, "0.82"), (2, "12")])]),
+    ("one-row-under-a-ruled-period-header",
+     "Indicator | Unit | 2022/23 | 2023/24 | Report Pages |\n---|---|---|---|---|\nSoot from the kilns | kg | 0.6 | 0.45 | 9 |\n"
+     "The kilns were relined in the second half.\n",
+     [("Soot from the kilns", "kg", [(0, "0.6"), (1, "0.45"), (2, "9")])]),
 ]
 
 

@@ -117,7 +117,7 @@ def _place_ragged(values: list[_Span], columns: list[Column], fullest: int) -> l
 
 
 def _rows_to_table(header_rows: list[list[_Span | None]], body: list[_RawRow], source: str, *,
-                   caption: str = "", ragged: bool = False) -> Table | None:
+                   caption: str = "", ragged: bool = False, min_rows: int = 2) -> Table | None:
     """A grid from positional cells: header rows joined per column, leading text columns are labels,
     a 'Unit' column gives units; label-only rows are groups."""
     width = max([len(r) for r in header_rows] + [len(r.cells) for r in body] + [0])
@@ -187,7 +187,7 @@ def _rows_to_table(header_rows: list[list[_Span | None]], body: list[_RawRow], s
         path = outer + group_path(groups, level, nested)
         table.rows.append(Row(label=label, path=path, unit=unit, notes=notes, cells=cells,
                               start=raw.line.start, end=raw.line.end))
-    if len(table.rows) < 2:
+    if len(table.rows) < min_rows:
         return None
     return table
 

@@ -76,8 +76,10 @@ def _pipe_table(part: list[_Line], text: str, lines: list[_Line]) -> Block | Non
         return transposed
     if not any(len([c for c in cells if c is not None]) >= 2 for _, cells in body):
         return None
+    # a ruled header naming periods heads a table even of one row ('NOx | kg | 0.4 | 1.95 | 20')
+    strong = ruled and any(find_periods(c.text) for cells in (first_cells[1:],) for c in cells)
     table = _rows_to_table([cells for _, cells in header], [_RawRow(ln, cells) for ln, cells in body],
-                           "text-pipe", ragged=True)
+                           "text-pipe", ragged=True, min_rows=1 if strong else 2)
     if table is None:
         return None
     return _block(table, lines, part[0].n, part[-1].n, text)
