@@ -272,8 +272,13 @@ def table_context(doc: Document, index: int) -> TableContext:
     # the header over the label column ('Workforce', 'Emissions') names what every row measures
     stub = [cells[0] for cells in table.header_rows[:1] if cells and period_year(cells[0]) is None
             and cells[0] != table.unit_header]
-    title = " ".join([*above, table.caption, *stub]).strip()
+    # examples in a title ('... intensity (e.g. per unit of production volume, per facility)', the HKEX
+    # wording over KPI pages) name no thing the rows measure
+    title = EXAMPLES_RE.sub(" ", " ".join([*above, table.caption, *stub])).strip()
     return TableContext(table, text, scale, title)
+
+
+EXAMPLES_RE = re.compile(r"\((?:e\.g\.|eg\.|for example|for instance|such as)[^()]*\)", re.I)
 
 
 # A unit line above a table is short ("TONNES OF CO2e   Group"): its unit is in its first few words.

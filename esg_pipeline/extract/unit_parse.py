@@ -115,7 +115,7 @@ _NUMERATOR_RE = re.compile(r"(?:" + _alternation(*_NUMERATOR_KINDS) + ")" + _UNI
 _DENOMINATOR_RE = re.compile(r"(?:" + _alternation(*_DENOMINATOR_KINDS) + ")" + _UNIT_END)
 # Scale words before a unit ("million m3", "'000 tonnes", "10,000 yuan", "Trillion (10^12) MJ", "thousands of").
 _LEADING_SCALE_RE = re.compile(r"(?i:(?P<word>" + _scale_alternation(True) + r")|10\s?\^\s?(?P<exp>\d{1,2}))"
-                               r"(?![A-Za-z0-9])(?:\s+of\b)?\s*")
+                               r"(?:(?<=')|(?![A-Za-z0-9]))(?:\s+of\b)?\s*")  # "0000'KWh": a quote ends a scale
 # Scale after a currency, glued or not ("DKKm", "$M", "HK$'000", "RMB Ten Thousand", "USD million").
 _CURRENCY_SCALE_RE = re.compile(r"\s?(?i:(?P<word>" + _scale_alternation(False) + r"))(?![A-Za-z0-9])")
 # Scale word after another unit ("tonnes ('000)", "m3 thousand").

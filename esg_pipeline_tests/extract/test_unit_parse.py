@@ -35,6 +35,8 @@ CASES = [
     ("parse", "T", None, 1),
     ("parse", "kg", "kg", 1),
     ("parse", "'000 tonnes", "tonne", 1e3),
+    ("parse", "0000'KWh", "kWh", 1e4),  # ten thousands, quote glued to the unit
+    ("parse", "000'Litres", "litre", 1e3),
     ("parse", "tonnes ('000)", "tonne", 1e3),
     ("parse", "thousands of tonnes", "tonne", 1e3),
     # water and other volumes

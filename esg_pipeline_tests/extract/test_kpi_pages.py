@@ -1,0 +1,61 @@
+"""KPI pages read end to end (document grids, then the extractor): the layouts of scraped HKEX KPI pages
+and flip-book report pages, in texts written for these tests. Each case names the rule it holds."""
+from __future__ import annotations
+
+import pytest
+
+from esg_pipeline.extract import extract_document
+from esg_pipeline.ingest.documents import read_document_bytes
+
+HKEX_WORDING = ("Direct and/or indirect energy consumption by type (e.g. electricity, gas or oil) in total (kWh in "
+                "'000s) and intensity (e.g. per unit of production volume, per facility).\n")
+ENERGY_PIPES = (HKEX_WORDING + "| Indicator | Unit | 2022 | 2023 | Report Pages |\n|---|---|---|---|---|\n"
+                "| Grid electricity consumption | 0000'KWh | 1520.5 | 1498.0 | 14 |\n"
+                "| Boiler fuel oil | 000'Litres | 41.2 | 39.9 | 14 |\n")
+ONE_ROW = ("The types of emissions and respective emissions data.\n| Indicator | Unit | 2022 | 2023 | Report Pages |\n"
+           "|---|---|---|---|---|\n| NOx emissions from delivery vans | kg | 0.8 | 0.6 | 21 |\n"
+           "Direct (Scope 1) and energy indirect (Scope 2) greenhouse gas emissions (in tonnes).\n")
+INTENSITY_ROWS = ("Indicator Unit 2022 2023 Report Pages\n"
+                  "GHG emissions intensity per million HKD revenue tonnes 16.4 15.1 12\n"
+                  "Scope 1 emissions tonnes CO2e 410 388 12, 13\n")
+FLIP_BOOK = ("        Fleet Safety\n              Year             2024                2023\n"
+             "         Type          Staff    Contractors    Staff    Contractors\n"
+             "        1) Lost-time injuries\n        Number             3         5           4         6\n"
+             "        Rate per 1 million  0.52      0.71        0.66      0.80\n        hours worked\n")
+
+# (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
+CASES = [
+    ("examples-in-a-title-name-nothing", ENERGY_PIPES, dict(value=15_205_000), dict(
+        unit="kWh", year=2022, indicator="energy_consumption", hkex_kpi="A2.1")),
+    ("ten-thousand-quote-scale", ENERGY_PIPES, dict(value=14_980_000), dict(unit="kWh", year=2023)),
+    ("thousand-quote-scale", ENERGY_PIPES, dict(value=41_200), dict(unit="litre")),
+    ("one-row-ruled-table", ONE_ROW, dict(value=0.8), dict(unit="kg", year=2022, hkex_kpi="A1.1")),
+    ("one-row-ruled-table", ONE_ROW, dict(value=0.6), dict(unit="kg", year=2023)),
+    ("label-per-gives-the-denominator", INTENSITY_ROWS, dict(value=16.4), dict(
+        unit="tCO2e/HKD million", indicator="ghg_intensity", year=2022)),
+    ("page-list-is-no-figure", INTENSITY_ROWS, dict(value=388), dict(unit="tCO2e", year=2023)),
+    ("periods-over-members", FLIP_BOOK, dict(value=5), dict(
+        unit="count", year=2024, hkex_kpi="B2.2", dimensions={"employment_type": "contractor"})),
+    ("periods-over-members", FLIP_BOOK, dict(value=4), dict(unit="count", year=2023, dimensions={})),
+    ("wrapped-rate-label", FLIP_BOOK, dict(value=0.8), dict(unit="per 1000000 hours worked", year=2023)),
+]
+
+
+def _figures(text: str):
+    return extract_document(read_document_bytes(text.encode(), "txt", name="k.txt"), doc="k.txt")
+
+
+@pytest.mark.parametrize("rule,text,pick,want", CASES, ids=[c[0] for c in CASES])
+def test_kpi_page_figure(rule, text, pick, want):
+    figures = _figures(text)
+    hits = [m for m in figures if all(getattr(m, k) == v for k, v in pick.items())]
+    assert hits, (rule, [(m.value, m.unit, m.year) for m in figures])
+    got = {k: getattr(hits[0], k) for k in want}
+    assert got == want, rule
+
+
+@pytest.mark.parametrize("rule,text,value", [
+    ("page-list-is-no-figure", INTENSITY_ROWS, 12), ("page-list-is-no-figure", INTENSITY_ROWS, 13),
+    ("one-row-ruled-table", ONE_ROW, 21)], ids=lambda c: c if isinstance(c, str) else None)
+def test_kpi_page_gives_no_such_figure(rule, text, value):
+    assert not [m for m in _figures(text) if m.value == value], rule
