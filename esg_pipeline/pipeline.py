@@ -47,3 +47,21 @@ def report_metric_rows(report: ReportText) -> list[dict]:
     return [observation_row(metric, context)
             for metric in extract_document(report.document, doc=report.doc_name, year=report.report_year,
                                            entity=report.company_name, currency=report.currency)]
+
+
+@dataclass(frozen=True)
+class RunScope:
+    """What one run of a reporting year owns in the warehouse: the companies of its catalog entries and
+    inbox files, and the reports among them that failed this time (whose earlier rows are kept)."""
+
+    companies: frozenset[str]
+    failed_reports: frozenset[str]
+
+
+def run_scope(outcomes: Sequence[dict]) -> RunScope:
+    """The scope of a year's ingest outcomes (`raw_reports`: one ledger row per entry)."""
+    rows = [o["ledger_row"] for o in outcomes if o.get("ledger_row")]
+    return RunScope(companies=frozenset(r["company_id"] for r in rows if r.get("company_id")),
+                    failed_reports=frozenset(r["entry_id"] for r in rows if r.get("status") == "failed"
+                                             and r.get("entry_id")))
+

@@ -96,3 +96,47 @@ def test_ensure_schema_adds_columns_a_newer_release_defines(tmp_path):
             "select column_name from information_schema.columns where table_name = 'ingest_ledger'"))}
     assert "warnings" in names
     assert _count(engine, wh.ingest_ledger) == 1
+
+
+def _metric(metric_id, report_id, company_id, year=2022):
+    return {"metric_id": metric_id, "report_year": year, "report_id": report_id, "company_id": company_id,
+            "value": 1.0}
+
+
+def _metric_ids(engine):
+    with engine.connect() as conn:
+        return sorted(conn.execute(sa.select(wh.metrics.c.metric_id)).scalars())
+
+
+def test_a_load_replaces_only_its_own_companies_and_keeps_reports_that_failed(tmp_path):
+    """Issue 12, findings 1 and 2: a second catalog's load of a year leaves the first catalog's companies
+    alone, and a report that failed this time keeps the figures it loaded before."""
+    from esg_pipeline.warehouse import replace_owned_rows
+
+    engine = make_engine(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    ensure_schema(engine)
+    replace_owned_rows(engine, wh.metrics, [_metric("a1", "acme/2022/esg", "acme"), _metric("a2", "acme/2022/csr", "acme"),
+                                            _metric("a0", "acme/2021/esg", "acme", 2021)], year=2022, companies={"acme"})
+    replace_owned_rows(engine, wh.metrics, [_metric("a0", "acme/2021/esg", "acme", 2021)], year=2021, companies={"acme"})
+    # another catalog, another company, the same year
+    replace_owned_rows(engine, wh.metrics, [_metric("b1", "bolt/2022/esg", "bolt")], year=2022, companies={"bolt"})
+    assert _metric_ids(engine) == ["a0", "a1", "a2", "b1"]
+    # acme again: its CSR report failed this time, its ESG report was read again
+    replace_owned_rows(engine, wh.metrics, [_metric("a1", "acme/2022/esg", "acme")], year=2022, companies={"acme"},
+                       keep_reports={"acme/2022/csr"})
+    assert _metric_ids(engine) == ["a0", "a1", "a2", "b1"]
+    # the CSR report left acme's catalog: its rows go; bolt's and acme's other year stay
+    replace_owned_rows(engine, wh.metrics, [_metric("a1", "acme/2022/esg", "acme")], year=2022, companies={"acme"})
+    assert _metric_ids(engine) == ["a0", "a1", "b1"]
+
+
+def test_run_scope_names_the_companies_and_the_failed_reports():
+    from esg_pipeline.pipeline import run_scope
+
+    outcomes = [{"ledger_row": {"entry_id": "acme/2022/esg", "company_id": "acme", "status": "new"}},
+                {"ledger_row": {"entry_id": "acme/2022/csr", "company_id": "acme", "status": "failed"}},
+                {"ledger_row": {"entry_id": "bolt/2022/esg", "company_id": "bolt", "status": "unchanged"}},
+                {"ledger_row": {"entry_id": "reports[3]", "company_id": None, "status": "failed"}}]
+    scope = run_scope(outcomes)
+    assert scope.companies == {"acme", "bolt"}
+    assert scope.failed_reports == {"acme/2022/csr", "reports[3]"}

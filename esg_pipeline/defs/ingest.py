@@ -13,8 +13,8 @@ from esg_pipeline.ingest.fetch import build_session
 from esg_pipeline.ingest.inbox import inbox_entries, scan_inbox
 from esg_pipeline.ingest.rawstore import RawStore
 from esg_pipeline.ingest.service import LEDGER_COLUMNS, PreviousFetch, ingest_entry
-from esg_pipeline.pipeline import ReportText
-from esg_pipeline.warehouse import latest_successful_fetches, replace_rows, upsert_rows
+from esg_pipeline.pipeline import ReportText, run_scope
+from esg_pipeline.warehouse import latest_successful_fetches, replace_owned_rows, upsert_rows
 from esg_pipeline.warehouse import schema as wh
 
 
@@ -165,5 +165,7 @@ def reports_table(context: dg.AssetExecutionContext, raw_reports: list[dict], re
             "metrics_found": found.get(row["entry_id"], 0),
             "fetched_at": row["attempted_at"],
         })
-    loaded = replace_rows(warehouse.writable_engine(), wh.reports, rows, where={"report_year": year})
+    # this run's companies only: another catalog's reports in the same warehouse stay
+    loaded = replace_owned_rows(warehouse.writable_engine(), wh.reports, rows, year=year,
+                                companies=run_scope(raw_reports).companies)
     return dg.MaterializeResult(metadata={"rows": loaded})

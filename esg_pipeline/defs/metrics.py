@@ -5,10 +5,10 @@ import pandas as pd
 
 from esg_pipeline.defs.partitions import reporting_year_partitions, yearly_warehouse_table
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
-from esg_pipeline.pipeline import ReportText, report_metric_rows
+from esg_pipeline.pipeline import ReportText, report_metric_rows, run_scope
 from esg_pipeline.quality.metrics_suite import validate_metrics
 from esg_pipeline.taxonomy import load_taxonomy
-from esg_pipeline.warehouse import replace_rows
+from esg_pipeline.warehouse import replace_owned_rows
 from esg_pipeline.warehouse import schema as wh
 
 METRIC_COLUMNS = [c.name for c in wh.metrics.columns]
@@ -76,20 +76,26 @@ def validate_extracted_metrics(context: dg.AssetExecutionContext, extracted_metr
     )
 
 
-def _load_year(context: dg.AssetExecutionContext, table, frame: pd.DataFrame, warehouse: WarehouseResource):
+def _load_year(context: dg.AssetExecutionContext, table, frame: pd.DataFrame, raw_reports: list[dict],
+               warehouse: WarehouseResource):
     year = int(context.partition_key)
-    loaded = replace_rows(warehouse.writable_engine(), table, frame.to_dict("records"), where={"report_year": year})
-    return dg.MaterializeResult(metadata={"rows": loaded, "table": f"{wh.RAW_SCHEMA}.{table.name}"})
+    scope = run_scope(raw_reports)
+    loaded = replace_owned_rows(warehouse.writable_engine(), table, frame.to_dict("records"), year=year,
+                                companies=scope.companies, keep_reports=scope.failed_reports)
+    return dg.MaterializeResult(metadata={"rows": loaded, "table": f"{wh.RAW_SCHEMA}.{table.name}",
+                                          "kept_from_earlier_runs": dg.MetadataValue.json(sorted(scope.failed_reports))})
 
 
 @yearly_warehouse_table(["esg_raw", "metrics"])
-def metrics_table(context: dg.AssetExecutionContext, validated_metrics: pd.DataFrame, warehouse: WarehouseResource):
-    """Validated metrics of the year, replaced in one transaction so re-runs never duplicate."""
-    return _load_year(context, wh.metrics, validated_metrics, warehouse)
+def metrics_table(context: dg.AssetExecutionContext, validated_metrics: pd.DataFrame, raw_reports: list[dict],
+                  warehouse: WarehouseResource):
+    """Validated metrics of the year's reports of this run, replaced in one transaction so re-runs never
+    duplicate; a report that failed this time keeps the figures it loaded before."""
+    return _load_year(context, wh.metrics, validated_metrics, raw_reports, warehouse)
 
 
 @yearly_warehouse_table(["esg_raw", "quarantine"])
-def quarantine_table(context: dg.AssetExecutionContext, quarantined_metrics: pd.DataFrame,
+def quarantine_table(context: dg.AssetExecutionContext, quarantined_metrics: pd.DataFrame, raw_reports: list[dict],
                      warehouse: WarehouseResource):
     """Quarantined metrics of the year with the expectations they failed."""
-    return _load_year(context, wh.quarantine, quarantined_metrics, warehouse)
+    return _load_year(context, wh.quarantine, quarantined_metrics, raw_reports, warehouse)

@@ -5,6 +5,7 @@ from esg_pipeline.warehouse.db import (
     is_duckdb,
     latest_successful_fetches,
     make_engine,
+    replace_owned_rows,
     replace_rows,
     upsert_rows,
 )
@@ -15,6 +16,7 @@ __all__ = [
     "is_duckdb",
     "latest_successful_fetches",
     "make_engine",
+    "replace_owned_rows",
     "replace_rows",
     "upsert_rows",
 ]

@@ -93,6 +93,32 @@ def replace_rows(
     return len(rows)
 
 
+def replace_owned_rows(
+    engine: Engine,
+    table: sa.Table,
+    records: Iterable[Mapping[str, Any]],
+    *,
+    year: int,
+    companies: Iterable[str],
+    keep_reports: Iterable[str] = (),
+) -> int:
+    """Replace one reporting year's rows of the companies this run loads, and only theirs: another
+    catalog's companies in the same warehouse keep their rows, and so do the reports in `keep_reports`
+    (those that failed this time: the last good data stays). One transaction: re-runs are idempotent."""
+    rows = clean_records(table, records)
+    owners = sorted(set(companies) | {r["company_id"] for r in rows if r.get("company_id")})
+    keep = sorted(set(keep_reports))
+    with engine.begin() as conn:
+        if owners:
+            delete = table.delete().where(table.c.report_year == year, table.c.company_id.in_(owners))
+            if keep:
+                delete = delete.where(table.c.report_id.not_in(keep))
+            conn.execute(delete)
+        if rows:
+            conn.execute(table.insert(), rows)
+    return len(rows)
+
+
 def upsert_rows(
     engine: Engine, table: sa.Table, records: Iterable[Mapping[str, Any]], *, key: str | Sequence[str]
 ) -> int:
