@@ -21,14 +21,13 @@ from functools import lru_cache
 from typing import Sequence
 
 from esg_pipeline.extract import lexicon as lx
-from esg_pipeline.extract import tables
 from esg_pipeline.extract.classify import classifier
 from esg_pipeline.extract.context import DocContext, build_context, cell_year, year_columns
 from esg_pipeline.extract.currency import report_currency, report_dollar
 from esg_pipeline.extract.dimensions import assign_dimensions
 from esg_pipeline.extract.fiscal import assign_period, fiscal_year_end
 from esg_pipeline.extract.metric import Metric
-from esg_pipeline.extract.tables import extract_table_metrics
+from esg_pipeline.extract.tables import COUNT_RE, extract_table_metrics
 from esg_pipeline.extract.unit_parse import CONVERTED_UNITS, RATE_RE, UnitSpec, contextual_unit, rate_unit
 from esg_pipeline.extract.units import (CASE_SENSITIVE, CORRECT_SPELLINGS, CURRENCIES, CURRENCY_SUFFIXES,
                                         CURRENCY_DENOMINATOR_SCALES, DENOMINATORS, EXACT_CASE, MEASURE_UNITS, SCALES, alternation,
@@ -998,20 +997,21 @@ class _Extraction:
             return None
         if (words := _left_words(self.text, left.start())) and words[-1] in lx.YEAR_PREPOSITIONS:
             return None  # "in 2020 15": prose wrapped at a line end
-        year = period_year(left.group("period"))
+        year = period_year(left.group("period").replace(" ", ""))
+        n_lines = len(self.ctx.line_starts)
         value = _number_value(m.group("num"))
-        lines = [self.ctx.line_span(i) for i in sorted(range(max(0, line_idx - PERIOD_CELL_REACH),
-                                                            min(len(self.ctx.line_starts), line_idx + 3)),
-                                                      key=lambda i: (i > line_idx, abs(i - line_idx)))]  # above first
         if value != int(value):  # a decimal: a rate, when one is stated near the row
-            for i in range(max(0, line_idx - PERIOD_RATE_REACH), min(len(self.ctx.line_starts), line_idx + PERIOD_RATE_REACH)):
+            for i in range(max(0, line_idx - PERIOD_RATE_REACH), min(n_lines, line_idx + PERIOD_RATE_REACH)):
                 rate = RATE_RE.search(self.text, *self.ctx.line_span(i))
                 if rate:
                     return _letters(self.text[line_start:line_end]), rate.group().strip(), year
             return None
-        for s, e in lines:
+        nearest = sorted(range(max(0, line_idx - PERIOD_CELL_REACH), min(n_lines, line_idx + 3)),
+                         key=lambda i: (i > line_idx, abs(i - line_idx)))  # this line, then above, then below
+        for i in nearest:
+            s, e = self.ctx.line_span(i)
             label = _letters(self.text[s:e])
-            if label and (_countable_label(label, any_plural=True) or tables.COUNT_RE.search(label)):
+            if label and (_countable_label(label, any_plural=True) or COUNT_RE.search(label)):
                 return label, None, year
         return None
 
@@ -1207,7 +1207,7 @@ class _Extraction:
                 end = comp.end()
             if m.group("unit") and end < len(text) and text[end:end + 1].isupper():
                 flags.append("glued_label")  # PDF: "660MWCapacity of energy storage"
-            subject = self._measured_thing(m.start(), end)
+            subject = self._measured_thing(m.start(), end, percent=unit == "percent")
             if not subject and not text[line_start:m.start()].strip() and not text[end:line_end].strip():
                 subject = self._stacked_headers(line_idx)  # "71%" alone on its line in a flattened table
             if m.group("unit") and ("coal" in m.group("unit").lower() or m.group("unit").lower() == "tce"):
@@ -1494,11 +1494,11 @@ class _Extraction:
                 return _entity_name(ctx, m.group())
         return ctx.group
 
-    def _measured_thing(self, start: int, end: int) -> str:
+    def _measured_thing(self, start: int, end: int, percent: bool = False) -> str:
         """'240,000 kWh of electricity' -> 'electricity'; else the content words just before the amount."""
         marks = FOOTNOTE_MARKS_RE.match(self.text, end)  # "41%* for ...": a footnote mark, then the words
         words = _read_words(self.text, marks.end() if marks else end, 5)
-        share_for = bool(words) and words[0][0] == "for" and PERCENT_TAIL_RE.search(self.text, max(start, end - 9), end)
+        share_for = percent and bool(words) and words[0][0] == "for"
         if share_for:  # "cut by 41% for CO2 from energy, 65% for water use": each share names its own thing
             words = _np_words(self.text, marks.end() if marks else end)[:5]
         if words and (words[0][0] == "of" or share_for):  # "41% of its cooling water"
@@ -1652,9 +1652,10 @@ PRIOR_YEAR_RE = re.compile(r"\(\s?(?:FY\s?)?((?:19[89]|20[0-4])\d)\s?[:：]\s*$"
 NUMBER_ONLY_RE = re.compile(r"^\(?\s?\d[\d,]*(?:\.\d+)?\s?\)?%?$")
 
 
+# a period as sentences print it: 2023, FY23, FY2023, 2022/23, 2022-23, 2022-2023 (a fiscal year: its end year)
+_PERIOD = r"FY\s?\d{2}(?:\d{2})?(?:[/\-–](?:19|20)?\d{2})?|(?:19|20)\d{2}(?:[/\-–](?:19|20)?\d{2})?"
 # A scorecard cell: a period, an optional footnote marker, the figure; then nothing but more such cells.
-PERIOD_BEFORE_RE = re.compile(r"(?:^|(?<=\s))(?P<period>FY\s?(?:19|20)?\d{2}(?:/\d{2})?|(?:19[89]|20[0-4])\d(?:/\d{2})?)"
-                              r"(?:[ \t]+\(\d{1,2}\))?[ \t]+$")
+PERIOD_BEFORE_RE = re.compile(rf"(?:^|(?<=\s))(?P<period>{_PERIOD})(?:[ \t]+\(\d{{1,2}}\))?[ \t]+$")
 PERIOD_CELL_AFTER_RE = re.compile(r"(?:[ \t]+(?:\(\d{1,2}\)|FY\s?\d{2,4}|(?:19[89]|20[0-4])\d|\d[\d,]*(?:\.\d+)?))*[ \t]*")
 PERIOD_CELL_REACH = 4  # lines above a scorecard cell searched for its label
 PERIOD_RATE_REACH = 8  # lines around a decimal cell searched for its rate ("per million hours worked")
@@ -1667,7 +1668,6 @@ def _letters(line: str) -> str:
 
 
 FOOTNOTE_MARKS_RE = re.compile(r"[*†‡]+")
-PERCENT_TAIL_RE = re.compile(r"(?:%|\bper\s?cent|\bpercent)\W*$", re.I)
 LABEL_UNIT_RE = re.compile(r"(?<![A-Za-z])(?P<unit>" + alternation(k for k in MEASURE_UNITS if len(k) > 2) + r")(?![A-Za-z])", re.I)
 
 
@@ -1811,8 +1811,6 @@ def extract_document(document, *, doc: str, year: int | None = None, entity: str
 
 # 'In 2018', 'for FY23', 'during the financial year 2022/23', 'as of 31 December 2021': the period a
 # sentence reports on. 'by 2030', 'since 2015', 'from 2019' name targets and baselines, not the period.
-# a period as sentences print it: 2023, FY23, FY2023, 2022/23, 2022-23, 2022-2023 (a fiscal year: its end year)
-_PERIOD = r"FY\s?\d{2}(?:\d{2})?(?:[/\-–](?:19|20)?\d{2})?|(?:19|20)\d{2}(?:[/\-–](?:19|20)?\d{2})?"
 _NOT_A_LIST = r"(?!\s*(?:-|–|to|and|&|,|or)\s*(?:19|20)\d\d\b)"  # '2022 and 2023', '2019 to 2021': no one period
 SENTENCE_PERIOD_RE = re.compile(
     r"\b(?i:in|for|during|as\s+(?:of|at)|at\s+the\s+end\s+of|end\s+of)\s+(?i:the\s+)?"

@@ -108,6 +108,9 @@ def _aligned_at(lines: list[_Line], n: int, text: str) -> tuple[Block, int] | No
     return _block(table, lines, n, last, text), last
 
 
+MEMBER_HEADER_REACH = 40  # characters a member line may start left of the first period
+
+
 def _member_header(lines: list[_Line], n: int, periods: list[_Span]) -> tuple[_Span | None, list[_Span], int] | None:
     """A second header line under a line of periods naming the same members under each period ('Employees
     Contractors' twice or more): (its label cell, its member cells, the first body line)."""
@@ -126,8 +129,8 @@ def _member_header(lines: list[_Line], n: int, periods: list[_Span]) -> tuple[_S
         names = [c.text.lower() for c in cells]
         if any(names[i] != names[i % per] for i in range(len(names))):
             return None  # the members repeat under every period
-        if cells[0].start < periods[0].start - ALIGNED_MAX_HEADER_CHARS:
-            return None
+        if cells[0].start < periods[0].start - MEMBER_HEADER_REACH:
+            return None  # members sit under the periods, not out in the label column
         return label, cells, k + 1
     return None
 
