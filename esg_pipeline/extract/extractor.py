@@ -24,6 +24,7 @@ from esg_pipeline.extract import lexicon as lx
 from esg_pipeline.extract.classify import classifier
 from esg_pipeline.extract.context import DocContext, build_context, cell_year, year_columns
 from esg_pipeline.extract.currency import report_currency, report_dollar
+from esg_pipeline.extract.decimals import decimal_comma, writes_decimal_comma
 from esg_pipeline.extract.dimensions import assign_dimensions
 from esg_pipeline.extract.fiscal import assign_period, fiscal_year_end
 from esg_pipeline.extract.metric import Metric
@@ -132,7 +133,7 @@ DETERMINER_AFTER_OF = frozenset("our its the their these those his her such".spl
 HYPHEN_COUNT_RE = re.compile(r"-(?P<noun>" + "|".join(sorted(lx.HYPHEN_COUNT_NOUNS, key=len, reverse=True))
                              + r")\b(?!-)")
 RIGHT_TRAP_RE = re.compile(r"(?:st|nd|rd|th)\b|-[A-Za-z]|[:/]\d|\.\d|[A-Za-z]", re.I)
-PAREN_UNIT_RE = re.compile(r"\(([^()]{1,40})\)")
+PAREN_UNIT_RE = re.compile(r"\(([^()]{1,40})\)|\[([^\[\]]{1,40})\]")  # "(MWh)", and European tables' "[ML]"
 TABLE_SEP = " | "
 NEARBY_CHARS = 800  # how far back "nearby" topic evidence reaches
 TRACE_CONTEXT = 28  # characters of text on either side of a number in an `--explain` entry
@@ -700,9 +701,19 @@ def _is_calendar_year(text: str, m: re.Match) -> bool:
     return not countable_next or (bool(prev) and prev[-1] in lx.YEAR_PREPOSITIONS)
 
 
+def _header_unit_text(head: str) -> str | None:
+    """The bracketed unit of a table's header line, as a unit cell's text: "Emissions (tCO2e)" -> "tCO2e"."""
+    for paren, bracket in reversed(PAREN_UNIT_RE.findall(head)):
+        inner = paren or bracket
+        if _paren_unit(f"({inner})"):
+            return inner
+    return None
+
+
 def _paren_unit(label: str) -> tuple[str, float] | None:
     """Unit of a table row from its label: 'Electricity (MWh)', 'Donations (RMB million)', 'Staff (persons)'."""
-    for inner in PAREN_UNIT_RE.findall(label):
+    for paren, bracket in PAREN_UNIT_RE.findall(label):
+        inner = paren or bracket
         rate = RATE_RE.fullmatch(inner)
         if rate:  # "Lost-time injury rate (per million hours worked)"
             return rate_unit(rate), 1.0
@@ -950,15 +961,18 @@ class _Extraction:
             return None
         col = len(NUMBER_TOKEN_RE.findall(self.text, row.start("values"), m.start()))
         years: list[int] = []
+        unit_cell = None
         for i in range(line_idx - 1, max(-1, line_idx - 30), -1):  # the header row: the nearest run of years
             hs, he = self.ctx.line_span(i)
             header = SPACED_YEARS_RE.search(self.text, hs, he)
             if header and header.end() >= he - 1:
                 years = [int(y) for y in header.group().split()]
+                # rule `header-unit`: "Emissions (tCO2e) 2023 2022", "WATER [ML] 2023 2022" give the rows their unit
+                unit_cell = _header_unit_text(self.text[hs:header.start()])
                 break
         n_values = len(NUMBER_TOKEN_RE.findall(self.text, row.start("values"), e))
         year = years[col] if len(years) == n_values else None
-        return row.group("label").strip(), None, year
+        return row.group("label").strip(), unit_cell, year
 
     def _listed_cell(self, m: re.Match, line_idx: int) -> tuple[str, str | None, int | None] | None:
         """A 'Label: N' line in a run of them under a line that declares their unit: a table written as a list."""
@@ -1801,8 +1815,10 @@ def extract_document(document, *, doc: str, year: int | None = None, entity: str
         trailing_period(metric, trace)
     year_end = fiscal_year_end(document.text)
     own_dollar = report_currency(document.text, currency)
+    comma_decimals = writes_decimal_comma(document.text)
     metrics = sorted([*prose, *tables], key=lambda m: m.start)
     for metric in metrics:
+        decimal_comma(metric, comma_decimals, trace)
         report_dollar(metric, own_dollar, trace)
         assign_dimensions(metric, trace)
         assign_period(metric, year_end, trace)

@@ -27,6 +27,8 @@ CELL_RE = re.compile(
 GLUED_MARKER_RE = re.compile(r"^(?P<body>[^()]*[,.]\d+)\d\)$")  # '23,6003)': footnote 3 glued to 23,600
 THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d{1,2}(?:,\d{2})*,\d{3}(?:\.\d+)?$")  # 1,234 / 3,59,83,177
 DECIMAL_COMMA_RE = re.compile(r"^\d+,\d{1,2}$")  # '7,9' where a table writes decimals with a comma
+# Dots that can only group thousands: '1.234.567', or '1.234,5' with a decimal comma after them.
+DOT_THOUSANDS_RE = re.compile(r"^\d{1,3}(?:\.\d{3}){2,}$|^\d{1,3}(?:\.\d{3})+,\d+$")
 QUALIFIERS = {"<": "at_most", "≤": "at_most", ">": "at_least", "≥": "at_least", "~": "approx", "≈": "approx"}
 COUNT_RE = re.compile(r"\b(?:number|no\.|#|headcount|employees?|staff|workers?|people|persons?|person\(s\)|suppliers?|"
                       r"accidents?|fatalit(?:y|ies)|injur(?:y|ies|ed)|incidents?|cases?|complaints?|hires?|"
@@ -57,6 +59,8 @@ def parse_cell(text: str) -> CellValue | None:
         num = num.replace(",", "")
     elif DECIMAL_COMMA_RE.match(num):
         num = num.replace(",", ".")
+    elif DOT_THOUSANDS_RE.match(num):
+        num = num.replace(".", "").replace(",", ".")
     elif "," in num:
         return None
     try:

@@ -284,14 +284,18 @@ def _symbol_like(token: str) -> bool:
     return len(token) <= 2 or not token[0].isalpha() or any(not c.islower() for c in token[1:])
 
 
+_CLOSING = {")": "(", "]": "["}
+
+
 def _parentheses(text: str):
-    """(start, end) of each top-level bracketed group, last first."""
+    """(start, end) of each top-level bracketed group, last first: "(MWh)", and the square brackets of
+    European tables, "[ML]", "[tCO2e]"."""
     found, stack = [], []
     for i, ch in enumerate(text):
-        if ch == "(":
-            stack.append(i)
-        elif ch == ")" and stack:
-            start = stack.pop()
+        if ch in "([":
+            stack.append((ch, i))
+        elif ch in _CLOSING and stack and stack[-1][0] == _CLOSING[ch]:
+            start = stack.pop()[1]
             if not stack:
                 found.append((start, i + 1))
     return reversed(found)

@@ -53,6 +53,8 @@ PARSE_CASES = [
     ("$12.5", 12.5, "exact", False, "USD"),
     ("€3,400", 3400, "exact", False, "EUR"),
     ("£900", 900, "exact", False, "GBP"),
+    ("1.234.567", 1_234_567, "exact", False, None),  # two dots can only group thousands
+    ("2.480,5", 2_480.5, "exact", False, None),  # dots group thousands before a decimal comma
     ("-", None),
     ("–", None),
     ("n/a", None),
@@ -60,7 +62,8 @@ PARSE_CASES = [
     ("", None),
     ("abc", None),
     ("1,2345", None),  # neither thousands nor a decimal comma
-    ("1.234.567", None),  # dotted thousands are not guessed
+    ("1.2.3", None),  # a section number, not a figure
+    ("1.234.5", None),  # a decimal point after a dot group: not a number
     ("1 234", None),
 ]
 

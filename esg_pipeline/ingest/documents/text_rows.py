@@ -221,6 +221,7 @@ def row_year_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
     return blocks
 
 
+_BRACKETED_TAIL_RE = re.compile(r"[(\[][^()\[\]]{1,40}[)\]]\s*$")  # a caption's unit: "(tCO2e)", "[ML]"
 STACKED_HEADER_MAX_CELLS = 12
 STACKED_ROW_BLANKS = 3  # blank (or blank-padded) lines a flattened web table leaves between its rows
 
@@ -314,8 +315,12 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str, *, first: int
     while pending and not pending[-1][2]:
         pending.pop()
     # A table has ≥2 rows of ≥2 figures (of its one figure under a one-period header); a header naming its
-    # unit and page columns ('Indicator Unit 2023 Report Pages') heads a table of one row.
-    strong = unit_header is not None and columns[-1].kind == "note"
+    # unit and page columns ('Indicator Unit 2023 Report Pages') heads a table of one row, and so does a
+    # caption ending in a bracketed unit over ≥2 periods whose row fills every period
+    # ('Direct emissions (tCO2e) 2023 2022 2021' / 'Scope 1 12,604 13,911 15,087').
+    strong = (unit_header is not None and columns[-1].kind == "note") or (
+        len(columns) >= 2 and _BRACKETED_TAIL_RE.search(_join(lead)) is not None
+        and any(len(v) >= len(columns) for _, _, v in pending))
     if sum(len(v) >= min(2, len(columns)) for _, _, v in pending) < (1 if strong else 2):
         return None, n
     fullest = max((len(v) for _, _, v in pending), default=0)

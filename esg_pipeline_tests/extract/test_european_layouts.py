@@ -1,0 +1,54 @@
+"""Continental European report layouts read end to end (document grids, then the extractor): decimal commas
+with dots grouping thousands, and units in square brackets. Texts written for these tests."""
+from __future__ import annotations
+
+import pytest
+
+from esg_pipeline.extract import extract_document
+from esg_pipeline.extract.decimals import writes_decimal_comma
+from esg_pipeline.ingest.documents import read_document_bytes
+
+COMMA_DECIMALS = ("Climate\n\nDirect and indirect emissions (tCO2e) 2023 2022 2021\n"
+                  "Scope 1 12.604 13.911 15.087\nScope 2 market based 8.215 9.442 9.706\n\n"
+                  "Emission intensity (tCO2e/t) 2023 2022 2021\nKiln line intensity 0,27 0,26 0,29\n"
+                  "Clinker produced (t) 88.310 91.002 87.454\n\nWe cut emissions by 9,4 % against 2022.\n")
+POINT_DECIMALS = ("Emissions (tCO2e) 2023 2022 2021\nScope 1 12.604 13.911 15.087\n"
+                  "Intensity (tCO2e/t) 2023 2022 2021\nKiln line intensity 0.27 0.26 0.29\n")
+BRACKETS = ("WATER WITHDRAWAL All plants [ML] 2023 2022 2021\nGroundwater 5.82 6.10 6.44\nMunicipal water 1.25 1.31 1.40\n\n"
+            "AIR EMISSIONS [kg] 2023 2022 2021\nNOx 7.31 6.95 7.02\nSOx 0.42 0.40 0.45\n")
+GROUPED = "| Indicator | 2023 | 2022 |\n|---|---|---|\n| Energy consumed (GJ) | 1.204.551 | 1.311.078 |\n| Fuel (GJ) | 2.480,5 | 2.512,0 |\n"
+
+# (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
+CASES = [
+    ("decimal-comma", COMMA_DECIMALS, dict(raw="12.604"), dict(value=12_604, unit="tCO2e", year=2023)),
+    ("decimal-comma", COMMA_DECIMALS, dict(raw="91.002"), dict(value=91_002, unit="tonne", year=2022)),
+    ("decimal-comma", COMMA_DECIMALS, dict(raw="0,26"), dict(value=0.26, year=2022)),
+    ("decimal-point-stays", POINT_DECIMALS, dict(raw="12.604"), dict(value=12.604, unit="tCO2e")),
+    ("square-bracket-unit", BRACKETS, dict(raw="5.82"), dict(value=5_820, unit="m3", year=2023)),
+    ("square-bracket-unit", BRACKETS, dict(raw="6.95"), dict(value=6.95, unit="kg", hkex_kpi="A1.1", year=2022)),
+    ("dots-only-group", GROUPED, dict(raw="1.204.551"), dict(value=1_204_551, unit="GJ", year=2023)),
+    ("dots-then-comma", GROUPED, dict(raw="2.512,0"), dict(value=2_512, unit="GJ", year=2022)),
+]
+
+
+def _figures(text: str):
+    return extract_document(read_document_bytes(text.encode(), "txt", name="eu.txt"), doc="eu.txt")
+
+
+@pytest.mark.parametrize("rule,text,pick,want", CASES, ids=[c[0] for c in CASES])
+def test_european_layout_figure(rule, text, pick, want):
+    figures = _figures(text)
+    hits = [m for m in figures if all(getattr(m, k) == v for k, v in pick.items())]
+    assert hits, (rule, [(m.raw, m.value, m.unit, m.year) for m in figures])
+    got = {k: getattr(hits[0], k) for k in want}
+    assert got == pytest.approx(want) if all(isinstance(v, float | int) for v in want.values()) else got == want, rule
+
+
+@pytest.mark.parametrize("text,expected", [
+    (COMMA_DECIMALS, True), (POINT_DECIMALS, False),
+    ("Revenue rose 4,2 % while costs fell 3,1 %. See section 2.1.", True),   # one section number is outvoted
+    ("Water use was 3.5 ML, down 0.4 ML; energy 1,234 MWh.", False),        # 1,234 groups thousands
+    ("In 2023, 15 sites and 4,5 km of pipe; at 2.5 and 3.1 and 7.2 bar.", False),  # too few to outvote points
+], ids=["comma-table", "point-table", "section-number-outvoted", "thousands-comma", "points-win"])
+def test_which_mark_a_text_uses_for_decimals(text, expected):
+    assert writes_decimal_comma(text) is expected
