@@ -165,6 +165,7 @@ class CatalogLoad(BaseModel):
     path: str
     entries: list[CatalogEntry] = []
     errors: list[CatalogError] = []
+    companies: dict[str, str] = {}  # valid company id -> name, with or without reports
 
     def for_year(self, year: int) -> list[CatalogEntry]:
         return CatalogEntry.for_year(self.entries, year)
@@ -265,7 +266,8 @@ def _validate(raw_companies: list, raw_reports: list, path: Path) -> CatalogLoad
         seen_ids[entry.entry_id] = index
         entries.append(entry)
     errors = [_with_year(error, raw_reports) for error in errors]
-    return CatalogLoad(path=str(path), entries=entries, errors=errors)
+    return CatalogLoad(path=str(path), entries=entries, errors=errors,
+                       companies={c.id: c.name for c in companies.values()})
 
 
 def _with_year(error: CatalogError, raw_reports: list) -> CatalogError:

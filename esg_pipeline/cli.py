@@ -184,7 +184,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return 2
     for error in catalog.errors:
         print(f"catalog {catalog_path}: {error}", file=sys.stderr)
-    years = _parse_years(args, catalog.years)
+    companies = sorted({c.strip() for value in args.company or [] for c in value.split(",") if c.strip()})
+    unknown_companies = sorted(set(companies) - catalog.companies.keys())
+    if unknown_companies:
+        print(f"esg-pipeline run: not a company of {catalog_path}: {', '.join(unknown_companies)}", file=sys.stderr)
+        return 2
+    catalog_years = sorted({e.year for e in catalog.entries if e.company_id in companies}) if companies \
+        else catalog.years
+    years = _parse_years(args, catalog_years)
 
     from esg_pipeline.runner import available_years, run_pipeline
     from esg_pipeline.summary import format_summary, summarize
@@ -198,7 +205,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"esg-pipeline run: {catalog_path} lists no valid reports", file=sys.stderr)
         return 2
     url = settings.warehouse_url()
-    result = run_pipeline(years, catalog_path=catalog_path, **_run_settings(url))
+    result = run_pipeline(years, catalog_path=catalog_path, companies=companies, **_run_settings(url))
     print()
     print(f"Warehouse: {url}")
     rows, failures = summarize(url, years)
@@ -270,6 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--years", help="comma-separated reporting years, e.g. 2017,2019")
     p.add_argument("--from", dest="year_from", type=int, help="first reporting year of a range")
     p.add_argument("--to", dest="year_to", type=int, help="last reporting year of a range")
+    p.add_argument("--company", action="append", metavar="ID",
+                   help="only this catalog company's reports (repeat or comma-separate for several); "
+                        "the other companies' rows stay as loaded")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("verify", help="record analyst-verified values that win in the marts, then rebuild them")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from esg_pipeline.defs.definitions import ALL_ASSETS
-from esg_pipeline.defs.partitions import reporting_year_partitions
+from esg_pipeline.defs.partitions import COMPANIES_TAG, companies_tag, reporting_year_partitions
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
 from esg_pipeline.defs.dbt import dbt_resource
 
@@ -82,7 +82,10 @@ def run_pipeline(
     log_file: Path,
     progress: Callable[[str], None] = print,
     log_level: str = "WARNING",
+    companies: Iterable[str] = (),
 ) -> PipelineRun:
+    """One run per year of the partitioned assets, then one of the marts. `companies` limits the year runs to
+    those catalog companies' reports (the `esg/companies` tag); the others' rows stay as they are."""
     resources = {
         "warehouse": WarehouseResource(url=warehouse_url),
         "pipeline": PipelineSettings(catalog_path=catalog_path, raw_store_dir=raw_store_dir, inbox_dir=inbox_dir),
@@ -92,8 +95,10 @@ def run_pipeline(
     run = PipelineRun()
     years = sorted(set(years))
     log_file.parent.mkdir(parents=True, exist_ok=True)
+    targeted = companies_tag(companies)
     for number, year in enumerate(years, 1):
-        progress(f"[{number}/{len(years)}] reporting year {year}: ingest, extract, validate, load")
+        who = f" ({targeted[COMPANIES_TAG]})" if targeted else ""
+        progress(f"[{number}/{len(years)}] reporting year {year}{who}: ingest, extract, validate, load")
         with _output_to(log_file):
             result = dg.materialize(
                 ALL_ASSETS,
@@ -103,7 +108,7 @@ def run_pipeline(
                 instance=instance,
                 raise_on_error=False,
                 run_config=_run_config(log_level),
-                tags={"esg/source": "cli"},
+                tags={"esg/source": "cli", **targeted},
             )
         run.steps.append(_result(str(year), result))
     progress(f"reference tables and dbt models (staging, marts); dbt output in {log_file}")

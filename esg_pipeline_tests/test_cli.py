@@ -37,6 +37,14 @@ def test_a_year_without_a_partition_is_refused(tmp_path, workdir, capsys):
     assert "no reporting-year partition for [2009]" in capsys.readouterr().err
 
 
+def test_a_company_not_in_the_catalog_is_refused(tmp_path, workdir, capsys):
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text("companies: [{id: acme, name: Acme}]\nreports: []\n", encoding="utf-8")
+    assert main(["run", "--catalog", str(catalog), "--company", "acme,acne"]) == 2
+    assert "not a company of" in (err := capsys.readouterr().err) and "acne" in err and "acme" not in err.split(":")[-1]
+    assert not (workdir / "warehouse").exists()
+
+
 def test_verify_rejects_an_unknown_indicator(workdir, capsys):
     code = main(["verify", "--company", "acme", "--year", "2021", "--indicator", "happiness_index",
                  "--entity", "Acme", "--value", "1", "--unit", "count", "--reason", "checked", "--by", "qa",

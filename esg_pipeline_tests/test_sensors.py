@@ -40,3 +40,21 @@ def test_inbox_files_and_catalog_edits_request_their_years(tmp_path):
     requests, cursor = evaluate(pipeline, cursor)
     assert [r.partition_key for r in requests] == ["2018"]
     assert requests[0].tags["esg/trigger"] == "catalog entries changed"
+    assert "esg/companies" not in requests[0].tags  # a catalog edit runs the whole year
+
+
+def test_a_year_touched_only_by_inbox_files_runs_for_their_companies(tmp_path):
+    inbox, catalog = tmp_path / "inbox", tmp_path / "catalog.yaml"
+    inbox.mkdir()
+    write_catalog(catalog, [2019, 2020])
+    pipeline = PipelineSettings(catalog_path=str(catalog), raw_store_dir=str(tmp_path / "raw"), inbox_dir=str(inbox))
+    _, cursor = evaluate(pipeline)
+
+    (inbox / "osprey_2021_sustainability.txt").write_text(REPORT)
+    requests, cursor = evaluate(pipeline, cursor)
+    assert [(r.partition_key, r.tags.get("esg/companies")) for r in requests] == [("2021", "osprey")]
+
+    (inbox / "osprey_2022_sustainability.txt").write_text(REPORT.replace("2021", "2022"))
+    (inbox / "heron_2022_esg.txt").write_text(REPORT.replace("2021", "2022"))
+    requests, cursor = evaluate(pipeline, cursor)
+    assert [(r.partition_key, r.tags.get("esg/companies")) for r in requests] == [("2022", "heron,osprey")]

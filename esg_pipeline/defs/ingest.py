@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 
 from esg_pipeline.catalog import CatalogError, CatalogFileError, load_catalog
-from esg_pipeline.defs.partitions import reporting_year_partitions, yearly_warehouse_table
+from esg_pipeline.defs.partitions import reporting_year_partitions, targeted_companies, yearly_warehouse_table
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource, ensure_dir
 from esg_pipeline.ingest.fetch import build_session
 from esg_pipeline.ingest.inbox import inbox_entries, scan_inbox
@@ -33,9 +33,17 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
     except CatalogFileError as exc:
         raise dg.Failure(description=str(exc)) from exc
     companies = {e.company_id: e.company_name for e in catalog.entries}
+    targeted = targeted_companies(context.run.tags)
     inbox = scan_inbox(pipeline.inbox_dir, max_bytes=pipeline.max_report_bytes)
+    unknown = sorted(targeted - catalog.companies.keys() - {f.company_id for f in inbox}) if targeted else []
+    if unknown:  # a mistyped tag would otherwise run nothing and say nothing
+        raise dg.Failure(description=f"run tag esg/companies names companies neither in {pipeline.catalog_path} "
+                                     f"nor in the inbox: {', '.join(unknown)}")
+    if targeted:  # a run for some companies touches only their reports (and their inbox files)
+        inbox = [f for f in inbox if f.company_id in targeted]
     dropped = inbox_entries(inbox, companies)
-    entries = catalog.for_year(year) + [e for e in dropped if e.year == year]
+    entries = [e for e in catalog.for_year(year) + [e for e in dropped if e.year == year]
+               if targeted is None or e.company_id in targeted]
     store = RawStore(ensure_dir(pipeline.raw_store_dir))
     previous = latest_successful_fetches(warehouse.writable_engine(), [e.resolved_source for e in entries])
     settings = pipeline.fetch_settings()
@@ -70,7 +78,8 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
     warned = [o["ledger_row"] for o in outcomes if o["ledger_row"]["warnings"]]
     counts = {s: sum(o["ledger_row"]["status"] == s for o in outcomes) for s in ("new", "unchanged", "failed")}
     yield dg.Output(outcomes, metadata={"reports": len(outcomes), **counts, "with_warnings": len(warned),
-                                        "catalog_errors": len(catalog_problems)})
+                                        "catalog_errors": len(catalog_problems),
+                                        "companies": ", ".join(sorted(targeted)) if targeted else "all"})
     yield dg.AssetCheckResult(
         check_name="all_reports_ingested",
         passed=not failed and not catalog_problems,
