@@ -83,6 +83,7 @@ class TableContext:
     text: str  # caption, header rows and the headings/short paragraphs just above the table
     scale: UnitSpec | None
     title: str = ""  # the nearest title line above the table (its heading for KPI evidence)
+    footnotes: tuple[tuple[str, str], ...] = ()  # (marker, note) of the notes printed under the table
 
 
 UnitRule = Callable[[Row, TableContext], UnitSpec | None]
@@ -138,6 +139,17 @@ def unit_from_rate_label(row: Row, ctx: TableContext) -> UnitSpec | None:
     return None
 
 
+def unit_from_footnote_rate(row: Row, ctx: TableContext) -> UnitSpec | None:
+    """'Total recordable incident rate(a)' over the note '(a) Per 200,000 hours worked.': the row's footnote
+    defines its rate."""
+    notes = dict(ctx.footnotes)
+    for marker in row.notes:
+        note = notes.get(footnote_key(marker))
+        if note and (found := rate_in_label(note)):
+            return found
+    return None
+
+
 TIME_LABEL_RE = re.compile(r"\b(?P<unit>days?|hours?)\b(?!\s+(?:per|/))", re.I)
 
 
@@ -174,6 +186,7 @@ def unit_from_counted_caption(row: Row, ctx: TableContext) -> UnitSpec | None:
 
 UNIT_RULES: tuple[tuple[str, UnitRule], ...] = (
     ("column", unit_from_column), ("label", unit_from_label), ("rate-label", unit_from_rate_label),
+    ("footnote-rate", unit_from_footnote_rate),
     ("path", unit_from_path),
     ("caption", unit_from_caption), ("time-label", unit_from_time_label), ("counted-label", unit_from_counted_label),
     ("counted-caption", unit_from_counted_caption),
@@ -260,6 +273,31 @@ def _titles_above(doc: Document, index: int) -> list[str]:
     return [text for _, text in found[-TITLE_BLOCKS:]]
 
 
+# A footnote under a table opens with its marker: "(a) Per 200,000 hours", "[1] ...", "¹ ...", "* ...", "a) ...".
+FOOTNOTE_RE = re.compile(r"^\s*(?:\((?P<p>\w{1,3})\)|\[(?P<b>\w{1,3})\]|(?P<sup>[¹²³⁴⁵⁶⁷⁸⁹⁰]+)|(?P<star>[*†‡#]+)"
+                         r"|(?P<r>[a-z\d]{1,2})\))\s*(?P<note>\S.*)", re.S)
+FOOTNOTE_BLOCKS = 12  # blocks after a table searched for its notes (same page, up to the next table)
+FOOTNOTE_MAX_CHARS = 400
+
+
+def footnote_key(marker: str) -> str:
+    """'(a)', '[a]', 'a)' and 'a' are one marker."""
+    return marker.strip().strip("()[]").lower()
+
+
+def _footnotes_after(doc: Document, index: int) -> tuple[tuple[str, str], ...]:
+    """The notes printed after a table on its page, by marker (the first note of a marker wins)."""
+    block, found = doc.blocks[index], {}
+    for after in doc.blocks[index + 1:index + 1 + FOOTNOTE_BLOCKS]:
+        if after.kind == "table" or after.page != block.page:
+            break
+        m = FOOTNOTE_RE.match(after.text) if len(after.text) <= FOOTNOTE_MAX_CHARS else None
+        if m:
+            marker = next(g for g in (m.group("p"), m.group("b"), m.group("sup"), m.group("star"), m.group("r")) if g)
+            found.setdefault(footnote_key(marker), " ".join(m.group("note").split()))
+    return tuple(found.items())
+
+
 def table_context(doc: Document, index: int) -> TableContext:
     block = doc.blocks[index]
     table = block.table
@@ -279,7 +317,7 @@ def table_context(doc: Document, index: int) -> TableContext:
     # examples in a title ('... intensity (e.g. per unit of production volume, per facility)', the HKEX
     # wording over KPI pages) name no thing the rows measure
     title = EXAMPLES_RE.sub(" ", " ".join([*above, table.caption, *stub])).strip()
-    return TableContext(table, text, scale, title)
+    return TableContext(table, text, scale, title, _footnotes_after(doc, index))
 
 
 EXAMPLES_RE = re.compile(r"\((?:e\.g\.|eg\.|for example|for instance|such as)[^()]*\)", re.I)

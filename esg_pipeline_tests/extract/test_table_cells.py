@@ -93,6 +93,8 @@ class UnitCase:
     path: tuple[str, ...] = ()
     caption: str = ""
     above: tuple[str, ...] = ()  # short blocks just above the table (a heading with a unit)
+    below: tuple[str, ...] = ()  # blocks just under the table (its footnotes)
+    notes: tuple[str, ...] = ()  # the row label's footnote markers
     header: str = "2023"
     kind: str = "value"
 
@@ -118,6 +120,10 @@ UNIT_CASES = [
              1.2, "rate-label"),
     UnitCase("rate-label-digit-one", "Rate per 1 million hours worked", "0.9", "per 1000000 hours worked", 0.9,
              "rate-label"),
+    UnitCase("footnote-rate", "Recordable injury rate", "0.88", "per 200000 hours worked", 0.88, "footnote-rate",
+             notes=("(b)",), below=("(a) Market-based figures.", "(b) Per 200,000 hours worked.")),
+    UnitCase("footnote-rate-other-marker", "Recordable injury rate", "0.88", None, rule="unit:none",
+             notes=("(a)",), below=("(b) Per 200,000 hours worked.",)),
     UnitCase("column-gains-the-label-denominator", "GHG intensity per million HKD revenue", "12.5",
              "tCO2e/HKD million", 12.5, "column", row_unit="tonnes"),
     UnitCase("rate-on-path", "Contractors", "0.9", "per 1000000 hours worked", 0.9, "rate-label",
@@ -158,10 +164,13 @@ def one_table_document(case: UnitCase) -> Document:
         builder.add("heading", text)
     columns = [Column(header=case.header, period=case.header if case.kind == "value" else None,
                       year=2023 if case.kind == "value" else None, kind=case.kind)]
-    row = Row(label=case.label, path=case.path, unit=case.row_unit, cells=[Cell(text=case.cell, col=0)])
+    row = Row(label=case.label, path=case.path, unit=case.row_unit, notes=case.notes,
+              cells=[Cell(text=case.cell, col=0)])
     table = Table(columns=columns, rows=[row], caption=case.caption, header_rows=[[case.header]],
                   unit_header="Unit" if case.row_unit else None, source="test")
     builder.add_table(table)
+    for text in case.below:
+        builder.add("paragraph", text)
     return builder.build()
 
 

@@ -134,7 +134,8 @@ def _unit_start(words: list[_Span]) -> int | None:
         head = re.split(r"[/(]", w)[0]
         pair = f"{w} {words[i + 1].text.lower()}" if i + 1 < len(words) else ""
         if head in MEASURE_UNITS or head in CURRENCIES or pair in MEASURE_UNITS or _is_unit_pair(pair) or \
-                head in {"number", "no.", "persons", "people", "times", "cases", "%"} or _is_ratio_unit(w):
+                head in {"number", "no.", "persons", "people", "times", "cases", "%"} or _is_ratio_unit(w) or \
+                _is_symbol_unit(words[i].text):
             if _in_label_phrase(words, i) and not _after_magnitude_of(words, i):
                 continue
             if _after_magnitude_of(words, i):  # 'Millions of liters'
@@ -153,6 +154,16 @@ def _is_unit_pair(pair: str) -> bool:
     if " " not in head.strip():
         return False
     spec = parse_unit(head)
+    return spec is not None and spec.unit not in ("", "count")
+
+
+def _is_symbol_unit(word: str) -> bool:
+    """A unit symbol the vocabulary reads in another case than its own: 'MTCO2e' (metric tonnes), 'M3'."""
+    from esg_pipeline.extract.unit_parse import parse_unit
+
+    if not (any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:])):
+        return False
+    spec = parse_unit(word)
     return spec is not None and spec.unit not in ("", "count")
 
 

@@ -1,5 +1,6 @@
-"""Continental European report layouts read end to end (document grids, then the extractor): decimal commas
-with dots grouping thousands, and units in square brackets. Texts written for these tests."""
+"""Table layouts of European and North American reports read end to end (document grids, then the
+extractor): decimal commas with dots grouping thousands, units in square brackets, a unit column of symbols,
+and rates defined by a footnote under the table. Texts written for these tests."""
 from __future__ import annotations
 
 import pytest
@@ -16,6 +17,10 @@ POINT_DECIMALS = ("Emissions (tCO2e) 2023 2022 2021\nScope 1 12.604 13.911 15.08
                   "Intensity (tCO2e/t) 2023 2022 2021\nKiln line intensity 0.27 0.26 0.29\n")
 BRACKETS = ("WATER WITHDRAWAL All plants [ML] 2023 2022 2021\nGroundwater 5.82 6.10 6.44\nMunicipal water 1.25 1.31 1.40\n\n"
             "AIR EMISSIONS [kg] 2023 2022 2021\nNOx 7.31 6.95 7.02\nSOx 0.42 0.40 0.45\n")
+NOTED = ("Operations data\nMetric Unit 2022 2023 % change\nScope 1 emissions MTCO2e 51,200 48,930 (4.4)%\n"
+         "Fresh water withdrawn M3 410,500 398,200 (3.0)%\n\nSafety Baseline (2020) 2022 2023 2030 Target\n"
+         "Recordable injury rate(b) 1.31 0.95 0.88 0.60\nEmployee fatalities 1 0 0 0\n\n"
+         "(a) Market-based.\n(b) Per 200,000 hours worked.\n")
 GROUPED = "| Indicator | 2023 | 2022 |\n|---|---|---|\n| Energy consumed (GJ) | 1.204.551 | 1.311.078 |\n| Fuel (GJ) | 2.480,5 | 2.512,0 |\n"
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
@@ -27,6 +32,10 @@ CASES = [
     ("square-bracket-unit", BRACKETS, dict(raw="5.82"), dict(value=5_820, unit="m3", year=2023)),
     ("square-bracket-unit", BRACKETS, dict(raw="6.95"), dict(value=6.95, unit="kg", hkex_kpi="A1.1", year=2022)),
     ("dots-only-group", GROUPED, dict(raw="1.204.551"), dict(value=1_204_551, unit="GJ", year=2023)),
+    ("symbol-unit-column", NOTED, dict(raw="48,930"), dict(unit="tCO2e", subject="Scope 1 emissions", year=2023)),
+    ("symbol-unit-column", NOTED, dict(raw="398,200"), dict(unit="m3", subject="Fresh water withdrawn")),
+    ("footnote-rate", NOTED, dict(raw="0.95"), dict(unit="per 200000 hours worked", year=2022,
+                                                     indicator="work_injury_rate")),
     ("dots-then-comma", GROUPED, dict(raw="2.512,0"), dict(value=2_512, unit="GJ", year=2022)),
 ]
 
@@ -42,6 +51,12 @@ def test_european_layout_figure(rule, text, pick, want):
     assert hits, (rule, [(m.raw, m.value, m.unit, m.year) for m in figures])
     got = {k: getattr(hits[0], k) for k in want}
     assert got == pytest.approx(want) if all(isinstance(v, float | int) for v in want.values()) else got == want, rule
+
+
+def test_a_change_column_and_a_target_column_give_no_figures():
+    figures = _figures(NOTED)
+    assert not [m for m in figures if m.raw in ("(4.4)%", "(3.0)%", "0.60") or m.year == 2030], \
+        [(m.raw, m.year) for m in figures]
 
 
 @pytest.mark.parametrize("text,expected", [
