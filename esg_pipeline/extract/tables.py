@@ -128,7 +128,10 @@ def unit_from_path(row: Row, ctx: TableContext) -> UnitSpec | None:
 
 
 def unit_from_caption(row: Row, ctx: TableContext) -> UnitSpec | None:
-    return ctx.scale if ctx.scale is not None and ctx.scale.unit else None
+    """The unit a caption or the line above declares ('(Unit: tonnes)', 'Energy (MWh)'). A heading that only
+    names people or things ('People', 'Employees') declares no unit: counts are the counted rules' to find,
+    and the table may hold hours, rates and shares too."""
+    return ctx.scale if ctx.scale is not None and ctx.scale.unit and ctx.scale.unit != "count" else None
 
 
 def unit_from_rate_label(row: Row, ctx: TableContext) -> UnitSpec | None:
@@ -150,7 +153,10 @@ def unit_from_footnote_rate(row: Row, ctx: TableContext) -> UnitSpec | None:
     return None
 
 
-TIME_LABEL_RE = re.compile(r"\b(?P<unit>days?|hours?)\b(?!\s+(?:per|/))", re.I)
+# 'Training hours', 'Lost days'; 'hours per employee' is an average still counted in hours (as in prose), while
+# 'hours per million tonnes' is some other rate
+TIME_LABEL_RE = re.compile(r"\b(?P<unit>days?|hours?)\b(?!\s*+(?:per|/)\s*+(?!(?:an?\s+|each\s+)?(?:employee|person|capita|"
+                           r"head|staff|trainee|participant|worker|FTE)s?\b))", re.I)
 
 
 def unit_from_time_label(row: Row, ctx: TableContext) -> UnitSpec | None:

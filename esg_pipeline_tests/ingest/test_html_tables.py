@@ -100,6 +100,28 @@ def test_html_indented_rows_nest_under_their_group_and_an_outdented_row_leaves_i
         (("Water withdrawal",), "Municipal"), (("Water withdrawal",), "Groundwater"), ((), "Total withdrawal")]
 
 
+SECTIONED = """<table>
+<thead><tr><th rowspan="2">Indicator</th><th rowspan="2">Unit</th><th colspan="2">Fiscal year</th></tr>
+<tr><th>FY2022</th><th>FY2023</th></tr></thead>
+<tbody><tr><td colspan="4"><strong>Energy</strong></td></tr>
+<tr><td>Purchased electricity</td><td>MWh</td><td>8,100</td><td>7,940</td></tr>
+<tr><td colspan="4"><strong>Workforce</strong></td></tr>
+<tr><td>Employees</td><td>persons</td><td>2,040</td><td>2,115</td></tr>
+<tr><td>&nbsp;&nbsp;Female</td><td>persons</td><td>880</td><td>912</td></tr>
+<tr><td>&nbsp;&nbsp;Male</td><td>persons</td><td>1,160</td><td>1,203</td></tr>
+<tr><td>Contractors</td><td>persons</td><td>310</td><td>296</td></tr></tbody>
+</table>"""
+
+
+def test_html_section_rows_spanning_the_unit_column_and_breakdowns_under_a_row_with_figures():
+    table = _read(SECTIONED).tables[0]
+    assert [c.year for c in table.columns] == [2022, 2023]
+    assert [(r.path, r.label, r.unit) for r in table.rows] == [
+        (("Energy",), "Purchased electricity", "MWh"), (("Workforce",), "Employees", "persons"),
+        (("Workforce", "Employees"), "Female", "persons"), (("Workforce", "Employees"), "Male", "persons"),
+        (("Workforce",), "Contractors", "persons")]
+
+
 def test_html_layout_table_without_figures_stays_text():
     page = ("<table><tr><td><h3>Our approach</h3><p>We listen to stakeholders.</p></td>"
             "<td><p>See the appendix for details.</p></td></tr></table>")

@@ -277,9 +277,14 @@ def _grid_table(tag) -> Table | None:
         label, notes = split_label(last.text) if last else ("", ())
         notes = (*(last.notes if last else ()), *notes)
         level = (last.indent if last else 0) + group_level(last.text if last else "")
+        if last is not None and all(c is not None and c.text == last.text for c in row) and len(row) > 1:
+            level = -1  # a section row spanning the whole table heads every row under it, indented or not
         cells = [Cell(text=row[c].text, col=i) for i, c in enumerate(value_cols)
                  if row[c] is not None and row[c].origin and not is_empty_value(row[c].text)]
-        unit = row[unit_col].text if unit_col is not None and row[unit_col] is not None else None
+        unit_cell = row[unit_col] if unit_col is not None else None
+        if unit_cell is not None and not unit_cell.origin and last is not None and unit_cell.text == last.text:
+            unit_cell = None  # a section row spanning every column ('<td colspan=5>GHG emissions</td>')
+        unit = unit_cell.text if unit_cell is not None else None
         if not cells:
             if label and not unit:
                 while groups and groups[-1][0] >= level:
@@ -288,6 +293,8 @@ def _grid_table(tag) -> Table | None:
             continue
         path = tuple(outer) + group_path(groups, level, nested)
         table.rows.append(Row(label=label, path=path, unit=unit or None, notes=notes, cells=cells))
+        if nested and label:  # indented rows under a row with figures break it down ('Employees' / '  Women')
+            groups.append((level, label))
     if not table.rows:
         return None
     return table
