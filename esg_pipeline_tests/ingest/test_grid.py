@@ -70,6 +70,23 @@ C1, C2, C3 = 300, 360, 420  # value column x positions
 
 CASES: list[Case] = [
     Case(
+        # a page's text column beside the table shares its lines: its words are neither header nor labels
+        "text-column-beside",
+        [*row(100, (40, "Our mills used less fuel again"), (250, "Indicator"), (400, "2022"), (450, "2023")),
+         *row(100 + LINE, (40, "and the figures on the right cover"), (250, "Purchased steam (GJ)"), (400, "8,410"),
+              (450, "8,120")),
+         *row(100 + 2 * LINE, (40, "every site that we operate today."), (250, "Scope 1 (tCO2e)"), (400, "1,930"),
+              (450, "1,874")),
+         *row(100 + 3 * LINE, (40, "Joint ventures count by share."), (250, "Scope 2 (tCO2e)"), (400, "12,400"),
+              (450, "12,090"))],
+        [T([2022, 2023], [
+            R("Purchased steam (GJ)", {0: "8,410", 1: "8,120"}),
+            R("Scope 1 (tCO2e)", {0: "1,930", 1: "1,874"}),
+            R("Scope 2 (tCO2e)", {0: "12,400", 1: "12,090"}),
+        ], headers=["2022", "2023"])],
+        outside=("mills", "figures", "operate", "ventures"),
+    ),
+    Case(
         "fy-headers",
         [*row(100, (50, "Indicator"), (C1, "FY2023"), (C2, "FY2022"), (C3, "FY2021")),
          *row(100 + LINE, (50, "Scope 1 emissions (tCO2e)"), (C1, "4,120"), (C2, "4,390"), (C3, "4,655")),

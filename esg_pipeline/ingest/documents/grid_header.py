@@ -82,6 +82,9 @@ def _header_layouts(words: list[Word], lines: list[_Line], n: int, height: float
         left = words[group[0]].x0 - height if g else float("-inf")
         if g:  # the previous table's last column ends where this table's first word begins
             left = (words[groups[g - 1][-1]].x1 + words[group[0]].x0) / 2
+        elif (gutter := _prose_gutter(words, lines, n, group, words[period_ids[0]].x0, height)) is not None:
+            left = gutter  # a text column beside the table shares its lines: its words are not the table's
+            group = [i for i in group if words[i].xc >= gutter]
         nxt = groups[g + 1] if g + 1 < len(groups) else None
         right = float("inf") if nxt is None else (words[group[-1]].x1 + words[nxt[0]].x0) / 2
         spans = _spanned_columns(words, lines, n, columns_ids, height)
@@ -89,6 +92,39 @@ def _header_layouts(words: list[Word], lines: list[_Line], n: int, height: float
         layout.header_ids |= set(spans) if spans else _header_cell_lines(words, lines, n, layout, height)
         layouts.append(layout)
     return layouts
+
+
+# A page's text column beside a table: a gap this wide (in line heights) left of the table's first header
+# word, with prose left of it on the header line and on the table's rows, and no word across it.
+GUTTER_MIN_HEIGHTS = 2.5
+GUTTER_PROSE_WORDS = 4  # words of prose per line left of the gap, on average (a label is a few words)
+GUTTER_LOOKAHEAD_LINES = 40
+
+
+def _prose_gutter(words, lines, n: int, group: list[int], values_x0: float, height: float) -> float | None:
+    """The x of the gutter between a text column and the table beside it, or None. Tried at each wide gap
+    between the header line's words left of its periods, leftmost first: the cut just before the word after
+    the gap must cross no word of the table's rows, and the words left of it must be prose (lines of
+    several words, mostly lower case), not a label column."""
+    left_ids = sorted((i for i in group if words[i].x1 <= values_x0), key=lambda i: words[i].x0)
+    for a, b in zip(left_ids, left_ids[1:]):
+        if words[b].x0 - words[a].x1 < GUTTER_MIN_HEIGHTS * height:
+            continue
+        cut = words[b].x0 - height / 2
+        beside = [[i for i in left_ids if words[i].x1 <= cut]]
+        rows = 0
+        for line in lines[n + 1:n + 1 + GUTTER_LOOKAHEAD_LINES]:
+            if any(words[i].x0 < cut < words[i].x1 for i in line.ids):
+                break  # a line across the cut: the table (or the text column) has ended
+            if any(words[i].x0 >= cut and is_number(words[i].text) for i in line.ids):
+                rows += 1
+                beside.append([i for i in line.ids if words[i].x1 <= cut])
+        beside = [ids for ids in beside if ids]
+        texts = [words[i].text for ids in beside for i in ids]
+        if rows >= 2 and beside and len(texts) >= GUTTER_PROSE_WORDS * len(beside) and \
+                sum(bool(PROSE_WORD_RE.match(t)) for t in texts) * 2 >= len(texts):
+            return cut
+    return None
 
 
 def _column_kind(text: str) -> str | None:
