@@ -22,7 +22,7 @@ from typing import Sequence
 
 from esg_pipeline.extract import lexicon as lx
 from esg_pipeline.extract.classify import classifier
-from esg_pipeline.extract.context import DocContext, build_context, cell_year, year_columns
+from esg_pipeline.extract.context import DocContext, build_context, cell_year, infer_year, year_columns
 from esg_pipeline.extract.currency import report_currency, report_dollar
 from esg_pipeline.extract.decimals import decimal_comma, writes_decimal_comma
 from esg_pipeline.extract.dimensions import assign_dimensions
@@ -1807,6 +1807,10 @@ def extract_document(document, *, doc: str, year: int | None = None, entity: str
     """Every quantitative statement of a read document: table cells from its grids, the rest from its text.
     `currency` is the catalog's reporting currency, what a bare `$` stands for (else read from the text)."""
     tables = extract_table_metrics(document, name=doc, entity=entity, trace=trace)
+    if any(m.year is None for m in tables):
+        covered = (year, "catalog") if year is not None else infer_year(document.text)
+        for metric in tables:
+            report_year(metric, *covered, trace=trace)
     prose = extract_metrics(document.text, doc=doc, year=year, entity=entity, page_starts=document.page_starts,
                             skip=document.table_spans(), trace=trace)
     for metric in prose:
@@ -1823,6 +1827,16 @@ def extract_document(document, *, doc: str, year: int | None = None, entity: str
         assign_dimensions(metric, trace)
         assign_period(metric, year_end, trace)
     return metrics
+
+
+def report_year(metric: Metric, year: int | None, source: str, trace=None) -> None:
+    """Rule `report-year`: a table figure in a column without a period ('Unit | Value'), under a title without
+    one, is for the year the report covers (the catalog's, else the one its text states), as prose figures are."""
+    if metric.year is not None or year is None:
+        return
+    if trace is not None:
+        trace.add(f"line {metric.line}: {' '.join(metric.raw.split())}  year -> {year}", "changed", "report-year")
+    metric.year, metric.year_source = year, source
 
 
 # 'In 2018', 'for FY23', 'during the financial year 2022/23', 'as of 31 December 2021': the period a

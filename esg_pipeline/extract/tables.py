@@ -17,7 +17,7 @@ from esg_pipeline.extract.unit_parse import (UnitSpec, caption_scale, contextual
                                              unit_in_label)
 from esg_pipeline.extract.units import unit_kind
 from esg_pipeline.ingest.documents.model import Block, Cell, Document, Row, Table
-from esg_pipeline.ingest.documents.periods import period_year
+from esg_pipeline.ingest.documents.periods import find_periods, period_year
 
 # --- cell values ------------------------------------------------------------------------
 
@@ -444,10 +444,14 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
     indicator = cls.classify(*_classified_as(unit, f"{path_text} {label} {ctx.title}"), zones)
     value = parsed.value * factor
     unit_text = f" ({row.unit})" if row.unit else ""
+    year, year_source = column.year, "column" if column.year else "none"
+    if year is None and (title_years := {y for _, _, y in find_periods(ctx.title)}) and len(title_years) == 1:
+        year, year_source = title_years.pop(), "table title"  # 'Environmental data 2023' over 'Unit | Value'
+
     return Metric(
         doc=name, value=float(f"{value:.12g}"), unit=unit, qualifier=parsed.qualifier, hkex_kpi=indicator.hkex_kpi,
-        gri=indicator.gri, indicator=indicator.id, entity=entity or "", year=column.year,
-        year_source="column" if column.year else "none", subject=" › ".join(row.label_path),
+        gri=indicator.gri, indicator=indicator.id, entity=entity or "", year=year,
+        year_source=year_source, subject=" › ".join(row.label_path),
         quote=f"{label}{unit_text} [{column.header}]: {cell.text}", start=cell.start, end=cell.end,
         line=bisect_right(line_starts, cell.start), page=cell.page or block.page, method="table_cell",
         confidence=0.9, flags=[f"unit:{unit_rule}", *(f"note:{n}" for n in row.notes)], raw=cell.text,

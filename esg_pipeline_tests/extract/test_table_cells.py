@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from esg_pipeline.cli import main
+from esg_pipeline.extract import extract_document
 from esg_pipeline.extract.tables import CellValue, Trace, extract_table_metrics, parse_cell
 from esg_pipeline.ingest.documents.model import Cell, Column, Document, DocumentBuilder, Row, Table
 
@@ -218,6 +219,29 @@ def test_years_notes_and_spans_of_a_multi_column_row():
         assert "note:[A]" in m.flags and m.entity == "Tarn Valley Foods"
         assert doc.text[m.start:m.end] == m.raw
         assert m.quote.startswith("Scope 1 emissions (tCO2e) [")
+
+
+def _value_column_document(title: str | None) -> Document:
+    builder = DocumentBuilder("txt")
+    if title:
+        builder.add("heading", title)
+    row = Row(label="Water withdrawal", unit="m3", cells=[Cell("512,400", 0)])
+    builder.add_table(Table(columns=[Column("Value", None, None)], rows=[row], header_rows=[["Unit", "Value"]],
+                            unit_header="Unit"))
+    builder.add("paragraph", "Figures cover the year ended 31 December 2020 for every site.")
+    return builder.build()
+
+
+@pytest.mark.parametrize("title,catalog_year,year,source", [
+    ("Environmental data 2022", 2021, 2022, "table title"),  # the title's one period wins
+    ("Environmental data", 2021, 2021, "catalog"),           # rule report-year: the catalog's year
+    ("Environmental data", None, 2020, "text:"),             # else the year the text reports on
+], ids=["table-title", "report-year-catalog", "report-year-text"])
+def test_a_column_without_a_period_takes_the_title_or_report_year(title, catalog_year, year, source):
+    metrics = extract_document(_value_column_document(title), doc="t.txt", year=catalog_year)
+    water = [m for m in metrics if m.value == 512_400]
+    assert [m.year for m in water] == [year] and water[0].year_source.startswith(source), \
+        [(m.value, m.year, m.year_source) for m in metrics]
 
 
 # --- the CLI: extract --explain and inspect --------------------------------------------------------

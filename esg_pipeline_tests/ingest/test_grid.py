@@ -70,6 +70,20 @@ C1, C2, C3 = 300, 360, 420  # value column x positions
 
 CASES: list[Case] = [
     Case(
+        # one value column named 'Value' beside a 'Unit' column: a single-period table (GRI-style data pages)
+        "unit-and-value-header",
+        [*row(100, (50, "Indicator"), (230, "Unit"), (330, "Value"), (420, "GRI")),
+         *row(100 + LINE, (50, "Total energy consumption"), (230, "GJ"), (330, "184,230"), (420, "302-1")),
+         *row(100 + 2 * LINE, (50, "Water withdrawal"), (230, "m3"), (330, "512,400"), (420, "303-3")),
+         *row(100 + 3 * LINE, (50, "Employees"), (230, "number"), (330, "2,315"), (420, "2-7"))],
+        [T([None], [
+            R("Total energy consumption", {0: "184,230"}, unit="GJ"),
+            R("Water withdrawal", {0: "512,400"}, unit="m3"),
+            R("Employees", {0: "2,315"}, unit="number"),
+        ], kinds=["value"], headers=["Value"])],
+        outside=("302-1", "303-3"),
+    ),
+    Case(
         # a page's text column beside the table shares its lines: its words are neither header nor labels
         "text-column-beside",
         [*row(100, (40, "Our mills used less fuel again"), (250, "Indicator"), (400, "2022"), (450, "2023")),

@@ -52,7 +52,8 @@ def _header_layouts(words: list[Word], lines: list[_Line], n: int, height: float
     periods = [(i, period_year(words[i].text)) for i in ids]
     periods = [(i, y) for i, y in periods if y is not None]
     if len(periods) < MIN_PERIODS:
-        return []
+        single = _single_value_header(words, ids)
+        return [_layout(words, lines, n, ids, [single], float("-inf"), float("inf"), height)] if single is not None else []
     groups: list[list[int]] = [[]]
     seen: set[int] = set()
     for i in ids:
@@ -125,6 +126,20 @@ def _prose_gutter(words, lines, n: int, group: list[int], values_x0: float, heig
                 sum(bool(PROSE_WORD_RE.match(t)) for t in texts) * 2 >= len(texts):
             return cut
     return None
+
+
+# The one figure column of a single-period table: 'Indicator  Unit  Value', 'Metric  Unit  2023'.
+VALUE_HEADER_RE = re.compile(r"^(?:values?|amounts?|quantity|data|results?|performance|figures?)$", re.I)
+SINGLE_HEADER_MAX_WORDS = 8
+
+
+def _single_value_header(words, ids: list[int]) -> int | None:
+    """The header word of the one value column of a short header line that also names a 'Unit' column:
+    a value word or a single period right of the first word; None for any other line."""
+    if len(ids) > SINGLE_HEADER_MAX_WORDS or not any(UNIT_HEADER_RE.match(words[i].text) for i in ids):
+        return None
+    found = [i for i in ids[1:] if VALUE_HEADER_RE.match(words[i].text) or period_year(words[i].text) is not None]
+    return found[0] if len(found) == 1 else None
 
 
 def _column_kind(text: str) -> str | None:

@@ -12,6 +12,7 @@ from esg_pipeline.ingest.documents.layout import (
     LayoutBlock, PageLayout, assign_heading_levels, column_groups, group_rows, page_blocks, page_gutters, page_layout,
 )
 from esg_pipeline.ingest.documents.grid_lines import MIN_PERIODS
+from esg_pipeline.ingest.documents.grid_header import UNIT_HEADER_RE
 from esg_pipeline.ingest.documents.model import Document, DocumentBuilder, Word
 from esg_pipeline.ingest.documents.periods import period_year
 from esg_pipeline.ingest.documents.pdf_words import PageWords, read_pdf_words
@@ -100,7 +101,8 @@ def _page_tables(page: PageWords, words: list[Word]) -> tuple[list[grid.PageTabl
     """Tables first, on the whole page and column by column when the page seems to have text columns;
     the reading with more value cells wins (a gutter between a table's values and its unit or note
     columns would cut the table; prose beside a table would join its rows). The rest goes to layout."""
-    if sum(1 for w in words if period_year(w.text) is not None) < MIN_PERIODS:
+    if sum(1 for w in words if period_year(w.text) is not None) < MIN_PERIODS and \
+            not any(UNIT_HEADER_RE.match(w.text) for w in words):  # a 'Unit' column may head a one-period table
         return [], page_layout(words, page.page, page.width, page.height)  # no header row: no table to find
     gutters = page_gutters(words)
     tables = grid.find_page_tables(words, page=page.page)
