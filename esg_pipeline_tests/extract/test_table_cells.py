@@ -54,6 +54,8 @@ PARSE_CASES = [
     ("$12.5", 12.5, "exact", False, "USD"),
     ("€3,400", 3400, "exact", False, "EUR"),
     ("£900", 900, "exact", False, "GBP"),
+    ("2.0 (a)", 2.0, "exact", False, None),  # a footnote marker after a space
+    ("2.0[1]", 2.0, "exact", False, None),
     ("1.234.567", 1_234_567, "exact", False, None),  # two dots can only group thousands
     ("2.480,5", 2_480.5, "exact", False, None),  # dots group thousands before a decimal comma
     ("-", None),
@@ -64,6 +66,7 @@ PARSE_CASES = [
     ("abc", None),
     ("1,2345", None),  # neither thousands nor a decimal comma
     ("1.2.3", None),  # a section number, not a figure
+    ("2.0 (abc)", None),  # a word in brackets, not a footnote marker
     ("1.234.5", None),  # a decimal point after a dot group: not a number
     ("1 234", None),
 ]
