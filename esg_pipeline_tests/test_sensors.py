@@ -1,6 +1,7 @@
 import json
 
 import dagster as dg
+import pytest
 
 from esg_pipeline.defs.resources import PipelineSettings
 from esg_pipeline.defs.sensors import report_arrival_sensor
@@ -19,12 +20,18 @@ def write_catalog(path, years):
     path.write_text(json.dumps({"companies": [{"id": "osprey", "name": "Osprey Foods Group"}], "reports": reports}))
 
 
-def test_inbox_files_and_catalog_edits_request_their_years(tmp_path):
+@pytest.fixture
+def watched(tmp_path):
+    """An inbox and a catalog of 2019 and 2020, as the sensor's pipeline settings see them."""
     inbox, catalog = tmp_path / "inbox", tmp_path / "catalog.yaml"
     inbox.mkdir()
     write_catalog(catalog, [2019, 2020])
     pipeline = PipelineSettings(catalog_path=str(catalog), raw_store_dir=str(tmp_path / "raw"), inbox_dir=str(inbox))
+    return inbox, catalog, pipeline
 
+
+def test_inbox_files_and_catalog_edits_request_their_years(watched):
+    inbox, catalog, pipeline = watched
     requests, cursor = evaluate(pipeline)
     assert requests == []  # first tick learns the catalog, no backfill of history
 
@@ -43,11 +50,8 @@ def test_inbox_files_and_catalog_edits_request_their_years(tmp_path):
     assert "esg/companies" not in requests[0].tags  # a catalog edit runs the whole year
 
 
-def test_a_year_touched_only_by_inbox_files_runs_for_their_companies(tmp_path):
-    inbox, catalog = tmp_path / "inbox", tmp_path / "catalog.yaml"
-    inbox.mkdir()
-    write_catalog(catalog, [2019, 2020])
-    pipeline = PipelineSettings(catalog_path=str(catalog), raw_store_dir=str(tmp_path / "raw"), inbox_dir=str(inbox))
+def test_a_year_touched_only_by_inbox_files_runs_for_their_companies(watched):
+    inbox, _, pipeline = watched
     _, cursor = evaluate(pipeline)
 
     (inbox / "osprey_2021_sustainability.txt").write_text(REPORT)

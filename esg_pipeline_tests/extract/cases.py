@@ -12,13 +12,27 @@ want is a dict of Metric attributes; a key may end in `__has` (the value is in t
 attribute is one of the values), `__lacks` (the value is not in the attribute), `__startswith` or `__endswith`."""
 from __future__ import annotations
 
-from esg_pipeline.extract import extract_metrics
+from esg_pipeline.extract import extract_document, extract_metrics
+from esg_pipeline.ingest.documents import read_document_bytes
 
 Y23 = {"year": 2023}  # read as a report whose catalog year is 2023
 
 
 def read(text: str, given: dict | None = None):
     return extract_metrics(text, doc="t.txt", **(given or {}))
+
+
+def read_page(text: str):
+    """A page read end to end, as `esg-pipeline extract` reads a text file: document grids, then the extractor."""
+    return extract_document(read_document_bytes(text.encode(), "txt", name="page.txt"), doc="page.txt")
+
+
+def check_page_figure(rule, text, pick, want):
+    """The first figure of the page read end to end that matches `pick` exists and matches `want`."""
+    figures = read_page(text)
+    hits = [m for m in figures if holds(m, pick)]
+    assert hits, (rule, [(m.raw, m.value, m.unit, m.year) for m in figures])
+    assert holds(hits[0], want), (rule, {k: getattr(hits[0], k.partition("__")[0]) for k in want})
 
 
 def holds(metric, attrs: dict) -> bool:

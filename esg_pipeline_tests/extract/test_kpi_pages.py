@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from esg_pipeline.extract import extract_document
-from esg_pipeline.ingest.documents import read_document_bytes
+from esg_pipeline_tests.extract.cases import check_page_figure, read_page
 
 HKEX_WORDING = ("Direct and/or indirect energy consumption by type (e.g. electricity, gas or oil) in total (kWh in "
                 "'000s) and intensity (e.g. per unit of production volume, per facility).\n")
@@ -41,21 +40,13 @@ CASES = [
 ]
 
 
-def _figures(text: str):
-    return extract_document(read_document_bytes(text.encode(), "txt", name="k.txt"), doc="k.txt")
-
-
 @pytest.mark.parametrize("rule,text,pick,want", CASES, ids=[c[0] for c in CASES])
 def test_kpi_page_figure(rule, text, pick, want):
-    figures = _figures(text)
-    hits = [m for m in figures if all(getattr(m, k) == v for k, v in pick.items())]
-    assert hits, (rule, [(m.value, m.unit, m.year) for m in figures])
-    got = {k: getattr(hits[0], k) for k in want}
-    assert got == want, rule
+    check_page_figure(rule, text, pick, want)
 
 
 @pytest.mark.parametrize("rule,text,value", [
     ("page-list-is-no-figure", INTENSITY_ROWS, 12), ("page-list-is-no-figure", INTENSITY_ROWS, 13),
     ("one-row-ruled-table", ONE_ROW, 21)], ids=lambda c: c if isinstance(c, str) else None)
 def test_kpi_page_gives_no_such_figure(rule, text, value):
-    assert not [m for m in _figures(text) if m.value == value], rule
+    assert not [m for m in read_page(text) if m.value == value], rule

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from esg_pipeline.extract import extract_document
 from esg_pipeline.extract.decimals import writes_decimal_comma
-from esg_pipeline.ingest.documents import read_document_bytes
+from esg_pipeline_tests.extract.cases import check_page_figure, read_page
 
 COMMA_DECIMALS = ("Climate\n\nDirect and indirect emissions (tCO2e) 2023 2022 2021\n"
                   "Scope 1 12.604 13.911 15.087\nScope 2 market based 8.215 9.442 9.706\n\n"
@@ -40,21 +39,13 @@ CASES = [
 ]
 
 
-def _figures(text: str):
-    return extract_document(read_document_bytes(text.encode(), "txt", name="eu.txt"), doc="eu.txt")
-
-
 @pytest.mark.parametrize("rule,text,pick,want", CASES, ids=[c[0] for c in CASES])
-def test_european_layout_figure(rule, text, pick, want):
-    figures = _figures(text)
-    hits = [m for m in figures if all(getattr(m, k) == v for k, v in pick.items())]
-    assert hits, (rule, [(m.raw, m.value, m.unit, m.year) for m in figures])
-    got = {k: getattr(hits[0], k) for k in want}
-    assert got == pytest.approx(want) if all(isinstance(v, float | int) for v in want.values()) else got == want, rule
+def test_table_layout_figure(rule, text, pick, want):
+    check_page_figure(rule, text, pick, want)
 
 
 def test_a_change_column_and_a_target_column_give_no_figures():
-    figures = _figures(NOTED)
+    figures = read_page(NOTED)
     assert not [m for m in figures if m.raw in ("(4.4)%", "(3.0)%", "0.60") or m.year == 2030], \
         [(m.raw, m.year) for m in figures]
 
