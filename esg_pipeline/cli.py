@@ -208,7 +208,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     result = run_pipeline(years, catalog_path=catalog_path, companies=companies, **_run_settings(url))
     print()
     print(f"Warehouse: {url}")
-    rows, failures = summarize(url, years)
+    rows, failures = summarize(url, years, run_ids=result.run_ids)
     print(format_summary(rows, failures))
     for step in result.steps:
         for check in step.failed_checks:
@@ -218,7 +218,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not result.success:
         print("esg-pipeline run: FAILED (a blocking check or a step failed; see above)", file=sys.stderr)
         return 1
-    return 0
+    return _failed_reports_exit(failures, allow=args.allow_failed_reports or settings.allow_failed_reports())
+
+
+def _failed_reports_exit(failures: list, *, allow: bool) -> int:
+    """The exit policy: a run whose reports failed (this run's failed ledger rows) exits 1, unless allowed."""
+    if not failures:
+        return 0
+    stale = sum(f.is_stale for f in failures)
+    what = (f"esg-pipeline run: {len(failures)} report(s) failed (listed above; {stale} keep the figures "
+            f"an earlier run loaded, marked stale)")
+    if allow:
+        print(f"{what}; exit 0 as allowed", file=sys.stderr)
+        return 0
+    print(f"{what}; exit 1 (--allow-failed-reports or ESG_ALLOW_FAILED_REPORTS=1 exits 0)", file=sys.stderr)
+    return 1
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -280,6 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--company", action="append", metavar="ID",
                    help="only this catalog company's reports (repeat or comma-separate for several); "
                         "the other companies' rows stay as loaded")
+    p.add_argument("--allow-failed-reports", action="store_true",
+                   help="exit 0 although reports failed (default: exit 1; also $ESG_ALLOW_FAILED_REPORTS)")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("verify", help="record analyst-verified values that win in the marts, then rebuild them")

@@ -23,6 +23,7 @@ from esg_pipeline.defs.dbt import dbt_resource
 class StepResult:
     label: str
     success: bool
+    run_id: str = ""  # the Dagster run: its ledger rows carry it
     failed_checks: list[str] = field(default_factory=list)  # "asset:check (severity)"
     errors: list[str] = field(default_factory=list)
 
@@ -34,6 +35,10 @@ class PipelineRun:
     @property
     def success(self) -> bool:
         return all(s.success for s in self.steps)
+
+    @property
+    def run_ids(self) -> list[str]:
+        return [s.run_id for s in self.steps if s.run_id]
 
 
 def available_years() -> set[int]:
@@ -69,7 +74,8 @@ def _result(label: str, result: dg.ExecuteInJobResult) -> StepResult:
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
             errors.append(f"{event.step_key}: {event.step_failure_data.error.message.strip()}")
-    return StepResult(label=label, success=result.success, failed_checks=failed_checks, errors=errors)
+    return StepResult(label=label, success=result.success, run_id=result.run_id, failed_checks=failed_checks,
+                      errors=errors)
 
 
 def run_pipeline(

@@ -51,6 +51,11 @@ def allow_private_urls() -> bool:
     return _truthy("ESG_ALLOW_PRIVATE_URLS")
 
 
+def allow_failed_reports() -> bool:
+    """ESG_ALLOW_FAILED_REPORTS: `esg-pipeline run` exits 0 when reports failed (default: exit 1)."""
+    return _truthy("ESG_ALLOW_FAILED_REPORTS")
+
+
 def fetch_deadline_s() -> float:
     """ESG_FETCH_DEADLINE_S: the most one download may take, start to last byte (default 600 s)."""
     return float(os.environ.get("ESG_FETCH_DEADLINE_S") or 600.0)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from esg_pipeline.warehouse import make_engine
+from esg_pipeline.warehouse import schema
 
 
 @dataclass(frozen=True)
@@ -21,30 +22,41 @@ class YearSummary:
 
 @dataclass(frozen=True)
 class FailedReport:
-    year: int
+    year: int | None  # None: a catalog entry or inbox file no reporting year can own (year 1800, say)
     report_id: str
     reason: str
+    is_stale: bool = False  # its figures from an earlier run are kept, marked stale
 
 
 def _scalar_by_year(conn, sql: str) -> dict[int, int]:
     return {int(year): int(count) for year, count in conn.execute(sa.text(sql))}
 
 
-def summarize(url: str, years: Iterable[int]) -> tuple[list[YearSummary], list[FailedReport]]:
+def _failed_attempts(conn, run_ids: list[str]) -> list[FailedReport]:
+    if not run_ids:
+        return []
+    ledger = schema.ingest_ledger
+    query = (sa.select(ledger.c.report_year, ledger.c.entry_id, ledger.c.reason, ledger.c.is_stale)
+             .where(ledger.c.status == "failed", ledger.c.run_id.in_(run_ids)))
+    failures = [FailedReport(None if year is None else int(year), entry_id or "", reason or "", bool(stale))
+                for year, entry_id, reason, stale in conn.execute(query)]
+    return sorted(failures, key=lambda f: (f.year or 0, f.report_id))
+
+
+def summarize(url: str, years: Iterable[int],
+              run_ids: Iterable[str] = ()) -> tuple[list[YearSummary], list[FailedReport]]:
+    """Per year, what the warehouse holds; and the failed ledger rows of the Dagster runs `run_ids` (a CLI
+    run's own: not another catalog's, not an earlier run's)."""
     engine = make_engine(url, read_only=True)
     years = sorted(set(years))
+    run_ids = sorted(set(run_ids))
     with engine.connect() as conn:
         reports = _scalar_by_year(conn, "select report_year, count(*) from esg_raw.reports group by 1")
         failed = _scalar_by_year(
             conn, "select report_year, count(*) from esg_raw.reports where status = 'failed' group by 1")
         metrics = _scalar_by_year(conn, "select report_year, count(*) from esg_raw.metrics group by 1")
         quarantined = _scalar_by_year(conn, "select report_year, count(*) from esg_raw.quarantine group by 1")
-        failures = [
-            FailedReport(int(y), rid, reason or "")
-            for y, rid, reason in conn.execute(sa.text(
-                "select report_year, report_id, reason from esg_raw.reports where status = 'failed' order by 1, 2"))
-            if int(y) in years
-        ]
+        failures = _failed_attempts(conn, run_ids)
         try:  # last: on PostgreSQL a failed statement aborts the rest of the transaction
             mart = _scalar_by_year(conn, "select report_year, count(*) from marts.fct_esg_metrics group by 1")
         except sa.exc.DBAPIError:  # marts not built (dbt step failed)
@@ -65,5 +77,6 @@ def format_summary(rows: list[YearSummary], failures: list[FailedReport]) -> str
     if failures:
         lines.append("")
         lines.append("Reports that failed (recorded in esg_raw.ingest_ledger):")
-        lines.extend(f"  {f.year} {f.report_id}: {f.reason}" for f in failures)
+        lines.extend(f"  {f.year or '-'} {f.report_id}: {f.reason}" + " (earlier figures kept: stale)" * f.is_stale
+                     for f in failures)
     return "\n".join(lines)

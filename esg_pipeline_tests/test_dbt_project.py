@@ -51,3 +51,23 @@ def test_unit_test_names_fit_postgres_identifiers():
     tests = yaml.safe_load((DBT_PROJECT_DIR / "models" / "marts" / "_unit_tests.yml").read_text(encoding="utf-8"))
     names = [t["name"] for t in tests["unit_tests"]]
     assert len(names) == len(set(names)) and all(len(n) <= 63 for n in names)
+
+
+def test_the_stale_flag_of_the_record_reaches_every_mart_that_names_a_report():
+    """`is_stale` is defined once (warehouse/schema.py, on the reports and the ledger); staging carries it and
+    every mart whose rows come from a report shows it."""
+    from esg_pipeline.warehouse import schema
+
+    assert {"is_stale"} <= set(schema.reports.c.keys()) & set(schema.ingest_ledger.c.keys())
+    for table, model in ((schema.reports, "stg_reports"), (schema.ingest_ledger, "stg_ingest_ledger")):
+        sql = (DBT_PROJECT_DIR / "models" / "staging" / f"{model}.sql").read_text(encoding="utf-8")
+        columns = table.columns if table is schema.reports else [table.c.is_stale]
+        missing = [c.name for c in columns if not re.search(rf"\b{c.name}\b", sql)]
+        assert not missing, f"{model}.sql lacks {missing}"
+    marts = yaml.safe_load((DBT_PROJECT_DIR / "models" / "marts" / "_marts.yml").read_text(encoding="utf-8"))
+    for model in marts["models"]:
+        columns = {c["name"] for c in model.get("columns", [])}
+        if columns & {"report_id", "report_year", "total_metric_id"}:
+            assert "is_stale" in columns, model["name"]
+            sql = (DBT_PROJECT_DIR / "models" / "marts" / f"{model['name']}.sql").read_text(encoding="utf-8")
+            assert model["name"] == "dim_report" or re.search(r"\bis_stale\b", sql), model["name"]

@@ -14,7 +14,7 @@ from esg_pipeline.ingest.inbox import inbox_entries, scan_inbox
 from esg_pipeline.ingest.rawstore import RawStore
 from esg_pipeline.ingest.service import LEDGER_COLUMNS, PreviousFetch, ingest_entry
 from esg_pipeline.pipeline import ReportText, run_scope
-from esg_pipeline.warehouse import latest_successful_fetches, replace_owned_rows, upsert_rows
+from esg_pipeline.warehouse import latest_successful_fetches, replace_owned_rows, reports_with_rows, upsert_rows
 from esg_pipeline.warehouse import schema as wh
 
 
@@ -45,7 +45,8 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
     entries = [e for e in catalog.for_year(year) + [e for e in dropped if e.year == year]
                if targeted is None or e.company_id in targeted]
     store = RawStore(ensure_dir(pipeline.raw_store_dir))
-    previous = latest_successful_fetches(warehouse.writable_engine(), [e.resolved_source for e in entries])
+    engine = warehouse.writable_engine()
+    previous = latest_successful_fetches(engine, [e.resolved_source for e in entries])
     settings = pipeline.fetch_settings()
     session = build_session(settings)
 
@@ -74,11 +75,18 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
     catalog_problems = [str(err) for err in catalog.errors if err.year in (year, None)]
     for problem in catalog_problems:
         context.log.warning(f"catalog {pipeline.catalog_path}: {problem}")
+    # Last good data wins: a report failing now keeps the rows an earlier run loaded, and they are marked stale.
+    kept = reports_with_rows(engine, year, run_scope(outcomes).failed_reports)
+    for outcome in outcomes:
+        row = outcome["ledger_row"]
+        row["is_stale"] = row["status"] == "failed" and row["entry_id"] in kept
+        if row["is_stale"]:
+            context.log.warning(f"{row['entry_id']}: the figures an earlier run loaded are kept, marked stale")
     failed = [o["ledger_row"] for o in outcomes if o["ledger_row"]["status"] == "failed"]
     warned = [o["ledger_row"] for o in outcomes if o["ledger_row"]["warnings"]]
     counts = {s: sum(o["ledger_row"]["status"] == s for o in outcomes) for s in ("new", "unchanged", "failed")}
-    yield dg.Output(outcomes, metadata={"reports": len(outcomes), **counts, "with_warnings": len(warned),
-                                        "catalog_errors": len(catalog_problems),
+    yield dg.Output(outcomes, metadata={"reports": len(outcomes), **counts, "stale": len(kept),
+                                        "with_warnings": len(warned), "catalog_errors": len(catalog_problems),
                                         "companies": ", ".join(sorted(targeted)) if targeted else "all"})
     yield dg.AssetCheckResult(
         check_name="all_reports_ingested",
@@ -86,7 +94,8 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
             "failed_reports": dg.MetadataValue.md(
-                "\n".join(f"- `{r['entry_id']}`: {r['reason']}" for r in failed) or "none"
+                "\n".join(f"- `{r['entry_id']}`: {r['reason']}" + (" (earlier figures kept: stale)" * r["is_stale"])
+                          for r in failed) or "none"
             ),
             "catalog_errors": dg.MetadataValue.md("\n".join(f"- {p}" for p in catalog_problems) or "none"),
             "read_with_warnings": dg.MetadataValue.md(

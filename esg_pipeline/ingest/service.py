@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 Status = Literal["new", "unchanged", "failed"]
 LEDGER_COLUMNS = ("entry_id", "company_id", "report_year", "title", "source", "attempted_at", "sha256", "bytes",
                   "content_type", "format", "status", "reason", "http_status", "etag", "last_modified", "raw_path",
-                  "warnings")
+                  "warnings", "is_stale")
 WARNING_SEPARATOR = "; "  # Document.warnings in one ledger field; a warning itself may contain commas
 _READ_CHUNK = 1024 * 1024
 

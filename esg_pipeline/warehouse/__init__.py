@@ -7,6 +7,7 @@ from esg_pipeline.warehouse.db import (
     make_engine,
     replace_owned_rows,
     replace_rows,
+    reports_with_rows,
     upsert_rows,
 )
 
@@ -18,5 +19,6 @@ __all__ = [
     "make_engine",
     "replace_owned_rows",
     "replace_rows",
+    "reports_with_rows",
     "upsert_rows",
 ]

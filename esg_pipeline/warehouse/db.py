@@ -119,6 +119,21 @@ def replace_owned_rows(
     return len(rows)
 
 
+def reports_with_rows(engine: Engine, year: int, report_ids: Iterable[str]) -> set[str]:
+    """Those of `report_ids` with rows of `year` loaded in `esg_raw.metrics` or `esg_raw.quarantine`: a
+    report among them that fails this time keeps those rows, stale."""
+    report_ids = sorted(set(report_ids))
+    if not report_ids:
+        return set()
+    found: set[str] = set()
+    with engine.connect() as conn:
+        for table in (schema.metrics, schema.quarantine):
+            query = (sa.select(table.c.report_id).distinct()
+                     .where(table.c.report_year == year, table.c.report_id.in_(report_ids)))
+            found.update(conn.execute(query).scalars())
+    return found
+
+
 def upsert_rows(
     engine: Engine, table: sa.Table, records: Iterable[Mapping[str, Any]], *, key: str | Sequence[str]
 ) -> int:

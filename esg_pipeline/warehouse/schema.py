@@ -26,6 +26,13 @@ def _metric_columns() -> list[Column]:
     return observation_columns()
 
 
+def _stale_column() -> Column:
+    """Last good data wins: a report that fails keeps the figures an earlier run loaded, and this marks
+    them. The marts carry it as `is_stale`, with the failure's reason as `stale_reason`."""
+    return Column("is_stale", Boolean, comment="the report failed this time; the figures an earlier run loaded "
+                                               "stay, marked stale (reason: why it failed)")
+
+
 metrics = Table("metrics", metadata, *_metric_columns())
 
 quarantine = Table(
@@ -53,6 +60,7 @@ reports = Table(
     Column("fetched_at", DateTime),
     Column("status", String(20), nullable=False),
     Column("reason", Text),
+    _stale_column(),
 )
 
 ingest_ledger = Table(
@@ -77,6 +85,7 @@ ingest_ledger = Table(
     Column("last_modified", Text),
     Column("raw_path", Text),
     Column("warnings", Text),  # the reader's warnings for a report that loaded, "; "-separated
+    _stale_column(),
 )
 
 indicators = Table(

@@ -12,7 +12,7 @@ with observed as (
 years as (
     select company_id, metric_year from observed
     union
-    select company_id, report_year as metric_year from {{ ref('stg_reports') }} where status <> 'failed'
+    select company_id, report_year as metric_year from {{ ref('stg_reports') }} where status <> 'failed' or is_stale
 ),
 
 stated_ends as (
@@ -48,7 +48,7 @@ stated_starts as (
 own_reports as (
     select distinct company_id, report_year
     from {{ ref('stg_reports') }}
-    where status <> 'failed'
+    where status <> 'failed' or is_stale
 )
 
 select

@@ -1,8 +1,10 @@
 -- Per company and reporting year, every HKEX ESG KPI and whether the report disclosed it with a number.
+-- A report that failed on its latest attempt but keeps figures from an earlier load still counts (is_stale).
 with reports as (
-    select distinct company_id, report_year
+    select company_id, report_year, sum(case when is_stale then 1 else 0 end) > 0 as is_stale
     from {{ ref('stg_reports') }}
-    where status <> 'failed'
+    where status <> 'failed' or is_stale
+    group by company_id, report_year
 ),
 
 disclosed as (
@@ -20,7 +22,8 @@ select
     k.kpi_name,
     k.aspect,
     coalesce(d.metric_count, 0) > 0 as disclosed,
-    coalesce(d.metric_count, 0) as metric_count
+    coalesce(d.metric_count, 0) as metric_count,
+    r.is_stale
 from reports as r
 cross join {{ ref('hkex_kpis') }} as k
 left join disclosed as d

@@ -139,5 +139,7 @@ select
     first_reported_unit,
     first_reported_in,
     is_verified,
-    verification_note
+    verification_note,
+    is_stale,
+    stale_reason
 from chosen

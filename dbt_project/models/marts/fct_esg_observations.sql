@@ -1,6 +1,7 @@
 -- Every observation: each figure extracted from a report and each analyst-verified value, with its
 -- concept, dimension members, fiscal period, basis, value in the concept's canonical unit and its
--- provenance. fct_esg_metrics chooses one of these per grain; this table keeps them all.
+-- provenance. fct_esg_metrics chooses one of these per grain; this table keeps them all. is_stale marks the
+-- figures of a report that failed on its latest attempt, kept from an earlier load (stale_reason: why it failed).
 with observations as (
     select * from {{ ref('int_metric_observations') }}
 )
@@ -51,8 +52,12 @@ select
     o.flags,
     o.year_source,
     o.is_verified,
-    o.verification_note
+    o.verification_note,
+    coalesce(r.is_stale, false) as is_stale,
+    case when r.is_stale then r.reason end as stale_reason
 from observations as o
 left join {{ ref('stg_companies') }} as c on o.company_id = c.company_id
 left join {{ ref('stg_indicators') }} as i on o.indicator_id = i.indicator_id
 left join {{ ref('dim_fiscal_period') }} as p on o.company_id = p.company_id and o.metric_year = p.metric_year
+-- a report that failed on its latest attempt keeps the figures loaded before: they are stale
+left join {{ ref('stg_reports') }} as r on o.report_id = r.report_id and o.report_year = r.report_year

@@ -19,7 +19,7 @@ stated as (
         value, unit, value_cny, value_hkd, value_usd,
         false as is_derived,
         case when dimension_key = '' then 'stated total' else 'stated by method' end as value_source,
-        chosen_because, observations, is_restated, is_verified, report_year, report_id, metric_id, quote,
+        chosen_because, observations, is_restated, is_verified, is_stale, report_year, report_id, metric_id, quote,
         1 as source_rank,
         0 as parts,
         cast(null as varchar(100)) as dimension
@@ -36,7 +36,7 @@ location_based_as_total as (
         value, unit, value_cny, value_hkd, value_usd,
         false as is_derived,
         'location-based (no total stated)' as value_source,
-        chosen_because, observations, is_restated, is_verified, report_year, report_id, metric_id, quote,
+        chosen_because, observations, is_restated, is_verified, is_stale, report_year, report_id, metric_id, quote,
         2 as source_rank,
         0 as parts,
         cast(null as varchar(100)) as dimension
@@ -59,6 +59,7 @@ derived as (
         parts as observations,
         false as is_restated,
         false as is_verified,
+        is_stale,
         cast(null as integer) as report_year,
         cast(null as varchar(255)) as report_id,
         cast(null as varchar(64)) as metric_id,
@@ -109,6 +110,7 @@ select
     observations,
     is_restated,
     is_verified,
+    is_stale,
     report_year,
     report_id,
     metric_id,

@@ -20,7 +20,8 @@ parts as (
         case when min(unit) = max(unit) then sum(value) end as sum_of_parts,
         min(unit) as parts_unit,
         min(unit) = max(unit) as parts_share_unit,
-        count(*) = sum(case when is_canonical_unit then 1 else 0 end) as parts_canonical
+        count(*) = sum(case when is_canonical_unit then 1 else 0 end) as parts_canonical,
+        sum(case when is_stale then 1 else 0 end) > 0 as parts_stale
     from metrics
     where dimension_key <> '' and dimension_key not like '%;%'
     group by company_id, metric_year, indicator_id, entity, {{ dbt.split_part('dimension_key', "'='", 1) }}
@@ -28,7 +29,7 @@ parts as (
 
 totals as (
     select company_id, company_name, metric_year, period_start, period_end, indicator_id, entity,
-        value, unit, is_canonical_unit, metric_id
+        value, unit, is_canonical_unit, metric_id, is_stale
     from metrics
     where dimension_key = ''
 ),
@@ -60,7 +61,8 @@ compared as (
         p.sum_of_parts,
         p.parts_unit,
         p.parts_share_unit,
-        p.parts_canonical
+        p.parts_canonical,
+        coalesce(t.is_stale, false) or p.parts_stale as is_stale
     from parts as p
     left join totals as t
         on t.company_id = p.company_id and t.metric_year = p.metric_year
@@ -102,7 +104,8 @@ select
         when c.stated_total is not null then 'stated total'
         when c.sum_of_parts is not null and c.parts >= 2 then 'sum of parts'
     end as value_source,
-    c.total_metric_id
+    c.total_metric_id,
+    c.is_stale
 from compared as c
 left join labels as l
     on l.company_id = c.company_id and l.metric_year = c.metric_year

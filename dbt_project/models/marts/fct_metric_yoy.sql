@@ -24,6 +24,7 @@ lagged as (
         report_year,
         chosen_because,
         is_restated,
+        is_stale,
         lag(metric_year) over by_series as previous_year,
         lag(period_end) over by_series as previous_period_end,
         lag(value) over by_series as previous_value,
@@ -31,6 +32,7 @@ lagged as (
         lag(basis) over by_series as previous_basis,
         lag(report_year) over by_series as previous_report_year,
         lag(is_restated) over by_series as previous_is_restated,
+        lag(is_stale) over by_series as previous_is_stale,
         lag(differs_from_first_report) over by_series as previous_differs_from_first_report,
         lag(first_reported_value) over by_series as previous_first_reported_value
     from metrics
@@ -65,6 +67,7 @@ select
     report_year,
     chosen_because,
     is_restated,
+    is_stale,
     previous_year,
     previous_value,
     previous_unit,
@@ -78,6 +81,7 @@ select
     coalesce(previous_is_restated, false) as previous_is_restated,
     coalesce(previous_differs_from_first_report, false) as previous_differs_from_first_report,
     previous_first_reported_value,
+    coalesce(previous_is_stale, false) as previous_is_stale,
     -- a tenfold swing is more often a total read as an average (or a unit slip) than a real change
     comparability = 'ok' and previous_value > 0 and (value / previous_value > 10 or value / previous_value < 0.1)
         as is_outlier_change

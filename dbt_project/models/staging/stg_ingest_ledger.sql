@@ -13,5 +13,6 @@ select
     status,
     reason,
     warnings,
+    coalesce(is_stale, false) as is_stale,
     http_status
 from {{ source('esg_raw', 'ingest_ledger') }}

@@ -12,5 +12,7 @@ select
     metrics_found,
     fetched_at,
     status,
-    reason
+    reason,
+    -- failed this time, with the figures an earlier run loaded kept (null in warehouses older than the column)
+    coalesce(is_stale, false) as is_stale
 from {{ source('esg_raw', 'reports') }}
