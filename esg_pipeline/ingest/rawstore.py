@@ -3,11 +3,14 @@
 Layout: `<root>/sha256/<first two hex>/<full hex>`. A blob is written to a temporary
 file under `<root>/tmp` (same filesystem), fsynced, made read-only and then hard-linked
 into place; linking fails if the name exists, so a blob is never overwritten, and a
-reader never sees a half-written file.
+reader never sees a half-written file. A blob whose content no longer matches its hash (disk fault,
+tampering) is moved aside to `<root>/quarantine/` -- kept, never deleted -- so the content can be stored
+again from its source.
 """
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import os
 import re
@@ -35,6 +38,10 @@ class BlobTooLarge(RawStoreError):
 
 class BlobMissing(RawStoreError, FileNotFoundError):
     pass
+
+
+class BlobCorrupted(RawStoreError):
+    """The stored content's hash differs from its name."""
 
 
 @dataclass(frozen=True)
@@ -119,8 +126,32 @@ class RawStore:
         with self.open(sha256) as handle:
             data = handle.read()
         if verify and hashlib.sha256(data).hexdigest() != sha256:
-            raise RawStoreError(f"raw store {self.root}: blob {sha256} is corrupted (content hash differs)")
+            raise BlobCorrupted(f"raw store {self.root}: blob {sha256} is corrupted (content hash differs)")
         return data
+
+    def intact(self, sha256: str) -> bool:
+        """False when the stored blob's content no longer hashes to its name; a missing blob is not corrupt."""
+        digest = hashlib.sha256()
+        try:
+            with self.open(sha256) as handle:
+                for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+                    digest.update(chunk)
+        except BlobMissing:
+            return True
+        return digest.hexdigest() == sha256
+
+    def quarantine(self, sha256: str) -> Path | None:
+        """Move a (corrupted) blob to `<root>/quarantine/<hash>.<UTC time>`, where it stays for inspection:
+        the hash's place is free for the content to be stored again. None if the blob is gone already."""
+        folder = self.root / "quarantine"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{sha256}.{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%fZ}"
+        try:
+            os.rename(self.path_for(sha256), target)
+        except FileNotFoundError:  # another run quarantined it first
+            return None
+        _fsync_dir(folder)
+        return target
 
 
 def _fsync_dir(path: Path) -> None:

@@ -86,17 +86,14 @@ def ingest_entry(entry: CatalogEntry, store: RawStore, previous: PreviousFetch |
     row.update(entry_id=entry.entry_id, company_id=entry.company_id, report_year=entry.year, title=entry.title,
                source=entry.resolved_source, attempted_at=dt.datetime.now(dt.timezone.utc))
     try:
-        if entry.is_url:
-            blob, reused = _fetch(entry, store, previous, settings, session, row)
-        else:
-            blob, reused = _read_local(entry, store, settings, row), False
+        blob, reused, repaired = _stored_blob(entry, store, previous, settings, session, row)
         row.update(sha256=blob.sha256, bytes=blob.bytes, raw_path=str(blob.path))
         if entry.sha256 and blob.sha256 != entry.sha256:
             raise _Failed(f"{entry.resolved_source}: sha256 mismatch: catalog expects {entry.sha256}, "
                           f"content is {blob.sha256}")
         document = _parse(entry, store, blob, row, settings, max_pages)
         row["format"] = document.format
-        row["warnings"] = WARNING_SEPARATOR.join(document.warnings) or None
+        row["warnings"] = WARNING_SEPARATOR.join([*repaired, *document.warnings]) or None
         unchanged = reused or (previous is not None and previous.sha256 == blob.sha256)
         row["status"] = "unchanged" if unchanged else "new"
         return IngestOutcome(ledger_row=row, document=document)
@@ -107,6 +104,30 @@ def ingest_entry(entry: CatalogEntry, store: RawStore, previous: PreviousFetch |
         log.exception("ingesting %s failed unexpectedly", entry.resolved_source)
         row.update(status="failed", reason=f"{entry.resolved_source}: internal error: {type(exc).__name__}: {exc}")
     return IngestOutcome(ledger_row=row, document=None)
+
+
+def _stored_blob(entry: CatalogEntry, store: RawStore, previous: PreviousFetch | None, settings: FetchSettings,
+                 session: requests.Session | None, row: dict[str, Any]) -> tuple[StoredBlob, bool, list[str]]:
+    """(blob, reused, notes): the source fetched or read into the store. A stored blob whose content no longer
+    matches its hash is quarantined (moved aside, never deleted) and the source fetched (unconditionally) or
+    read again; the note says so."""
+    blob, reused = _acquire(entry, store, previous, settings, session, row)
+    if blob.created or store.intact(blob.sha256):  # a blob written just now was hashed as it was written
+        return blob, reused, []
+    moved = store.quarantine(blob.sha256)
+    note = (f"raw store blob {blob.sha256} was corrupted: quarantined to {moved or 'elsewhere'} and the report "
+            f"{'fetched' if entry.is_url else 'read'} again from its source")
+    log.warning("%s: %s", entry.resolved_source, note)
+    row["reason"] = None
+    blob, reused = _acquire(entry, store, None, settings, session, row)
+    return blob, reused, [note]
+
+
+def _acquire(entry: CatalogEntry, store: RawStore, previous: PreviousFetch | None, settings: FetchSettings,
+             session: requests.Session | None, row: dict[str, Any]) -> tuple[StoredBlob, bool]:
+    if entry.is_url:
+        return _fetch(entry, store, previous, settings, session, row)
+    return _read_local(entry, store, settings, row), False
 
 
 def _fetch(entry: CatalogEntry, store: RawStore, previous: PreviousFetch | None, settings: FetchSettings,

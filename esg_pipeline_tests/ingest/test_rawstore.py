@@ -83,6 +83,20 @@ def test_missing_and_corrupted_blobs_are_reported(store, texts):
         store.read(blob.sha256)
 
 
+def test_a_corrupted_blob_is_quarantined_and_its_content_stored_again(store, texts):
+    data = texts.community_2021.encode()
+    blob = store.put_bytes(data)
+    assert store.intact(blob.sha256) and store.intact("0" * 64)  # a missing blob is not a corrupt one
+    os.chmod(blob.path, 0o644)
+    blob.path.write_bytes(b"tampered")
+    assert not store.intact(blob.sha256)
+    moved = store.quarantine(blob.sha256)
+    assert moved.parent == store.root / "quarantine" and moved.name.startswith(blob.sha256 + ".")
+    assert moved.read_bytes() == b"tampered"  # kept, never deleted
+    assert store.put_bytes(data).created and store.read(blob.sha256) == data
+    assert store.quarantine("0" * 64) is None
+
+
 def test_path_for_rejects_non_hashes(store):
     with pytest.raises(ValueError, match="not a lowercase hex sha256"):
         store.path_for("../../etc/passwd")
