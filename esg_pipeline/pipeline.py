@@ -61,7 +61,9 @@ class RunScope:
 def run_scope(outcomes: Sequence[dict]) -> RunScope:
     """The scope of a year's ingest outcomes (`raw_reports`: one ledger row per entry)."""
     rows = [o["ledger_row"] for o in outcomes if o.get("ledger_row")]
-    return RunScope(companies=frozenset(r["company_id"] for r in rows if r.get("company_id")),
+    # Entries only: a file or catalog item that never became one (an inbox file of a company the catalog
+    # does not know, say) owns nothing, so it cannot take another catalog's company.
+    return RunScope(companies=frozenset(o["entry"]["company_id"] for o in outcomes if o.get("entry")),
                     failed_reports=frozenset(r["entry_id"] for r in rows if r.get("status") == "failed"
                                              and r.get("entry_id")))
 

@@ -133,10 +133,14 @@ def test_a_load_replaces_only_its_own_companies_and_keeps_reports_that_failed(tm
 def test_run_scope_names_the_companies_and_the_failed_reports():
     from esg_pipeline.pipeline import run_scope
 
-    outcomes = [{"ledger_row": {"entry_id": "acme/2022/esg", "company_id": "acme", "status": "new"}},
-                {"ledger_row": {"entry_id": "acme/2022/csr", "company_id": "acme", "status": "failed"}},
-                {"ledger_row": {"entry_id": "bolt/2022/esg", "company_id": "bolt", "status": "unchanged"}},
-                {"ledger_row": {"entry_id": "reports[3]", "company_id": None, "status": "failed"}}]
+    def outcome(entry_id, company, status, is_entry=True):
+        return {"entry": {"company_id": company} if is_entry else None,
+                "ledger_row": {"entry_id": entry_id, "company_id": company, "status": status}}
+
+    outcomes = [outcome("acme/2022/esg", "acme", "new"), outcome("acme/2022/csr", "acme", "failed"),
+                outcome("bolt/2022/esg", "bolt", "unchanged"), outcome("reports[3]", None, "failed", is_entry=False),
+                # an inbox file of a company the catalog does not know never became an entry: it owns nothing
+                outcome("inbox/2022/ghost_2022_esg.txt", "ghost", "failed", is_entry=False)]
     scope = run_scope(outcomes)
     assert scope.companies == {"acme", "bolt"}
-    assert scope.failed_reports == {"acme/2022/csr", "reports[3]"}
+    assert scope.failed_reports == {"acme/2022/csr", "reports[3]", "inbox/2022/ghost_2022_esg.txt"}

@@ -10,7 +10,7 @@ from esg_pipeline.catalog import CatalogError, CatalogFileError, load_catalog
 from esg_pipeline.defs.partitions import reporting_year_partitions, targeted_companies, yearly_warehouse_table
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource, ensure_dir
 from esg_pipeline.ingest.fetch import build_session
-from esg_pipeline.ingest.inbox import inbox_entries, scan_inbox
+from esg_pipeline.ingest.inbox import check_against_catalog, inbox_entries, scan_inbox
 from esg_pipeline.ingest.rawstore import RawStore
 from esg_pipeline.ingest.service import LEDGER_COLUMNS, PreviousFetch, ingest_entry
 from esg_pipeline.pipeline import ReportText, run_scope
@@ -32,7 +32,6 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
         catalog = load_catalog(pipeline.catalog_path)
     except CatalogFileError as exc:
         raise dg.Failure(description=str(exc)) from exc
-    companies = {e.company_id: e.company_name for e in catalog.entries}
     targeted = targeted_companies(context.run.tags)
     inbox = scan_inbox(pipeline.inbox_dir, max_bytes=pipeline.max_report_bytes)
     unknown = sorted(targeted - catalog.companies.keys() - {f.company_id for f in inbox}) if targeted else []
@@ -41,7 +40,8 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
                                      f"nor in the inbox: {', '.join(unknown)}")
     if targeted:  # a run for some companies touches only their reports (and their inbox files)
         inbox = [f for f in inbox if f.company_id in targeted]
-    dropped = inbox_entries(inbox, companies)
+    inbox = check_against_catalog(inbox, catalog)
+    dropped = inbox_entries(inbox, catalog.companies)
     entries = [e for e in catalog.for_year(year) + [e for e in dropped if e.year == year]
                if targeted is None or e.company_id in targeted]
     store = RawStore(ensure_dir(pipeline.raw_store_dir))
@@ -65,7 +65,7 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
     for error in catalog.errors_for_year(year):  # an entry too broken to ingest still leaves a ledger row
         outcomes.append({"entry": None, "document": None, "ledger_row": catalog_error_row(
             error, pipeline.catalog_path, year, context.run_id)})
-    for file in inbox:  # so does an inbox file of this year that cannot be read (a symlink, say)
+    for file in inbox:  # so does an inbox file of this year that cannot be one (a symlink, an unknown company)
         if not file.ready and file.year == year and file.problem:
             context.log.warning(file.problem)
             outcomes.append({"entry": None, "document": None, "ledger_row": failed_row(

@@ -26,8 +26,8 @@ def framework_references_table(warehouse: WarehouseResource):
 
 @dg.asset(key=["esg_raw", "companies"], group_name="warehouse", kinds={"sqlalchemy"}, pool="warehouse")
 def companies_table(pipeline: PipelineSettings, warehouse: WarehouseResource):
-    """Companies named in the catalog; upserted so companies loaded from other catalogs stay."""
+    """The catalog's companies (inbox files may name any of them); upserted so companies loaded from other
+    catalogs stay."""
     catalog = load_catalog(pipeline.catalog_path)
-    names = {e.company_id: e.company_name for e in catalog.entries}
-    rows = [{"company_id": cid, "company_name": name} for cid, name in sorted(names.items())]
+    rows = [{"company_id": cid, "company_name": name} for cid, name in sorted(catalog.companies.items())]
     return dg.MaterializeResult(metadata={"rows": upsert_rows(warehouse.writable_engine(), wh.companies, rows, key="company_id")})

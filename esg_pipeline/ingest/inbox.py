@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from esg_pipeline.catalog import (
-    MIN_REPORT_YEAR, CatalogEntry, ReportYear, Slug, load_yaml, max_report_year, validation_problems,
+    MIN_REPORT_YEAR, CatalogEntry, CatalogLoad, ReportYear, Slug, load_yaml, max_report_year, validation_problems,
 )
 from esg_pipeline.ingest.documents import (
     DEFAULT_MAX_BYTES,
@@ -172,16 +172,45 @@ def _read_sidecar(path: Path) -> _Sidecar:
 def inbox_entries(files: Iterable[InboxFile], companies: Mapping[str, str] | None = None) -> list[CatalogEntry]:
     """Catalog entries for the ready files; `companies` (id -> name, e.g. from the catalog) fills names."""
     companies = companies or {}
-    entries = []
+    return [_entry(file, companies) for file in files
+            if file.ready and file.company_id is not None and file.year is not None]
+
+
+def _entry(file: InboxFile, companies: Mapping[str, str]) -> CatalogEntry:
+    assert file.company_id is not None and file.year is not None
+    return CatalogEntry(
+        company_id=file.company_id,
+        company_name=file.company_name or companies.get(file.company_id) or file.company_id,
+        year=file.year, title=file.title or file.path.stem, source=str(file.path),
+        resolved_source=str(file.path.resolve()), format=file.format)
+
+
+def check_against_catalog(files: Iterable[InboxFile], catalog: CatalogLoad) -> list[InboxFile]:
+    """The inbox validated like the catalog's entries. A file becomes a report only for one of the catalog's
+    companies, for a company and year the catalog lists no report of, and as the first file (by name) to make
+    its entry id; any other gets its one-line `problem`, so it is a failed ledger row, never a mart built on
+    an unknown company or on duplicate keys."""
+    listed = {(e.company_id, e.year): e.entry_id for e in catalog.entries}
+    names = catalog.companies
+    first: dict[str, Path] = {}
+    checked = []
     for file in files:
-        if not file.ready or file.company_id is None or file.year is None:
-            continue
-        entries.append(CatalogEntry(
-            company_id=file.company_id,
-            company_name=file.company_name or companies.get(file.company_id) or file.company_id,
-            year=file.year, title=file.title or file.path.stem, source=str(file.path),
-            resolved_source=str(file.path.resolve()), format=file.format))
-    return entries
+        if file.ready and file.company_id is not None and file.year is not None:
+            entry_id = _entry(file, names).entry_id
+            if file.company_id not in names:
+                file = replace(file, problem=f"{file.path}: unknown company '{file.company_id}' (not among the "
+                                             f"companies of {catalog.path}; add it there)")
+            elif (file.company_id, file.year) in listed:
+                file = replace(file, problem=f"{file.path}: duplicate of catalog entry "
+                                             f"{listed[file.company_id, file.year]} (the catalog lists a "
+                                             f"{file.year} report of '{file.company_id}'; list this file there)")
+            elif entry_id in first:
+                file = replace(file, problem=f"{file.path}: duplicate entry {entry_id} (inbox file "
+                                             f"{first[entry_id].name} makes it first)")
+            else:
+                first[entry_id] = file.path
+        checked.append(file)
+    return checked
 
 
 # --- year inference ------------------------------------------------------------------

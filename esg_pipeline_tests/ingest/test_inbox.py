@@ -7,7 +7,10 @@ import time
 
 import pytest
 
-from esg_pipeline.ingest.inbox import file_fingerprint, inbox_entries, infer_report_year, new_files, scan_inbox
+from esg_pipeline.catalog import load_catalog
+from esg_pipeline.ingest.inbox import (
+    check_against_catalog, file_fingerprint, inbox_entries, infer_report_year, new_files, scan_inbox,
+)
 
 
 def test_filename_gives_company_year_and_title(tmp_path, texts):
@@ -82,6 +85,24 @@ def test_hidden_partial_and_sidecar_files_are_skipped(tmp_path, texts):
     (tmp_path / "sub").mkdir()
     assert scan_inbox(tmp_path) == []
     assert scan_inbox(tmp_path / "does-not-exist") == []
+
+
+def test_files_are_checked_against_the_catalog_like_its_entries(tmp_path, texts):
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text('{"companies": [{"id": "harbourline", "name": "Harbourline"}, {"id": "tianmu", "name": "Tianmu"}],'
+                       ' "reports": [{"company": "harbourline", "year": 2021, "title": "ESG", "source": "r.txt"}]}')
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("ghost_2021_esg.txt", "harbourline_2021_annex.txt", "tianmu_2021_esg.html", "tianmu_2021_esg.txt",
+                 "tianmu_2021_water.txt"):
+        (inbox / name).write_text(texts.community_2021)
+    checked = {f.path.name: f.problem for f in check_against_catalog(scan_inbox(inbox), load_catalog(catalog))}
+    assert checked["ghost_2021_esg.txt"].endswith("unknown company 'ghost' (not among the companies of "
+                                                  f"{catalog}; add it there)")
+    assert "duplicate of catalog entry harbourline/2021/esg (" in checked["harbourline_2021_annex.txt"]
+    assert "duplicate entry tianmu/2021/esg (inbox file tianmu_2021_esg.html makes it first)" in \
+        checked["tianmu_2021_esg.txt"]
+    assert checked["tianmu_2021_esg.html"] is None and checked["tianmu_2021_water.txt"] is None  # two reports
 
 
 def test_fingerprint_changes_with_file_or_sidecar(tmp_path, texts):
