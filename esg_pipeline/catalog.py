@@ -170,9 +170,6 @@ class CatalogLoad(BaseModel):
     def for_year(self, year: int) -> list[CatalogEntry]:
         return CatalogEntry.for_year(self.entries, year)
 
-    def errors_for_year(self, year: int) -> list[CatalogError]:
-        return [error for error in self.errors if error.year == year]
-
     @property
     def years(self) -> list[int]:
         return sorted({entry.year for entry in self.entries})

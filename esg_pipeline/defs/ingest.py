@@ -2,15 +2,16 @@
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import dagster as dg
 
-from esg_pipeline.catalog import CatalogError, CatalogFileError, load_catalog
+from esg_pipeline.catalog import CatalogFileError, CatalogLoad, load_catalog
 from esg_pipeline.defs.partitions import reporting_year_partitions, targeted_companies, yearly_warehouse_table
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource, ensure_dir
 from esg_pipeline.ingest.fetch import build_session
-from esg_pipeline.ingest.inbox import check_against_catalog, inbox_entries, scan_inbox
+from esg_pipeline.ingest.inbox import InboxFile, check_against_catalog, inbox_entries, scan_inbox
 from esg_pipeline.ingest.rawstore import RawStore
 from esg_pipeline.ingest.service import LEDGER_COLUMNS, PreviousFetch, ingest_entry
 from esg_pipeline.pipeline import ReportText, run_scope
@@ -62,19 +63,16 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
             context.log.warning(f"{entry.entry_id}: read with warnings: {row['warnings']}")
         outcomes.append({"entry": entry.model_dump(), "ledger_row": row, "document": outcome.document})
 
-    for error in catalog.errors_for_year(year):  # an entry too broken to ingest still leaves a ledger row
-        outcomes.append({"entry": None, "document": None, "ledger_row": catalog_error_row(
-            error, pipeline.catalog_path, year, context.run_id)})
-    for file in inbox:  # so does an inbox file of this year that cannot be one (a symlink, an unknown company)
-        if not file.ready and file.year == year and file.problem:
-            context.log.warning(file.problem)
-            outcomes.append({"entry": None, "document": None, "ledger_row": failed_row(
-                f"inbox/{year}/{file.path.name}", year, str(file.path), file.problem, context.run_id,
-                company_id=file.company_id)})
+    # An entry too broken to ingest still leaves a ledger row, and so does an inbox file of this year that
+    # cannot be one (a symlink, an unknown company, a duplicate).
+    for row in problem_rows(catalog, inbox, context.run_id, owned=lambda y: y == year):
+        context.log.warning(f"{row['source']}: {row['reason']}")
+        outcomes.append({"entry": None, "document": None, "ledger_row": row})
     # This year's broken entries, and those whose year cannot be read (they may belong to any year).
     catalog_problems = [str(err) for err in catalog.errors if err.year in (year, None)]
-    for problem in catalog_problems:
-        context.log.warning(f"catalog {pipeline.catalog_path}: {problem}")
+    for error in catalog.errors:
+        if error.year is None:
+            context.log.warning(f"catalog {pipeline.catalog_path}: {error}")
     # Last good data wins: a report failing now keeps the rows an earlier run loaded, and they are marked stale.
     kept = reports_with_rows(engine, year, run_scope(outcomes).failed_reports)
     for outcome in outcomes:
@@ -105,12 +103,49 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
     )
 
 
-def catalog_error_row(error: CatalogError, catalog_path: str, year: int, run_id: str) -> dict[str, Any]:
-    return failed_row(f"catalog/{year}/{error.section}-{error.index}", year,
-                      f"{catalog_path}#{error.section}[{error.index}]", f"invalid catalog entry: {error}", run_id)
+def problem_rows(catalog: CatalogLoad, inbox: list[InboxFile], run_id: str,
+                 owned: Callable[[int | None], bool]) -> list[dict[str, Any]]:
+    """Failed ledger rows for the catalog's errors and the inbox's unusable files whose year is `owned`."""
+    rows = [failed_row(_problem_id("catalog", error.year, f"{error.section}-{error.index}"), error.year,
+                       f"{catalog.path}#{error.section}[{error.index}]", f"invalid catalog entry: {error}", run_id)
+            for error in catalog.errors if owned(error.year)]
+    rows += [failed_row(_problem_id("inbox", file.year, file.path.name), file.year, str(file.path), file.problem,
+                        run_id, company_id=file.company_id)
+             for file in inbox if file.problem and owned(file.year)]
+    return rows
 
 
-def failed_row(entry_id: str, year: int, source: str, reason: str, run_id: str, **fields: Any) -> dict[str, Any]:
+def _problem_id(kind: str, year: int | None, name: str) -> str:
+    return f"{kind}/{year}/{name}" if year is not None else f"{kind}/{name}"
+
+
+@dg.asset(group_name="ingest", kinds={"python", "sqlalchemy"}, pool="warehouse", check_specs=[
+    dg.AssetCheckSpec("every_entry_has_a_year", asset="failures_without_a_year",
+                      description="No catalog entry or inbox file has a year without a reporting-year partition.")])
+def failures_without_a_year(context: dg.AssetExecutionContext, pipeline: PipelineSettings,
+                            warehouse: WarehouseResource):
+    """Catalog entries and inbox files that no reporting year can own -- their year is unreadable, or has no
+    reporting-year partition (1800, 2999) -- as failed rows of esg_raw.ingest_ledger, on every run; the
+    problems of a year with a partition are recorded by that partition (raw_reports)."""
+    try:
+        catalog = load_catalog(pipeline.catalog_path)
+    except CatalogFileError as exc:
+        raise dg.Failure(description=str(exc)) from exc
+    years = {int(key) for key in reporting_year_partitions.get_partition_keys()}
+    inbox = check_against_catalog(scan_inbox(pipeline.inbox_dir, max_bytes=pipeline.max_report_bytes), catalog)
+    rows = problem_rows(catalog, inbox, context.run_id, owned=lambda y: y not in years)
+    for row in rows:
+        context.log.warning(f"{row['source']}: {row['reason']}")
+    upsert_rows(warehouse.writable_engine(), wh.ingest_ledger, [dict(r, attempt_id=_attempt_id(r)) for r in rows],
+                key="attempt_id")
+    return dg.MaterializeResult(metadata={"failed": len(rows)}, check_results=[dg.AssetCheckResult(
+        check_name="every_entry_has_a_year", passed=not rows, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"failed": dg.MetadataValue.md("\n".join(f"- `{r['entry_id']}`: {r['reason']}" for r in rows)
+                                                or "none")})])
+
+
+def failed_row(entry_id: str, year: int | None, source: str, reason: str, run_id: str,
+               **fields: Any) -> dict[str, Any]:
     """A ledger row for something that never became a report to ingest."""
     row: dict[str, Any] = dict.fromkeys(LEDGER_COLUMNS)
     row.update(fields)

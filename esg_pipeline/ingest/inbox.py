@@ -111,8 +111,9 @@ def _describe(path: Path, max_bytes: int) -> InboxFile:
         fields = {"company_id": match["company"], "title": _title_from(match["title"])}
         if match["year"]:
             fields.update(year=int(match["year"]), year_source="filename")
-            if not MIN_REPORT_YEAR <= fields["year"] <= max_report_year():
-                return InboxFile(path=path, fingerprint=fingerprint,
+            if not MIN_REPORT_YEAR <= fields["year"] <= max_report_year():  # kept, so its ledger row has it
+                return InboxFile(path=path, fingerprint=fingerprint, company_id=fields["company_id"],
+                                 year=fields["year"], year_source="filename",
                                  problem=f"{path}: year {fields['year']} in the filename is outside the plausible "
                                          f"range {MIN_REPORT_YEAR}-{max_report_year()}")
     sidecar_path = next((p for p in _sidecar_candidates(path) if p.is_file()), None)
