@@ -49,3 +49,25 @@ def workdir(tmp_path, monkeypatch) -> Path:
     monkeypatch.delenv("ESG_CATALOG", raising=False)
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     return data
+
+
+@pytest.fixture
+def report_server(tmp_path, allow_private_urls):
+    """A real HTTP server on loopback serving a folder, answering If-Modified-Since with 304."""
+    import functools
+    import http.server
+    import threading
+
+    served = tmp_path / "site"
+    served.mkdir()
+    responses: list[int] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_request(self, code="-", size="-"):
+            responses.append(int(code))
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(served)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield served, f"http://127.0.0.1:{server.server_address[1]}", responses
+    server.shutdown()

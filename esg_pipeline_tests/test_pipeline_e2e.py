@@ -7,7 +7,6 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
-import pytest
 import sqlalchemy as sa
 
 from esg_pipeline.defs.definitions import ALL_ASSETS
@@ -144,28 +143,6 @@ def test_cli_run_on_the_seed_reports_loads_every_year(workdir, shared_dir):
     loaded = dict(query(url, "select metric_year, count(*) from marts.fct_esg_metrics group by 1"))
     assert set(loaded) >= set(years) and all(loaded[y] > 0 for y in years)
     assert "2017" in done.stdout and "Warehouse:" in done.stdout
-
-
-@pytest.fixture
-def report_server(tmp_path, allow_private_urls):
-    """A real HTTP server on loopback serving a folder, answering If-Modified-Since with 304."""
-    import functools
-    import http.server
-    import threading
-
-    served = tmp_path / "site"
-    served.mkdir()
-    responses: list[int] = []
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_request(self, code="-", size="-"):
-            responses.append(int(code))
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(served)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield served, f"http://127.0.0.1:{server.server_address[1]}", responses
-    server.shutdown()
 
 
 def test_unchanged_http_report_is_not_downloaded_again(workdir, report_server):

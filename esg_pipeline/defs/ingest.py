@@ -91,10 +91,7 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
         passed=not failed and not catalog_problems,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
-            "failed_reports": dg.MetadataValue.md(
-                "\n".join(f"- `{r['entry_id']}`: {r['reason']}" + (" (earlier figures kept: stale)" * r["is_stale"])
-                          for r in failed) or "none"
-            ),
+            "failed_reports": failed_list(failed),
             "catalog_errors": dg.MetadataValue.md("\n".join(f"- {p}" for p in catalog_problems) or "none"),
             "read_with_warnings": dg.MetadataValue.md(
                 "\n".join(f"- `{r['entry_id']}`: {r['warnings']}" for r in warned) or "none"
@@ -113,6 +110,13 @@ def problem_rows(catalog: CatalogLoad, inbox: list[InboxFile], run_id: str,
                         run_id, company_id=file.company_id)
              for file in inbox if file.problem and owned(file.year)]
     return rows
+
+
+def failed_list(rows: list[dict[str, Any]]) -> dg.MetadataValue:
+    """Failed ledger rows as a check's markdown list, one line each."""
+    return dg.MetadataValue.md("\n".join(f"- `{r['entry_id']}`: {r['reason']}"
+                                         + " (earlier figures kept: stale)" * bool(r["is_stale"]) for r in rows)
+                               or "none")
 
 
 def _problem_id(kind: str, year: int | None, name: str) -> str:
@@ -140,8 +144,7 @@ def failures_without_a_year(context: dg.AssetExecutionContext, pipeline: Pipelin
                 key="attempt_id")
     return dg.MaterializeResult(metadata={"failed": len(rows)}, check_results=[dg.AssetCheckResult(
         check_name="every_entry_has_a_year", passed=not rows, severity=dg.AssetCheckSeverity.WARN,
-        metadata={"failed": dg.MetadataValue.md("\n".join(f"- `{r['entry_id']}`: {r['reason']}" for r in rows)
-                                                or "none")})])
+        metadata={"failed": failed_list(rows)})])
 
 
 def failed_row(entry_id: str, year: int | None, source: str, reason: str, run_id: str,
@@ -151,7 +154,7 @@ def failed_row(entry_id: str, year: int | None, source: str, reason: str, run_id
     row.update(fields)
     row.update({"entry_id": entry_id, "report_year": year, "source": source,
                 "attempted_at": dt.datetime.now(dt.timezone.utc), "status": "failed", "reason": reason,
-                "run_id": run_id})
+                "run_id": run_id, "is_stale": False})
     return row
 
 

@@ -3,14 +3,10 @@ its sha256 is quarantined -- moved aside, never deleted -- and the report read o
 source, so the run loads the same figures as a clean run instead of failing on every run from then on."""
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import stat
-import threading
 
 import dagster as dg
-import pytest
 
 from esg_pipeline.defs.ingest import ingest_ledger, raw_reports, report_text, reports_table
 from esg_pipeline.defs.metrics import extracted_metrics, metrics_table, quarantine_table, validate_extracted_metrics
@@ -78,25 +74,8 @@ def test_a_corrupted_blob_of_a_local_report_is_quarantined_and_read_again(workdi
     assert len(list((workdir / "raw" / "quarantine").iterdir())) == 1
 
 
-@pytest.fixture
-def site(tmp_path, allow_private_urls):
-    """A real HTTP server on loopback that answers If-Modified-Since with 304, logging each status."""
-    served = tmp_path / "site"
-    served.mkdir()
-    statuses: list[int] = []
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_request(self, code="-", size="-"):
-            statuses.append(int(code))
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(served)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield served, f"http://127.0.0.1:{server.server_address[1]}", statuses
-    server.shutdown()
-
-
-def test_a_corrupted_blob_of_an_unchanged_url_is_fetched_again_without_a_conditional_get(workdir, site):
-    served, base_url, statuses = site
+def test_a_corrupted_blob_of_an_unchanged_url_is_fetched_again_without_a_conditional_get(workdir, report_server):
+    served, base_url, statuses = report_server
     (served / "acme.txt").write_text(REPORT, encoding="utf-8")
     catalog = write_catalog(workdir, [{"company": "acme", "year": 2022, "title": "ESG",
                                        "source": f"{base_url}/acme.txt"}], [{"id": "acme", "name": "Acme"}])
