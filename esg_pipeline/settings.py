@@ -81,3 +81,8 @@ def max_stream_mb() -> int:
     """ESG_MAX_STREAM_MB: the most one compressed PDF stream may inflate to (default 256 MB)."""
     return int(_number("ESG_MAX_STREAM_MB", 256))
 
+
+def duckdb_lock_wait_s() -> float:
+    """ESG_DUCKDB_LOCK_WAIT_S: how long opening the DuckDB warehouse retries while another process holds
+    its lock (a BI tool reading, another run writing) before it fails naming that process (default 60 s)."""
+    return _number("ESG_DUCKDB_LOCK_WAIT_S", 60.0)
