@@ -172,6 +172,26 @@ def _cmd_bi_role(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    """`run`, stopped in one line by SIGTERM or SIGINT from the start (the runner takes over while it runs)."""
+    import signal
+
+    from esg_pipeline.recovery import RunStopped
+
+    def stop(signum, frame):
+        raise RunStopped(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return _run(args)
+    except RunStopped as stopped:
+        print(stopped.line(), file=sys.stderr)
+        return stopped.exit_code
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _run(args: argparse.Namespace) -> int:
     from esg_pipeline import settings
     from esg_pipeline.catalog import CatalogFileError, load_catalog
 
@@ -204,18 +224,28 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not years:
         print(f"esg-pipeline run: {catalog_path} lists no valid reports", file=sys.stderr)
         return 2
+    from esg_pipeline.warehouse import WarehouseLocked
+
     url = settings.warehouse_url()
     result = run_pipeline(years, catalog_path=catalog_path, companies=companies, **_run_settings(url))
+    if result.locked:  # every later step, and the summary, would wait for the same lock
+        print(f"esg-pipeline run: stopped: {result.locked}", file=sys.stderr)
+        return 1
     print()
     print(f"Warehouse: {url}")
-    rows, failures = summarize(url, years, run_ids=result.run_ids)
-    print(format_summary(rows, failures))
+    try:
+        rows, failures = summarize(url, years, run_ids=result.run_ids)
+    except WarehouseLocked as exc:
+        print(f"esg-pipeline run: no summary: {exc}", file=sys.stderr)
+        rows, failures = None, []
+    if rows is not None:
+        print(format_summary(rows, failures))
     for step in result.steps:
         for check in step.failed_checks:
             print(f"check failed in {step.label}: {check}", file=sys.stderr)
         for error in step.errors:
             print(f"step failed in {step.label}: {error}", file=sys.stderr)
-    if not result.success:
+    if not result.success or rows is None:
         print("esg-pipeline run: FAILED (a blocking check or a step failed; see above)", file=sys.stderr)
         return 1
     return _failed_reports_exit(failures, allow=args.allow_failed_reports or settings.allow_failed_reports())

@@ -2,6 +2,8 @@
 
 Partitioned assets run once per year; the reference tables and dbt models, which read every year,
 run once afterwards. Each call is an ordinary Dagster run, visible in the UI when DAGSTER_HOME is set.
+Runs of killed processes are cleared first, SIGTERM and SIGINT stop the run (`recovery`), and Dagster's
+own log (stack traces included) goes to the log file; the caller gets one line per failed step.
 """
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
+from esg_pipeline import recovery
 from esg_pipeline.defs.definitions import ALL_ASSETS
 from esg_pipeline.defs.partitions import COMPANIES_TAG, companies_tag, reporting_year_partitions
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
 from esg_pipeline.defs.dbt import dbt_resource
+from esg_pipeline.warehouse import WarehouseLocked
 
 
 @dataclass
@@ -26,11 +30,13 @@ class StepResult:
     run_id: str = ""  # the Dagster run: its ledger rows carry it
     failed_checks: list[str] = field(default_factory=list)  # "asset:check (severity)"
     errors: list[str] = field(default_factory=list)
+    locked: str | None = None  # a step found the warehouse locked by another process past the wait: why
 
 
 @dataclass
 class PipelineRun:
     steps: list[StepResult] = field(default_factory=list)
+    locked: str | None = None  # the run stopped there: every later step would wait for the same lock
 
     @property
     def success(self) -> bool:
@@ -51,8 +57,10 @@ def _asset_keys(partitioned: bool) -> list[dg.AssetKey]:
 
 @contextlib.contextmanager
 def _output_to(log_file: Path) -> Iterator[None]:
-    """dbt's event stream writes to stdout; keep the terminal for progress and the summary."""
-    with log_file.open("a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+    """dbt's event stream writes to stdout and Dagster's log (with stack traces) to stderr: both go to the
+    log file; the terminal keeps the progress, one line per failure and the summary."""
+    with log_file.open("a", encoding="utf-8") as log, contextlib.redirect_stdout(log), \
+            contextlib.redirect_stderr(log):
         yield
 
 
@@ -64,18 +72,46 @@ def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
 
 
+def _root_cause(error):
+    while error.cause is not None:
+        error = error.cause
+    return error
+
+
+def _one_line(error) -> str:
+    """The root cause of a step's error (a SerializableErrorInfo chain) in one line, without its module path."""
+    error = _root_cause(error)
+    line = next((part.strip() for part in error.message.splitlines() if part.strip()), error.cls_name or "error")
+    kind, _, text = line.partition(": ")
+    return text if text and " " not in kind else line
+
+
 def _result(label: str, result: dg.ExecuteInJobResult) -> StepResult:
     failed_checks = [
         f"{e.asset_key.to_user_string()}:{e.check_name} ({e.severity.value})"
         for e in result.get_asset_check_evaluations()
         if not e.passed
     ]
-    errors = []
+    errors, locked = [], None
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-            errors.append(f"{event.step_key}: {event.step_failure_data.error.message.strip()}")
+            errors.append(f"{event.step_key}: {_one_line(event.step_failure_data.error)}")
+            if _root_cause(event.step_failure_data.error).cls_name == WarehouseLocked.__name__:
+                locked = locked or _one_line(event.step_failure_data.error)
     return StepResult(label=label, success=result.success, run_id=result.run_id, failed_checks=failed_checks,
-                      errors=errors)
+                      errors=errors, locked=locked)
+
+
+def _materialize(stop: recovery.SignalStop, log_file: Path, **kwargs) -> dg.ExecuteInJobResult:
+    """One Dagster run; RunStopped when a signal arrived during it (Dagster interrupts the step it is in)."""
+    try:
+        with _output_to(log_file):
+            result = dg.materialize(ALL_ASSETS, raise_on_error=False, **kwargs)
+    except (KeyboardInterrupt, dg.DagsterExecutionInterruptedError):
+        if stop.signum is None:
+            raise
+    stop.check()
+    return result
 
 
 def run_pipeline(
@@ -101,32 +137,39 @@ def run_pipeline(
     run = PipelineRun()
     years = sorted(set(years))
     log_file.parent.mkdir(parents=True, exist_ok=True)
+    dead = recovery.free_dead_runs(instance)
+    if dead:
+        progress(f"marked {len(dead)} run(s) of killed esg-pipeline processes failed; their pool slots are free")
     targeted = companies_tag(companies)
-    for number, year in enumerate(years, 1):
-        who = f" ({targeted[COMPANIES_TAG]})" if targeted else ""
-        progress(f"[{number}/{len(years)}] reporting year {year}{who}: ingest, extract, validate, load")
-        with _output_to(log_file):
-            result = dg.materialize(
-                ALL_ASSETS,
+    process = recovery.process_tags()
+    with recovery.stop_on_signals(instance) as stop:
+        for number, year in enumerate(years, 1):
+            stop.doing = f"reporting year {year}"
+            who = f" ({targeted[COMPANIES_TAG]})" if targeted else ""
+            progress(f"[{number}/{len(years)}] reporting year {year}{who}: ingest, extract, validate, load")
+            result = _materialize(
+                stop, log_file,
                 selection=dg.AssetSelection.assets(*_asset_keys(partitioned=True)),
                 partition_key=str(year),
                 resources=resources,
                 instance=instance,
-                raise_on_error=False,
                 run_config=_run_config(log_level),
-                tags={"esg/source": "cli", **targeted},
+                tags={"esg/source": "cli", **targeted, **process},
             )
-        run.steps.append(_result(str(year), result))
-    progress(f"reference tables and dbt models (staging, marts); dbt output in {log_file}")
-    with _output_to(log_file):
-        result = dg.materialize(
-            ALL_ASSETS,
+            run.steps.append(_result(str(year), result))
+            if run.steps[-1].locked:  # every later step would wait for the same lock
+                run.locked = run.steps[-1].locked
+                return run
+        stop.doing = "the dbt models"
+        progress(f"reference tables and dbt models (staging, marts); dbt output in {log_file}")
+        result = _materialize(
+            stop, log_file,
             selection=dg.AssetSelection.assets(*_asset_keys(partitioned=False)),
             resources=resources,
             instance=instance,
-            raise_on_error=False,
             run_config=_run_config(log_level),
-            tags={"esg/source": "cli"},
+            tags={"esg/source": "cli", **process},
         )
-    run.steps.append(_result("dbt", result))
+        run.steps.append(_result("dbt", result))
+        run.locked = run.steps[-1].locked
     return run

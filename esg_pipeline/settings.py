@@ -59,3 +59,35 @@ def allow_failed_reports() -> bool:
 def fetch_deadline_s() -> float:
     """ESG_FETCH_DEADLINE_S: the most one download may take, start to last byte (default 600 s)."""
     return float(os.environ.get("ESG_FETCH_DEADLINE_S") or 600.0)
+
+
+def _number(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
+# Per-document parse limits (the reader runs in a child process that is killed at a limit).
+def parse_timeout_s() -> float:
+    """ESG_PARSE_TIMEOUT_S: the most one document may take to read, OCR included (default 600 s)."""
+    return _number("ESG_PARSE_TIMEOUT_S", 600.0)
+
+
+def parse_memory_mb() -> int:
+    """ESG_PARSE_MEMORY_MB: the most resident memory the reading process may use (default 2048 MB)."""
+    return int(_number("ESG_PARSE_MEMORY_MB", 2048))
+
+
+def max_report_pages() -> int:
+    """ESG_MAX_REPORT_PAGES: a PDF with more pages fails instead of being read (default 2000)."""
+    return int(_number("ESG_MAX_REPORT_PAGES", 2000))
+
+
+def max_stream_mb() -> int:
+    """ESG_MAX_STREAM_MB: the most one compressed PDF stream may inflate to (default 256 MB)."""
+    return int(_number("ESG_MAX_STREAM_MB", 256))
+
+
+def duckdb_lock_wait_s() -> float:
+    """ESG_DUCKDB_LOCK_WAIT_S: how long opening the DuckDB warehouse retries while another process holds
+    its lock (a BI tool reading, another run writing) before it fails naming that process (default 60 s)."""
+    return _number("ESG_DUCKDB_LOCK_WAIT_S", 60.0)

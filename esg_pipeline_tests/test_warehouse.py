@@ -67,7 +67,8 @@ def test_read_only_engine_cannot_write(tmp_path):
 
 def test_dbt_environment_follows_the_url(tmp_path):
     duck = dbt_environment(f"duckdb:///{tmp_path / 'w.duckdb'}")
-    assert duck == {"DBT_TARGET": "duckdb", "ESG_DUCKDB_PATH": str(tmp_path / "w.duckdb")}
+    assert duck == {"DBT_TARGET": "duckdb", "ESG_DUCKDB_PATH": str(tmp_path / "w.duckdb"),
+                    "ESG_DUCKDB_CONNECT_ATTEMPTS": "7"}  # 1 + 2 + ... + 32 s of waits cover the 60 s lock wait
     pg = dbt_environment("postgresql+psycopg2://analyst:s3cret@db.internal:6543/esg")
     assert pg["DBT_TARGET"] == "postgres"
     assert (pg["ESG_PG_HOST"], pg["ESG_PG_PORT"], pg["ESG_PG_USER"], pg["ESG_PG_PASSWORD"], pg["ESG_PG_DATABASE"]) == (

@@ -10,6 +10,7 @@ import dagster as dg
 from esg_pipeline.catalog import CatalogFileError, CatalogLoad, load_catalog
 from esg_pipeline.defs.partitions import reporting_year_partitions, targeted_companies, yearly_warehouse_table
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource, ensure_dir
+from esg_pipeline.ingest.documents.bounded import BoundedReader
 from esg_pipeline.ingest.fetch import build_session
 from esg_pipeline.ingest.inbox import InboxFile, check_against_catalog, inbox_entries, scan_inbox
 from esg_pipeline.ingest.rawstore import RawStore
@@ -50,18 +51,21 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
     previous = latest_successful_fetches(engine, [e.resolved_source for e in entries])
     settings = pipeline.fetch_settings()
     session = build_session(settings)
+    reader = BoundedReader(pipeline.parse_limits())  # documents are read in a process that a limit can kill
 
     outcomes: list[dict[str, Any]] = []
     for number, entry in enumerate(entries, 1):
         context.log.info(f"[{number}/{len(entries)}] ingesting {entry.entry_id} from {entry.source}")
         known = PreviousFetch.from_ledger_row(previous.get(entry.resolved_source))
-        outcome = ingest_entry(entry, store, known, settings, session=session, max_pages=pipeline.max_report_pages)
+        outcome = ingest_entry(entry, store, known, settings, session=session, max_pages=pipeline.report_pages(),
+                               reader=reader.read)
         row = dict(outcome.ledger_row, run_id=context.run_id)
         if row["status"] == "failed":
             context.log.warning(f"{entry.entry_id}: {row['reason']}")
         elif row["warnings"]:
             context.log.warning(f"{entry.entry_id}: read with warnings: {row['warnings']}")
         outcomes.append({"entry": entry.model_dump(), "ledger_row": row, "document": outcome.document})
+    reader.close()
 
     # An entry too broken to ingest still leaves a ledger row, and so does an inbox file of this year that
     # cannot be one (a symlink, an unknown company, a duplicate).

@@ -7,7 +7,6 @@ import dagster as dg
 from sqlalchemy.engine import Engine
 
 from esg_pipeline import settings
-from esg_pipeline.ingest.documents import DEFAULT_MAX_PAGES
 from esg_pipeline.warehouse import ensure_schema, make_engine
 
 
@@ -32,11 +31,25 @@ class PipelineSettings(dg.ConfigurableResource):
     raw_store_dir: str
     inbox_dir: str
     max_report_bytes: int = 100 * 1024 * 1024
-    max_report_pages: int = DEFAULT_MAX_PAGES  # a longer PDF fails with a ledger reason instead of being read
+    # Per-document parse limits; None: from the environment (settings.py, README "Failure behaviour").
+    max_report_pages: int | None = None  # a longer PDF fails with a ledger reason (ESG_MAX_REPORT_PAGES)
+    parse_timeout_s: float | None = None  # ESG_PARSE_TIMEOUT_S
+    parse_memory_mb: int | None = None  # ESG_PARSE_MEMORY_MB
+    max_stream_mb: int | None = None  # ESG_MAX_STREAM_MB
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 60.0
     http_retries: int = 4
     max_quarantine_share: float = 0.5  # above this a partition is broken, not merely noisy
+
+    def report_pages(self) -> int:
+        return settings.max_report_pages() if self.max_report_pages is None else self.max_report_pages
+
+    def parse_limits(self):
+        from esg_pipeline.ingest.documents.bounded import ParseLimits
+
+        given = {"seconds": self.parse_timeout_s, "memory_mb": self.parse_memory_mb,
+                 "max_stream_mb": self.max_stream_mb}
+        return ParseLimits(**{k: v for k, v in given.items() if v is not None})
 
     def fetch_settings(self):
         from esg_pipeline.ingest.fetch import FetchSettings

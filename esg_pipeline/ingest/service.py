@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -79,8 +80,10 @@ class _Failed(Exception):
 
 def ingest_entry(entry: CatalogEntry, store: RawStore, previous: PreviousFetch | None,
                  settings: FetchSettings | None = None, session: requests.Session | None = None, *,
-                 max_pages: int = DEFAULT_MAX_PAGES) -> IngestOutcome:
-    """Fetch or read `entry`, store its bytes and read them into a Document (at most `max_pages` PDF pages)."""
+                 max_pages: int = DEFAULT_MAX_PAGES, reader: Callable[..., Document] | None = None) -> IngestOutcome:
+    """Fetch or read `entry`, store its bytes and read them into a Document (at most `max_pages` PDF pages)
+    with `reader` (`read_document_bytes`'s arguments; runs pass `BoundedReader.read`, the reader within its
+    time and memory limits; default: `read_document_bytes` in this process)."""
     settings = settings or FetchSettings()
     row: dict[str, Any] = dict.fromkeys(LEDGER_COLUMNS)
     row.update(entry_id=entry.entry_id, company_id=entry.company_id, report_year=entry.year, title=entry.title,
@@ -91,7 +94,7 @@ def ingest_entry(entry: CatalogEntry, store: RawStore, previous: PreviousFetch |
         if entry.sha256 and blob.sha256 != entry.sha256:
             raise _Failed(f"{entry.resolved_source}: sha256 mismatch: catalog expects {entry.sha256}, "
                           f"content is {blob.sha256}")
-        document = _parse(entry, store, blob, row, settings, max_pages)
+        document = _parse(entry, store, blob, row, settings, max_pages, reader or read_document_bytes)
         row["format"] = document.format
         row["warnings"] = WARNING_SEPARATOR.join([*repaired, *document.warnings]) or None
         unchanged = reused or (previous is not None and previous.sha256 == blob.sha256)
@@ -182,7 +185,7 @@ def _read_local(entry: CatalogEntry, store: RawStore, settings: FetchSettings, r
 
 
 def _parse(entry: CatalogEntry, store: RawStore, blob: StoredBlob, row: dict[str, Any],
-           settings: FetchSettings, max_pages: int) -> Document:
+           settings: FetchSettings, max_pages: int, read: Callable[..., Document]) -> Document:
     try:
         data = store.read(blob.sha256)
     except RawStoreError as exc:
@@ -190,7 +193,7 @@ def _parse(entry: CatalogEntry, store: RawStore, blob: StoredBlob, row: dict[str
     fmt = entry.format or detect_format(data, entry.resolved_source, row["content_type"])
     row["format"] = fmt
     try:
-        return read_document_bytes(data, fmt, entry.resolved_source, content_type=row["content_type"],
-                                   max_bytes=settings.max_bytes, max_pages=max_pages)
+        return read(data, fmt, entry.resolved_source, content_type=row["content_type"],
+                    max_bytes=settings.max_bytes, max_pages=max_pages)
     except DocumentError as exc:
         raise _Failed(str(exc)) from exc

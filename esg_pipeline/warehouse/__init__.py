@@ -1,5 +1,6 @@
 """Warehouse access (SQLAlchemy), usable without Dagster."""
 from esg_pipeline.warehouse.db import (
+    WarehouseLocked,
     dbt_environment,
     ensure_schema,
     is_duckdb,
@@ -12,6 +13,7 @@ from esg_pipeline.warehouse.db import (
 )
 
 __all__ = [
+    "WarehouseLocked",
     "dbt_environment",
     "ensure_schema",
     "is_duckdb",

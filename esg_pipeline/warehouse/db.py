@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import math
+import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -9,7 +11,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
+from esg_pipeline import settings
 from esg_pipeline.warehouse import schema
+
+# DuckDB's words when another process holds the file: "... Conflicting lock is held in /usr/bin/python3 (PID 42)"
+_LOCK_CONFLICT_RE = re.compile(r"Could not set lock on file")
+_LOCK_HOLDER_RE = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+LOCK_RETRY_FIRST_S = 0.05  # the first wait; doubled each time, up to LOCK_RETRY_MAX_S
+LOCK_RETRY_MAX_S = 2.0
+
+
+class WarehouseLocked(Exception):
+    """The DuckDB warehouse stayed locked by another process past the wait; one line naming it."""
 
 
 def is_duckdb(url: str | URL) -> bool:
@@ -23,16 +36,56 @@ def duckdb_path(url: str | URL) -> Path:
     return Path(database).resolve()
 
 
-def make_engine(url: str, *, read_only: bool = False) -> Engine:
-    """An engine for the warehouse. DuckDB files are single-writer: readers should pass read_only."""
+def make_engine(url: str, *, read_only: bool = False, lock_wait_s: float | None = None) -> Engine:
+    """An engine for the warehouse. DuckDB files are single-writer: readers should pass read_only.
+    Opening a DuckDB file that another process has locked is retried with backoff for `lock_wait_s`
+    (default ESG_DUCKDB_LOCK_WAIT_S), then fails with a one-line `WarehouseLocked`."""
     if is_duckdb(url):
         path = duckdb_path(url)
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        return sa.create_engine(
+        engine = sa.create_engine(
             f"duckdb:///{path}", connect_args={"read_only": read_only}, poolclass=sa.pool.NullPool
         )
+        wait = settings.duckdb_lock_wait_s() if lock_wait_s is None else lock_wait_s
+        sa.event.listen(engine, "do_connect", _connect_retrying_locks(path, wait))
+        return engine
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _holder(message: str) -> str:
+    """The other process as DuckDB names it, with its command line when this machine can see it."""
+    found = _LOCK_HOLDER_RE.search(message)
+    if not found:
+        return "another process"
+    pid = found.group("pid")
+    try:
+        command = " ".join(Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").replace("\0", " ").split())
+    except OSError:
+        command = ""
+    command = command or found.group("program")
+    return f"process {pid} ({command[:117] + '...' if len(command) > 120 else command})"
+
+
+def _connect_retrying_locks(path: Path, wait_s: float):
+    """A do_connect hook: DuckDB's lock conflicts retried with backoff until `wait_s`, then one line."""
+    def connect(dialect, connection_record, cargs, cparams):
+        deadline = time.monotonic() + wait_s
+        delay = LOCK_RETRY_FIRST_S
+        while True:
+            try:
+                return dialect.connect(*cargs, **cparams)
+            except Exception as exc:  # duckdb.IOException; the driver is imported by the dialect
+                message = str(exc)
+                if not _LOCK_CONFLICT_RE.search(message):
+                    raise
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise WarehouseLocked(f"warehouse {path} is locked by {_holder(message)}; gave up after "
+                                          f"{wait_s:g} s (ESG_DUCKDB_LOCK_WAIT_S)") from None
+                time.sleep(min(delay, remaining))
+                delay = min(delay * 2, LOCK_RETRY_MAX_S)
+    return connect
 
 
 def ensure_schema(engine: Engine) -> None:
@@ -172,7 +225,10 @@ def latest_successful_fetches(engine: Engine, sources: Iterable[str]) -> dict[st
 def dbt_environment(url: str) -> dict[str, str]:
     """Environment for dbt's profiles.yml so dbt writes where SQLAlchemy loaded."""
     if is_duckdb(url):
-        return {"DBT_TARGET": "duckdb", "ESG_DUCKDB_PATH": str(duckdb_path(url))}
+        # dbt-duckdb retries a locked file too, sleeping 1, 2, 4 ... s: as many attempts as fill the same wait
+        attempts = 1 + math.ceil(math.log2(settings.duckdb_lock_wait_s() + 1))
+        return {"DBT_TARGET": "duckdb", "ESG_DUCKDB_PATH": str(duckdb_path(url)),
+                "ESG_DUCKDB_CONNECT_ATTEMPTS": str(attempts)}
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql":
         raise ValueError(f"unsupported warehouse backend {parsed.get_backend_name()!r} in {url}")

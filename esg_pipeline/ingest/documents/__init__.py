@@ -19,17 +19,18 @@ from esg_pipeline.ingest.documents.decode import (
 from esg_pipeline.ingest.documents.model import (
     FORMATS, TABLE_CELL_SEPARATOR, Block, Cell, Column, Document, DocumentError, FormatName, Row, Table, Word,
 )
+from esg_pipeline.ingest.documents.pdf_streams import DEFAULT_MAX_STREAM_BYTES
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 DEFAULT_MAX_PAGES = 2000
 
 __all__ = ["Block", "Cell", "Column", "Document", "DocumentError", "FORMATS", "FormatName", "Row", "Table",
            "TABLE_CELL_SEPARATOR", "Word", "decode_text", "detect_format", "format_from_name", "read_document",
-           "read_document_bytes", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_PAGES"]
+           "read_document_bytes", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_PAGES", "DEFAULT_MAX_STREAM_BYTES"]
 
 
 def read_document(path: str | Path, fmt: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                  max_pages: int = DEFAULT_MAX_PAGES) -> Document:
+                  max_pages: int = DEFAULT_MAX_PAGES, max_stream_bytes: int = DEFAULT_MAX_STREAM_BYTES) -> Document:
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -42,12 +43,14 @@ def read_document(path: str | Path, fmt: str | None = None, *, max_bytes: int = 
         raise DocumentError(f"{path}: is a directory, not a report file") from exc
     except OSError as exc:
         raise DocumentError(f"{path}: cannot read file: {exc.strerror or exc}") from exc
-    return read_document_bytes(data, fmt, str(path), max_bytes=max_bytes, max_pages=max_pages)
+    return read_document_bytes(data, fmt, str(path), max_bytes=max_bytes, max_pages=max_pages,
+                               max_stream_bytes=max_stream_bytes)
 
 
 def read_document_bytes(data: bytes, fmt: str | None = None, name: str = "<bytes>", *,
                         content_type: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
-                        max_pages: int = DEFAULT_MAX_PAGES) -> Document:
+                        max_pages: int = DEFAULT_MAX_PAGES, max_stream_bytes: int = DEFAULT_MAX_STREAM_BYTES
+                        ) -> Document:
     """Parse report bytes; `name` (file path or URL) appears in errors and guides format inference."""
     if len(data) > max_bytes:
         raise DocumentError(f"{name}: file exceeds {max_bytes} bytes ({len(data)} bytes)")
@@ -59,7 +62,7 @@ def read_document_bytes(data: bytes, fmt: str | None = None, name: str = "<bytes
     if fmt == "pdf":
         from esg_pipeline.ingest.documents.pdf import read_pdf
 
-        return read_pdf(data, name, max_pages=max_pages)
+        return read_pdf(data, name, max_pages=max_pages, max_stream_bytes=max_stream_bytes)
     if fmt == "html":
         from esg_pipeline.ingest.documents.html import read_html
 

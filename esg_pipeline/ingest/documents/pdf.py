@@ -15,6 +15,7 @@ from esg_pipeline.ingest.documents.grid_lines import MIN_PERIODS
 from esg_pipeline.ingest.documents.grid_header import UNIT_HEADER_RE
 from esg_pipeline.ingest.documents.model import Document, DocumentBuilder, Word
 from esg_pipeline.ingest.documents.periods import period_year
+from esg_pipeline.ingest.documents.pdf_streams import DEFAULT_MAX_STREAM_BYTES
 from esg_pipeline.ingest.documents.pdf_words import PageWords, read_pdf_words
 
 # Running headers and footers: words in the top or bottom band (this share of the page height)
@@ -125,8 +126,8 @@ def _cells(tables: list[grid.PageTable]) -> int:
     return sum(len(row.cells) * (2 if row.unit else 1) for t in tables for row in t.table.rows)
 
 
-def read_pdf(data: bytes, name: str, *, max_pages: int) -> Document:
-    pages, warnings = read_pdf_words(data, name, max_pages=max_pages)
+def read_pdf(data: bytes, name: str, *, max_pages: int, max_stream_bytes: int = DEFAULT_MAX_STREAM_BYTES) -> Document:
+    pages, warnings = read_pdf_words(data, name, max_pages=max_pages, max_stream_bytes=max_stream_bytes)
     content = drop_running_words([p.words for p in pages], [p.height for p in pages])
     found: list[tuple[list[grid.PageTable], PageLayout]] = []
     carried: grid.PageTable | None = None

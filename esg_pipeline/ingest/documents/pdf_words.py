@@ -19,6 +19,7 @@ import pypdfium2.raw as pdfium_c
 
 from esg_pipeline.ingest.documents.decode import _is_pdf, looks_like_html
 from esg_pipeline.ingest.documents.model import DocumentError, Word
+from esg_pipeline.ingest.documents.pdf_streams import DEFAULT_MAX_STREAM_BYTES, check_stream_sizes
 
 # A glyph gap wider than this share of the glyph box height (ascent to descent, about 1.3 em) ends a
 # word: a word space is ~0.25 em (~0.19 of the box), kerning and tracking stay under ~0.05 em.
@@ -69,7 +70,8 @@ class _Glyph:
 
 # --- opening ---------------------------------------------------------------------------------
 
-def open_pdf(data: bytes, name: str, *, max_pages: int) -> pdfium.PdfDocument:
+def open_pdf(data: bytes, name: str, *, max_pages: int,
+             max_stream_bytes: int = DEFAULT_MAX_STREAM_BYTES) -> pdfium.PdfDocument:
     """The PDFium document, or a DocumentError naming the file and the problem."""
     if not _is_pdf(data):
         if looks_like_html(data):  # a server's error or login page, or a link to the report's web page
@@ -77,6 +79,7 @@ def open_pdf(data: bytes, name: str, *, max_pages: int) -> pdfium.PdfDocument:
         raise DocumentError(f"{name}: corrupt PDF: no %PDF header")
     if b"%%EOF" not in data[-EOF_SEARCH_BYTES:]:
         raise DocumentError(f"{name}: corrupt PDF: truncated (no %%EOF marker at the end)")
+    check_stream_sizes(data, name, max_stream_bytes)
     try:
         pdf = pdfium.PdfDocument(data)  # an empty user password is tried by PDFium itself
     except pdfium.PdfiumError as exc:
@@ -384,9 +387,10 @@ def _pages_label(pages: list[int]) -> str:
     return f"{'page' if len(pages) == 1 else 'pages'} {page_ranges(pages)}"
 
 
-def read_pdf_words(data: bytes, name: str, *, max_pages: int) -> tuple[list[PageWords], list[str]]:
+def read_pdf_words(data: bytes, name: str, *, max_pages: int, max_stream_bytes: int = DEFAULT_MAX_STREAM_BYTES
+                   ) -> tuple[list[PageWords], list[str]]:
     """Every page's words and the document's warnings; a DocumentError when no page has readable text."""
-    pdf = open_pdf(data, name, max_pages=max_pages)
+    pdf = open_pdf(data, name, max_pages=max_pages, max_stream_bytes=max_stream_bytes)
     try:
         pages = [read_page_words(pdf, index) for index in range(len(pdf))]
     except pdfium.PdfiumError as exc:
