@@ -135,9 +135,16 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     print(f"recorded {count} verified value(s) in esg_raw.metric_overrides")
     if args.no_rebuild:
         return 0
+    from esg_pipeline.recovery import RunStopped
     from esg_pipeline.runner import run_pipeline
 
-    result = run_pipeline([], catalog_path=str(settings.default_catalog_path()), **_run_settings(url))
+    try:
+        result = run_pipeline([], catalog_path=str(settings.default_catalog_path()), **_run_settings(url))
+    except RunStopped as stopped:
+        print(stopped.line(), file=sys.stderr)
+        return stopped.exit_code
+    for error in (result.locked,) if result.locked else [e for step in result.steps for e in step.errors]:
+        print(f"esg-pipeline verify: marts not rebuilt: {error}", file=sys.stderr)
     return 0 if result.success else 1
 
 

@@ -63,7 +63,10 @@ def fetch_deadline_s() -> float:
 
 def _number(name: str, default: float) -> float:
     value = os.environ.get(name, "").strip()
-    return float(value) if value else default
+    try:
+        return float(value) if value else default
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not a number") from None
 
 
 # Per-document parse limits (the reader runs in a child process that is killed at a limit).
