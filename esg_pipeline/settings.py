@@ -56,11 +56,6 @@ def allow_failed_reports() -> bool:
     return _truthy("ESG_ALLOW_FAILED_REPORTS")
 
 
-def fetch_deadline_s() -> float:
-    """ESG_FETCH_DEADLINE_S: the most one download may take, start to last byte (default 600 s)."""
-    return float(os.environ.get("ESG_FETCH_DEADLINE_S") or 600.0)
-
-
 def _number(name: str, default: float) -> float:
     value = os.environ.get(name, "").strip()
     try:
@@ -69,7 +64,17 @@ def _number(name: str, default: float) -> float:
         raise ValueError(f"{name}={value!r} is not a number") from None
 
 
-# Per-document parse limits (the reader runs in a child process that is killed at a limit).
+def fetch_deadline_s() -> float:
+    """ESG_FETCH_DEADLINE_S: the most one download may take, start to last byte (default 600 s)."""
+    return _number("ESG_FETCH_DEADLINE_S", 600.0)
+
+
+# Per-document parse limits (the reader runs in a child process that is killed at a limit). The defaults
+# are the document readers' own (ingest/documents), defined here once.
+MAX_REPORT_PAGES = 2000
+MAX_STREAM_MB = 256
+
+
 def parse_timeout_s() -> float:
     """ESG_PARSE_TIMEOUT_S: the most one document may take to read, OCR included (default 600 s)."""
     return _number("ESG_PARSE_TIMEOUT_S", 600.0)
@@ -82,12 +87,12 @@ def parse_memory_mb() -> int:
 
 def max_report_pages() -> int:
     """ESG_MAX_REPORT_PAGES: a PDF with more pages fails instead of being read (default 2000)."""
-    return int(_number("ESG_MAX_REPORT_PAGES", 2000))
+    return int(_number("ESG_MAX_REPORT_PAGES", MAX_REPORT_PAGES))
 
 
 def max_stream_mb() -> int:
     """ESG_MAX_STREAM_MB: the most one compressed PDF stream may inflate to (default 256 MB)."""
-    return int(_number("ESG_MAX_STREAM_MB", 256))
+    return int(_number("ESG_MAX_STREAM_MB", MAX_STREAM_MB))
 
 
 def duckdb_lock_wait_s() -> float:

@@ -17,9 +17,10 @@ from esg_pipeline.extract.metric import Metric
 _COMMA_DECIMAL_RE = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:\.\d{3})+,\d+|\d+,\d{1,2})(?![\d.,]?\d)")
 _POINT_DECIMAL_RE = re.compile(r"(?<![\d.,])\d+\.\d{1,2}(?![\d.,]?\d)")
 _MIN_EVIDENCE = 2
-# The number a figure prints, and one grouped by dots: "18.402", "1.234.567" (never a decimal there).
+# The number a figure prints, and one that a decimal comma text groups by one dot: "18.402" ("1.234.567" is
+# never a decimal: the cell parser reads it as thousands in any text).
 _NUMBER_RE = re.compile(r"\d[\d.,]*")
-_DOT_GROUPED_RE = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
+_DOT_GROUPED_RE = re.compile(r"^\d{1,3}\.\d{3}$")
 
 
 def writes_decimal_comma(text: str) -> bool:
@@ -40,9 +41,8 @@ def decimal_comma(metric: Metric, decimal_comma_text: bool, trace=None) -> None:
     m = _NUMBER_RE.search(metric.raw or "")
     if m is None or not _DOT_GROUPED_RE.match(m.group()):
         return
-    as_printed = float(m.group().replace(".", ""))
-    read_as = float(m.group()) if m.group().count(".") == 1 else None
-    if read_as is None or read_as == 0 or metric.value == 0:
+    as_printed, read_as = float(m.group().replace(".", "")), float(m.group())
+    if read_as == 0 or metric.value == 0:
         return
     factor = metric.value / read_as  # the unit's scale the reader applied ("thousand tonnes": 1000)
     value = float(f"{as_printed * factor:.12g}")

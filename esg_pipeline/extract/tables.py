@@ -85,6 +85,7 @@ class TableContext:
     scale: UnitSpec | None
     title: str = ""  # the nearest title line above the table (its heading for KPI evidence)
     footnotes: tuple[tuple[str, str], ...] = ()  # (marker, note) of the notes printed under the table
+    title_year: int | None = None  # the one period the title names ('Environmental data 2023'), if one
 
 
 UnitRule = Callable[[Row, TableContext], UnitSpec | None]
@@ -281,8 +282,8 @@ def _titles_above(doc: Document, index: int) -> list[str]:
 
 
 # A footnote under a table opens with its marker: "(a) Per 200,000 hours", "[1] ...", "¹ ...", "* ...", "a) ...".
-FOOTNOTE_RE = re.compile(r"^\s*(?:\((?P<p>\w{1,3})\)|\[(?P<b>\w{1,3})\]|(?P<sup>[¹²³⁴⁵⁶⁷⁸⁹⁰]+)|(?P<star>[*†‡#]+)"
-                         r"|(?P<r>[a-z\d]{1,2})\))\s*(?P<note>\S.*)", re.S)
+FOOTNOTE_RE = re.compile(r"^\s*(?P<marker>\(\w{1,3}\)|\[\w{1,3}\]|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|[*†‡#]+|[a-z\d]{1,2}\))\s*(?P<note>\S.*)",
+                         re.S)
 FOOTNOTE_BLOCKS = 12  # blocks after a table searched for its notes (same page, up to the next table)
 FOOTNOTE_MAX_CHARS = 400
 
@@ -300,8 +301,7 @@ def _footnotes_after(doc: Document, index: int) -> tuple[tuple[str, str], ...]:
             break
         m = FOOTNOTE_RE.match(after.text) if len(after.text) <= FOOTNOTE_MAX_CHARS else None
         if m:
-            marker = next(g for g in (m.group("p"), m.group("b"), m.group("sup"), m.group("star"), m.group("r")) if g)
-            found.setdefault(footnote_key(marker), " ".join(m.group("note").split()))
+            found.setdefault(footnote_key(m.group("marker")), " ".join(m.group("note").split()))
     return tuple(found.items())
 
 
@@ -324,7 +324,9 @@ def table_context(doc: Document, index: int) -> TableContext:
     # examples in a title ('... intensity (e.g. per unit of production volume, per facility)', the HKEX
     # wording over KPI pages) name no thing the rows measure
     title = EXAMPLES_RE.sub(" ", " ".join([*above, table.caption, *stub])).strip()
-    return TableContext(table, text, scale, title, _footnotes_after(doc, index))
+    title_years = {year for _, _, year in find_periods(title)}
+    return TableContext(table, text, scale, title, _footnotes_after(doc, index),
+                        title_years.pop() if len(title_years) == 1 else None)
 
 
 EXAMPLES_RE = re.compile(r"\((?:e\.g\.|eg\.|for example|for instance|such as)[^()]*\)", re.I)
@@ -446,8 +448,8 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
     value = parsed.value * factor
     unit_text = f" ({row.unit})" if row.unit else ""
     year, year_source = column.year, "column" if column.year else "none"
-    if year is None and (title_years := {y for _, _, y in find_periods(ctx.title)}) and len(title_years) == 1:
-        year, year_source = title_years.pop(), "table title"  # 'Environmental data 2023' over 'Unit | Value'
+    if year is None and ctx.title_year is not None:
+        year, year_source = ctx.title_year, "table title"  # 'Environmental data 2023' over 'Unit | Value'
 
     return Metric(
         doc=name, value=float(f"{value:.12g}"), unit=unit, qualifier=parsed.qualifier, hkex_kpi=indicator.hkex_kpi,

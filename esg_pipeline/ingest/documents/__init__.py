@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from esg_pipeline import settings
 from esg_pipeline.ingest.documents.decode import (
     _charset_param, _html_declared, decode_text, detect_format, format_from_name,
 )
@@ -22,7 +23,7 @@ from esg_pipeline.ingest.documents.model import (
 from esg_pipeline.ingest.documents.pdf_streams import DEFAULT_MAX_STREAM_BYTES
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
-DEFAULT_MAX_PAGES = 2000
+DEFAULT_MAX_PAGES = settings.MAX_REPORT_PAGES
 
 __all__ = ["Block", "Cell", "Column", "Document", "DocumentError", "FORMATS", "FormatName", "Row", "Table",
            "TABLE_CELL_SEPARATOR", "Word", "decode_text", "detect_format", "format_from_name", "read_document",

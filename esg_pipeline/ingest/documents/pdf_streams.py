@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 import zlib
 
+from esg_pipeline import settings
 from esg_pipeline.ingest.documents.model import DocumentError
 
-DEFAULT_MAX_STREAM_BYTES = 256 * 1024 * 1024
+DEFAULT_MAX_STREAM_BYTES = settings.MAX_STREAM_MB * 1024 * 1024
 DEFLATE_MAX_RATIO = 1100  # zlib's own bound is 1032:1; a little over it for the stream's framing
 _STREAM_RE = re.compile(rb"stream(?:\r\n|\n|\r)")
 _LENGTH_RE = re.compile(rb"/Length\s+(\d+)(?:\s+(\d+)\s+R)?")

@@ -146,25 +146,23 @@ def _unit_start(words: list[_Span]) -> int | None:
     return None
 
 
-def _is_unit_pair(pair: str) -> bool:
-    """Two words the unit vocabulary reads as one unit, whatever follows a slash: 'cubic metre/person'."""
+def _reads_as_measure(text: str) -> bool:
+    """The unit vocabulary reads `text` as a unit of measure (not a bare scale, not a count)."""
     from esg_pipeline.extract.unit_parse import parse_unit
 
-    head = re.split(r"[/(]", pair)[0]
-    if " " not in head.strip():
-        return False
-    spec = parse_unit(head)
+    spec = parse_unit(text)
     return spec is not None and spec.unit not in ("", "count")
+
+
+def _is_unit_pair(pair: str) -> bool:
+    """Two words the unit vocabulary reads as one unit, whatever follows a slash: 'cubic metre/person'."""
+    head = re.split(r"[/(]", pair)[0]
+    return " " in head.strip() and _reads_as_measure(head)
 
 
 def _is_symbol_unit(word: str) -> bool:
     """A unit symbol the vocabulary reads in another case than its own: 'MTCO2e' (metric tonnes), 'M3'."""
-    from esg_pipeline.extract.unit_parse import parse_unit
-
-    if not (any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:])):
-        return False
-    spec = parse_unit(word)
-    return spec is not None and spec.unit not in ("", "count")
+    return (any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:])) and _reads_as_measure(word)
 
 
 def _is_ratio_unit(word: str) -> bool:
