@@ -198,8 +198,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"esg-pipeline run: {catalog_path} lists no valid reports", file=sys.stderr)
         return 2
     url = settings.warehouse_url()
-    result = run_pipeline(years, catalog_path=catalog_path, **_run_settings(url))
+    result = run_pipeline(years, catalog_path=catalog_path, force=args.force,
+                          show_progress=sys.stdout.isatty(), **_run_settings(url))
     print()
+    extracted, cached = sum(s.extracted for s in result.steps), sum(s.from_cache for s in result.steps)
+    print(f"Reports read and extracted: {extracted}; from the extraction cache (unchanged): {cached}")
     print(f"Warehouse: {url}")
     rows, failures = summarize(url, years)
     print(format_summary(rows, failures))
@@ -270,6 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--years", help="comma-separated reporting years, e.g. 2017,2019")
     p.add_argument("--from", dest="year_from", type=int, help="first reporting year of a range")
     p.add_argument("--to", dest="year_to", type=int, help="last reporting year of a range")
+    p.add_argument("--force", action="store_true",
+                   help="read and extract every report again, ignoring the extraction cache")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("verify", help="record analyst-verified values that win in the marts, then rebuild them")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from dataclasses import dataclass, field
@@ -25,6 +26,10 @@ class StepResult:
     success: bool
     failed_checks: list[str] = field(default_factory=list)  # "asset:check (severity)"
     errors: list[str] = field(default_factory=list)
+    # raw_reports' materialization metadata: reports read and extracted this run, and those from the cache
+    extracted: int = 0
+    from_cache: int = 0
+    seconds: float = 0.0
 
 
 @dataclass
@@ -69,7 +74,14 @@ def _result(label: str, result: dg.ExecuteInJobResult) -> StepResult:
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
             errors.append(f"{event.step_key}: {event.step_failure_data.error.message.strip()}")
-    return StepResult(label=label, success=result.success, failed_checks=failed_checks, errors=errors)
+    counts = {"extracted": 0, "from_cache": 0}
+    for event in result.get_asset_materialization_events():
+        if event.asset_key == dg.AssetKey("raw_reports"):
+            metadata = event.materialization.metadata
+            for name in counts:
+                if name in metadata:
+                    counts[name] += int(metadata[name].value)
+    return StepResult(label=label, success=result.success, failed_checks=failed_checks, errors=errors, **counts)
 
 
 def run_pipeline(
@@ -82,10 +94,19 @@ def run_pipeline(
     log_file: Path,
     progress: Callable[[str], None] = print,
     log_level: str = "WARNING",
+    force: bool = False,
+    extract_workers: int = 0,
+    extract_cache_dir: str = "",
+    show_progress: bool = False,
 ) -> PipelineRun:
+    """`force`: read and extract every report again, ignoring the extraction cache; `extract_workers`:
+    processes for that (0: ESG_EXTRACT_WORKERS, else one per core); `show_progress`: a per-report bar on
+    stderr."""
     resources = {
         "warehouse": WarehouseResource(url=warehouse_url),
-        "pipeline": PipelineSettings(catalog_path=catalog_path, raw_store_dir=raw_store_dir, inbox_dir=inbox_dir),
+        "pipeline": PipelineSettings(catalog_path=catalog_path, raw_store_dir=raw_store_dir, inbox_dir=inbox_dir,
+                                     force_extract=force, extract_workers=extract_workers,
+                                     extract_cache_dir=extract_cache_dir, show_progress=show_progress),
         "dbt": dbt_resource(),
     }
     instance = _instance()
@@ -94,6 +115,7 @@ def run_pipeline(
     log_file.parent.mkdir(parents=True, exist_ok=True)
     for number, year in enumerate(years, 1):
         progress(f"[{number}/{len(years)}] reporting year {year}: ingest, extract, validate, load")
+        started = time.perf_counter()
         with _output_to(log_file):
             result = dg.materialize(
                 ALL_ASSETS,
@@ -105,8 +127,11 @@ def run_pipeline(
                 run_config=_run_config(log_level),
                 tags={"esg/source": "cli"},
             )
-        run.steps.append(_result(str(year), result))
+        step = _result(str(year), result)
+        step.seconds = time.perf_counter() - started
+        run.steps.append(step)
     progress(f"reference tables and dbt models (staging, marts); dbt output in {log_file}")
+    started = time.perf_counter()
     with _output_to(log_file):
         result = dg.materialize(
             ALL_ASSETS,
@@ -117,5 +142,7 @@ def run_pipeline(
             run_config=_run_config(log_level),
             tags={"esg/source": "cli"},
         )
-    run.steps.append(_result("dbt", result))
+    step = _result("dbt", result)
+    step.seconds = time.perf_counter() - started
+    run.steps.append(step)
     return run

@@ -54,3 +54,20 @@ def allow_private_urls() -> bool:
 def fetch_deadline_s() -> float:
     """ESG_FETCH_DEADLINE_S: the most one download may take, start to last byte (default 600 s)."""
     return float(os.environ.get("ESG_FETCH_DEADLINE_S") or 600.0)
+
+
+def extract_cache_dir(raw_store_dir: str | Path) -> Path:
+    """ESG_EXTRACT_CACHE, else `extract-cache` beside the raw store (derived data: safe to delete)."""
+    configured = os.environ.get("ESG_EXTRACT_CACHE")
+    return Path(configured).resolve() if configured else Path(raw_store_dir).resolve().parent / "extract-cache"
+
+
+def extract_workers() -> int:
+    """ESG_EXTRACT_WORKERS: processes that read and extract reports in parallel; default (and 0) one per core."""
+    configured = int(os.environ.get("ESG_EXTRACT_WORKERS") or 0)
+    if configured > 0:
+        return configured
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)

@@ -2,6 +2,8 @@
 
 import datetime as dt
 import hashlib
+import sys
+import time
 from typing import Any
 
 import dagster as dg
@@ -12,8 +14,10 @@ from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource, ens
 from esg_pipeline.ingest.fetch import build_session
 from esg_pipeline.ingest.inbox import inbox_entries, scan_inbox
 from esg_pipeline.ingest.rawstore import RawStore
-from esg_pipeline.ingest.service import LEDGER_COLUMNS, PreviousFetch, ingest_entry
+from esg_pipeline.ingest.service import LEDGER_COLUMNS, WARNING_SEPARATOR, PreviousFetch, ingest_entry
 from esg_pipeline.pipeline import ReportText, run_scope
+from esg_pipeline.report_work import ReportExtraction, ReportJob, extract_reports
+from esg_pipeline.report_work import summary as extraction_summary
 from esg_pipeline.warehouse import latest_successful_fetches, replace_owned_rows, upsert_rows
 from esg_pipeline.warehouse import schema as wh
 
@@ -26,8 +30,11 @@ from esg_pipeline.warehouse import schema as wh
                                    description="Every catalog entry of the year was fetched and read.")],
 )
 def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, warehouse: WarehouseResource):
-    """The year's catalog entries and inbox files, fetched (http/https) or read into the content-addressed raw store."""
+    """The year's catalog entries and inbox files, fetched (http/https) or read into the content-addressed raw
+    store, then each report read and extracted once per content: in parallel by a process pool, and not at
+    all when the extraction cache holds its output (an unchanged report costs its hash)."""
     year = int(context.partition_key)
+    started = time.perf_counter()
     try:
         catalog = load_catalog(pipeline.catalog_path)
     except CatalogFileError as exc:
@@ -42,24 +49,44 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
     session = build_session(settings)
 
     outcomes: list[dict[str, Any]] = []
+    jobs: list[tuple[int, ReportJob]] = []  # (outcome, the report to read and extract)
     for number, entry in enumerate(entries, 1):
         context.log.info(f"[{number}/{len(entries)}] ingesting {entry.entry_id} from {entry.source}")
         known = PreviousFetch.from_ledger_row(previous.get(entry.resolved_source))
-        outcome = ingest_entry(entry, store, known, settings, session=session, max_pages=pipeline.max_report_pages)
+        outcome = ingest_entry(entry, store, known, settings, session=session, max_pages=pipeline.max_report_pages,
+                               read=False)
         row = dict(outcome.ledger_row, run_id=context.run_id)
+        outcomes.append({"entry": entry.model_dump(), "ledger_row": row, "extraction": None})
+        if row["status"] != "failed":
+            jobs.append((len(outcomes) - 1, ReportJob.create(
+                entry, row["sha256"], row["content_type"], raw_store_dir=str(store.root),
+                cache_dir=str(pipeline.cache_dir()), max_bytes=pipeline.max_report_bytes,
+                max_pages=pipeline.max_report_pages)))
+    fetched = time.perf_counter()
+    extractions = _read_and_extract(context, pipeline, year, [job for _, job in jobs])
+    read = time.perf_counter()
+    for (index, _), extraction in zip(jobs, extractions):
+        outcome = outcomes[index]
+        if extraction.ok:
+            outcome["ledger_row"].update(format=extraction.format,
+                                         warnings=WARNING_SEPARATOR.join(extraction.warnings) or None)
+            outcome["extraction"] = extraction
+        else:
+            outcome["ledger_row"].update(status="failed", reason=extraction.reason)
+    for outcome in outcomes:
+        row = outcome["ledger_row"]
         if row["status"] == "failed":
-            context.log.warning(f"{entry.entry_id}: {row['reason']}")
+            context.log.warning(f"{row['entry_id']}: {row['reason']}")
         elif row["warnings"]:
-            context.log.warning(f"{entry.entry_id}: read with warnings: {row['warnings']}")
-        outcomes.append({"entry": entry.model_dump(), "ledger_row": row, "document": outcome.document})
+            context.log.warning(f"{row['entry_id']}: read with warnings: {row['warnings']}")
 
     for error in catalog.errors_for_year(year):  # an entry too broken to ingest still leaves a ledger row
-        outcomes.append({"entry": None, "document": None, "ledger_row": catalog_error_row(
+        outcomes.append({"entry": None, "extraction": None, "ledger_row": catalog_error_row(
             error, pipeline.catalog_path, year, context.run_id)})
     for file in inbox:  # so does an inbox file of this year that cannot be read (a symlink, say)
         if not file.ready and file.year == year and file.problem:
             context.log.warning(file.problem)
-            outcomes.append({"entry": None, "document": None, "ledger_row": failed_row(
+            outcomes.append({"entry": None, "extraction": None, "ledger_row": failed_row(
                 f"inbox/{year}/{file.path.name}", year, str(file.path), file.problem, context.run_id,
                 company_id=file.company_id)})
     # This year's broken entries, and those whose year cannot be read (they may belong to any year).
@@ -69,8 +96,16 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
     failed = [o["ledger_row"] for o in outcomes if o["ledger_row"]["status"] == "failed"]
     warned = [o["ledger_row"] for o in outcomes if o["ledger_row"]["warnings"]]
     counts = {s: sum(o["ledger_row"]["status"] == s for o in outcomes) for s in ("new", "unchanged", "failed")}
-    yield dg.Output(outcomes, metadata={"reports": len(outcomes), **counts, "with_warnings": len(warned),
-                                        "catalog_errors": len(catalog_problems)})
+    extracted = [e.job.entry.entry_id for e in extractions if not e.cached]
+    yield dg.Output(outcomes, metadata={
+        "reports": len(outcomes), **counts, "with_warnings": len(warned), "catalog_errors": len(catalog_problems),
+        **extraction_summary(extractions),
+        "extracted_reports": dg.MetadataValue.json(
+            extracted[:50] + ([f"... and {len(extracted) - 50} more"] if len(extracted) > 50 else [])),
+        "workers": pipeline.workers(), "forced": pipeline.force_extract,
+        "fetch_seconds": round(fetched - started, 3), "extract_seconds": round(read - fetched, 3),
+        "reports_per_minute": round(60 * len(jobs) / max(read - started, 1e-9), 1),
+    })
     yield dg.AssetCheckResult(
         check_name="all_reports_ingested",
         passed=not failed and not catalog_problems,
@@ -85,6 +120,22 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
             ),
         },
     )
+
+
+def _read_and_extract(context: dg.AssetExecutionContext, pipeline: PipelineSettings, year: int,
+                      jobs: list[ReportJob]) -> list[ReportExtraction]:
+    """Every stored report read and extracted (or found in the cache), with a progress bar on the CLI."""
+    from tqdm import tqdm
+
+    with tqdm(total=len(jobs), desc=f"{year} read+extract", unit="report", file=sys.stderr,
+              disable=not pipeline.show_progress or not jobs, dynamic_ncols=True) as bar:
+        def done(index: int, extraction: ReportExtraction) -> None:
+            how = "from the cache" if extraction.cached else (
+                f"{extraction.metrics} metrics in {extraction.seconds:.1f} s" if extraction.ok else "unreadable")
+            context.log.info(f"[{index + 1}/{len(jobs)}] {extraction.job.entry.entry_id}: {how}")
+            bar.update(1)
+
+        return extract_reports(jobs, workers=pipeline.workers(), force=pipeline.force_extract, on_done=done)
 
 
 def catalog_error_row(error: CatalogError, catalog_path: str, year: int, run_id: str) -> dict[str, Any]:
@@ -122,8 +173,8 @@ def report_text(context: dg.AssetExecutionContext, raw_reports: list[dict]) -> l
     """Every report of the year that could be read: its blocks and table grids over its text, with PDF pages."""
     texts = []
     for outcome in raw_reports:
-        document, row, entry = outcome["document"], outcome["ledger_row"], outcome["entry"]
-        if document is None or row["status"] == "failed":
+        extraction, row, entry = outcome["extraction"], outcome["ledger_row"], outcome["entry"]
+        if extraction is None or row["status"] == "failed":
             continue
         texts.append(
             ReportText(
@@ -134,12 +185,14 @@ def report_text(context: dg.AssetExecutionContext, raw_reports: list[dict]) -> l
                 title=entry["title"],
                 source=entry["source"],
                 sha256=row["sha256"],
-                format=document.format,
-                document=document,
+                format=extraction.format,
+                document=None,  # read by raw_reports' workers, or not at all: the rows are in the cache
                 currency=entry.get("currency"),
+                extraction=extraction,
             )
         )
-    context.add_output_metadata({"reports": len(texts), "characters": sum(len(t.text) for t in texts)})
+    context.add_output_metadata({"reports": len(texts), "characters": sum(t.chars for t in texts),
+                                 "from_cache": sum(t.extraction.cached for t in texts)})
     return texts
 
 
@@ -160,8 +213,8 @@ def reports_table(context: dg.AssetExecutionContext, raw_reports: list[dict], re
             **row,
             "report_id": row["entry_id"],
             "report_year": year,
-            "pages": len(text.page_starts) or None if text else None,
-            "chars": len(text.text) if text else None,
+            "pages": text.pages if text else None,
+            "chars": text.chars if text else None,
             "metrics_found": found.get(row["entry_id"], 0),
             "fetched_at": row["attempted_at"],
         })

@@ -9,6 +9,7 @@ warehouse ingestion ledger.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import mimetypes
 from dataclasses import dataclass
@@ -79,8 +80,12 @@ class _Failed(Exception):
 
 def ingest_entry(entry: CatalogEntry, store: RawStore, previous: PreviousFetch | None,
                  settings: FetchSettings | None = None, session: requests.Session | None = None, *,
-                 max_pages: int = DEFAULT_MAX_PAGES) -> IngestOutcome:
-    """Fetch or read `entry`, store its bytes and read them into a Document (at most `max_pages` PDF pages)."""
+                 max_pages: int = DEFAULT_MAX_PAGES, read: bool = True) -> IngestOutcome:
+    """Fetch or read `entry`, store its bytes and read them into a Document (at most `max_pages` PDF pages).
+
+    With `read=False` the bytes are only stored (their hash is the whole cost of an unchanged local
+    report): the outcome has no document, and `read_stored` reads the blob later, or not at all when the
+    extraction cache already holds the report."""
     settings = settings or FetchSettings()
     row: dict[str, Any] = dict.fromkeys(LEDGER_COLUMNS)
     row.update(entry_id=entry.entry_id, company_id=entry.company_id, report_year=entry.year, title=entry.title,
@@ -94,9 +99,10 @@ def ingest_entry(entry: CatalogEntry, store: RawStore, previous: PreviousFetch |
         if entry.sha256 and blob.sha256 != entry.sha256:
             raise _Failed(f"{entry.resolved_source}: sha256 mismatch: catalog expects {entry.sha256}, "
                           f"content is {blob.sha256}")
-        document = _parse(entry, store, blob, row, settings, max_pages)
-        row["format"] = document.format
-        row["warnings"] = WARNING_SEPARATOR.join(document.warnings) or None
+        document = _parse(entry, store, blob.sha256, row, settings, max_pages) if read else None
+        if document is not None:
+            row["format"] = document.format
+            row["warnings"] = WARNING_SEPARATOR.join(document.warnings) or None
         unchanged = reused or (previous is not None and previous.sha256 == blob.sha256)
         row["status"] = "unchanged" if unchanged else "new"
         return IngestOutcome(ledger_row=row, document=document)
@@ -133,6 +139,20 @@ def _fetch(entry: CatalogEntry, store: RawStore, previous: PreviousFetch | None,
     return result.blob, False
 
 
+def read_stored(entry: CatalogEntry, store: RawStore, sha256: str, content_type: str | None = None,
+                settings: FetchSettings | None = None, *,
+                max_pages: int = DEFAULT_MAX_PAGES) -> tuple[Document | None, str | None]:
+    """Read a stored blob of `entry` into a Document: (document, None), or (None, the reason naming the source)."""
+    row: dict[str, Any] = {"content_type": content_type}
+    try:
+        return _parse(entry, store, sha256, row, settings or FetchSettings(), max_pages), None
+    except _Failed as failure:
+        return None, failure.reason
+    except Exception as exc:  # as in ingest_entry: one report's bug must not stop the others
+        log.exception("reading %s failed unexpectedly", entry.resolved_source)
+        return None, f"{entry.resolved_source}: internal error: {type(exc).__name__}: {exc}"
+
+
 def _read_local(entry: CatalogEntry, store: RawStore, settings: FetchSettings, row: dict[str, Any]) -> StoredBlob:
     path = Path(entry.resolved_source)
     row["content_type"] = mimetypes.guess_type(path.name)[0]
@@ -153,6 +173,10 @@ def _read_local(entry: CatalogEntry, store: RawStore, settings: FetchSettings, r
         raise _Failed(f"{path}: cannot read file: {exc.strerror or exc}") from exc
     with handle:
         try:
+            stored = _stored_copy(handle, store, settings.max_bytes)
+            if stored is not None:  # an unchanged file costs one read and its hash: nothing is written
+                return stored
+            handle.seek(0)
             return store.put_stream(iter(lambda: handle.read(_READ_CHUNK), b""), max_bytes=settings.max_bytes)
         except BlobTooLarge as exc:  # the file grew after stat()
             raise _Failed(f"{path}: file exceeds {exc.max_bytes} bytes") from exc
@@ -160,10 +184,27 @@ def _read_local(entry: CatalogEntry, store: RawStore, settings: FetchSettings, r
             raise _Failed(f"{path}: cannot copy into the raw store {store.root}: {exc}") from exc
 
 
-def _parse(entry: CatalogEntry, store: RawStore, blob: StoredBlob, row: dict[str, Any],
+def _stored_copy(handle, store: RawStore, max_bytes: int) -> StoredBlob | None:
+    """The stored blob with the content of `handle`, if the store has it intact (a damaged copy is left to
+    `put_stream`)."""
+    digest, size = hashlib.sha256(), 0
+    for chunk in iter(lambda: handle.read(_READ_CHUNK), b""):
+        size += len(chunk)
+        if size > max_bytes:
+            raise BlobTooLarge(max_bytes, size)
+        digest.update(chunk)
+    sha256 = digest.hexdigest()
+    try:
+        store.read(sha256, verify=True)
+    except (RawStoreError, OSError):
+        return None
+    return StoredBlob(sha256=sha256, path=store.path_for(sha256), bytes=size, created=False)
+
+
+def _parse(entry: CatalogEntry, store: RawStore, sha256: str, row: dict[str, Any],
            settings: FetchSettings, max_pages: int) -> Document:
     try:
-        data = store.read(blob.sha256)
+        data = store.read(sha256)
     except RawStoreError as exc:
         raise _Failed(f"{entry.resolved_source}: {exc}") from exc
     fmt = entry.format or detect_format(data, entry.resolved_source, row["content_type"])
