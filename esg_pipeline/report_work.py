@@ -86,6 +86,7 @@ class ReportExtraction:
     cached: bool = False  # True: read back from the cache, nothing parsed or extracted
     seconds: float = 0.0  # wall time of the read and extraction (0 for a cache hit)
     reason: str | None = None  # the report could not be read: why, naming the source
+    pid: int = 0  # the process that read it (0: a cache hit)
 
     @property
     def ok(self) -> bool:
@@ -176,7 +177,7 @@ def _read_and_extract(job: ReportJob) -> tuple[ReportExtraction, list[dict[str, 
     document, reason = read_stored(entry, RawStore(job.raw_store_dir), job.sha256, job.content_type,
                                    FetchSettings(max_bytes=job.max_bytes), max_pages=job.max_pages)
     if document is None:
-        return ReportExtraction(job=job, reason=reason, seconds=time.perf_counter() - start), []
+        return ReportExtraction(job=job, reason=reason, seconds=time.perf_counter() - start, pid=os.getpid()), []
     try:
         rows = report_metric_rows(ReportText(
             report_id=entry.entry_id, company_id=entry.company_id, company_name=entry.company_name,
@@ -186,10 +187,10 @@ def _read_and_extract(job: ReportJob) -> tuple[ReportExtraction, list[dict[str, 
         log.exception("extracting %s failed unexpectedly", entry.resolved_source)
         return ReportExtraction(job=job, reason=f"{entry.resolved_source}: internal error while extracting: "
                                                 f"{type(exc).__name__}: {exc}",
-                                seconds=time.perf_counter() - start), []
+                                seconds=time.perf_counter() - start, pid=os.getpid()), []
     extraction = ReportExtraction(job=job, format=document.format, warnings=tuple(document.warnings),
                                   pages=len(document.page_starts) or None, chars=len(document.text),
-                                  metrics=len(rows), seconds=time.perf_counter() - start)
+                                  metrics=len(rows), seconds=time.perf_counter() - start, pid=os.getpid())
     try:
         ExtractionCache(job.cache_dir).put(extraction, rows)
     except OSError as exc:  # a full or read-only disk costs a re-extraction later, not the report
