@@ -163,14 +163,17 @@ def _attempt_id(row: dict[str, Any]) -> str:
 def ingest_ledger(context: dg.AssetExecutionContext, raw_reports: list[dict], warehouse: WarehouseResource):
     """Append-only record of every ingestion attempt: status new / unchanged / failed and why, and the
     reader's warnings for a report read with problems on some pages."""
+    started = time.perf_counter()
     rows = [dict(o["ledger_row"], attempt_id=_attempt_id(o["ledger_row"])) for o in raw_reports]
     upsert_rows(warehouse.writable_engine(), wh.ingest_ledger, rows, key="attempt_id")
-    return dg.MaterializeResult(metadata={"attempts": len(rows)})
+    return dg.MaterializeResult(metadata={"attempts": len(rows), "seconds": round(time.perf_counter() - started, 3)})
 
 
 @dg.asset(partitions_def=reporting_year_partitions, group_name="ingest", kinds={"python"})
 def report_text(context: dg.AssetExecutionContext, raw_reports: list[dict]) -> list[ReportText]:
-    """Every report of the year that could be read: its blocks and table grids over its text, with PDF pages."""
+    """Every report of the year that could be read: where it came from, its format, pages and characters, and
+    its extraction (the document itself was read by raw_reports' workers; its rows are in the extraction cache)."""
+    started = time.perf_counter()
     texts = []
     for outcome in raw_reports:
         extraction, row, entry = outcome["extraction"], outcome["ledger_row"], outcome["entry"]
@@ -192,7 +195,8 @@ def report_text(context: dg.AssetExecutionContext, raw_reports: list[dict]) -> l
             )
         )
     context.add_output_metadata({"reports": len(texts), "characters": sum(t.chars for t in texts),
-                                 "from_cache": sum(t.extraction.cached for t in texts)})
+                                 "from_cache": sum(t.extraction.cached for t in texts),
+                                 "seconds": round(time.perf_counter() - started, 3)})
     return texts
 
 
@@ -201,6 +205,7 @@ def reports_table(context: dg.AssetExecutionContext, raw_reports: list[dict], re
                   extracted_metrics, warehouse: WarehouseResource):
     """One row per catalog entry of the year: source, content hash, pages, status and reason."""
     year = int(context.partition_key)
+    started = time.perf_counter()
     texts = {t.report_id: t for t in report_text}
     found = extracted_metrics["report_id"].value_counts().to_dict() if len(extracted_metrics) else {}
     rows = []
@@ -221,4 +226,4 @@ def reports_table(context: dg.AssetExecutionContext, raw_reports: list[dict], re
     # this run's companies only: another catalog's reports in the same warehouse stay
     loaded = replace_owned_rows(warehouse.writable_engine(), wh.reports, rows, year=year,
                                 companies=run_scope(raw_reports).companies)
-    return dg.MaterializeResult(metadata={"rows": loaded})
+    return dg.MaterializeResult(metadata={"rows": loaded, "seconds": round(time.perf_counter() - started, 3)})
