@@ -30,6 +30,10 @@ class StepResult:
     extracted: int = 0
     from_cache: int = 0
     seconds: float = 0.0
+    step_seconds: dict[str, float] = field(default_factory=dict)  # Dagster step -> wall seconds
+    # raw_reports' own split of its time: fetching and storing, then reading and extracting
+    fetch_seconds: float = 0.0
+    extract_seconds: float = 0.0
 
 
 @dataclass
@@ -64,7 +68,7 @@ def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
 
 
-def _result(label: str, result: dg.ExecuteInJobResult) -> StepResult:
+def _result(label: str, result: dg.ExecuteInJobResult, instance: dg.DagsterInstance | None = None) -> StepResult:
     failed_checks = [
         f"{e.asset_key.to_user_string()}:{e.check_name} ({e.severity.value})"
         for e in result.get_asset_check_evaluations()
@@ -74,14 +78,20 @@ def _result(label: str, result: dg.ExecuteInJobResult) -> StepResult:
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
             errors.append(f"{event.step_key}: {event.step_failure_data.error.message.strip()}")
-    counts = {"extracted": 0, "from_cache": 0}
+    counts = {"extracted": 0, "from_cache": 0, "fetch_seconds": 0.0, "extract_seconds": 0.0}
     for event in result.get_asset_materialization_events():
         if event.asset_key == dg.AssetKey("raw_reports"):
             metadata = event.materialization.metadata
             for name in counts:
                 if name in metadata:
-                    counts[name] += int(metadata[name].value)
-    return StepResult(label=label, success=result.success, failed_checks=failed_checks, errors=errors, **counts)
+                    counts[name] += metadata[name].value
+    step_seconds = {}
+    if instance is not None:
+        for stats in instance.get_run_step_stats(result.run_id):
+            if stats.start_time and stats.end_time:
+                step_seconds[stats.step_key] = round(stats.end_time - stats.start_time, 3)
+    return StepResult(label=label, success=result.success, failed_checks=failed_checks, errors=errors,
+                      step_seconds=step_seconds, **counts)
 
 
 def run_pipeline(
@@ -127,7 +137,7 @@ def run_pipeline(
                 run_config=_run_config(log_level),
                 tags={"esg/source": "cli"},
             )
-        step = _result(str(year), result)
+        step = _result(str(year), result, instance)
         step.seconds = time.perf_counter() - started
         run.steps.append(step)
     progress(f"reference tables and dbt models (staging, marts); dbt output in {log_file}")
@@ -142,7 +152,7 @@ def run_pipeline(
             run_config=_run_config(log_level),
             tags={"esg/source": "cli"},
         )
-    step = _result("dbt", result)
+    step = _result("dbt", result, instance)
     step.seconds = time.perf_counter() - started
     run.steps.append(step)
     return run
