@@ -25,6 +25,7 @@ import json
 import math
 import os
 import re
+import resource
 import shutil
 import sys
 import tempfile
@@ -206,6 +207,7 @@ def run(catalog: Path, work: Path, years: list[int], workers: int, label: str) -
         stages["  of which fetch+store (raw_reports)"] += step.fetch_seconds
         stages["  of which read+extract (raw_reports)"] += step.extract_seconds
     return {"label": label, "success": result.success, "seconds": seconds, "peak_rss": peak.peak,
+            "own_peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,  # Linux: KiB
             "parent_cpu": time.process_time() - cpu, "stages": dict(stages),
             "extracted": sum(s.extracted for s in result.steps), "from_cache": sum(s.from_cache for s in result.steps),
             "errors": [e for s in result.steps for e in s.errors]}
@@ -214,7 +216,9 @@ def run(catalog: Path, work: Path, years: list[int], workers: int, label: str) -
 def report(figures: dict, reports: int) -> None:
     print(f"\n{figures['label']}: {'ok' if figures['success'] else 'FAILED'} in {figures['seconds']:.1f} s, "
           f"{60 * reports / figures['seconds']:.1f} reports/minute; read and extracted {figures['extracted']}, "
-          f"from the cache {figures['from_cache']}; peak RSS (process tree) {figures['peak_rss'] / 2**20:.0f} MiB")
+          f"from the cache {figures['from_cache']}; peak RSS {figures['peak_rss'] / 2**20:.0f} MiB (process tree: "
+          f"this process, extraction workers, dbt), of which this process {figures['own_peak_rss'] / 2**20:.0f} MiB "
+          f"at most")
     for stage, seconds in sorted(figures["stages"].items(), key=lambda kv: (kv[0].startswith(" "), -kv[1])):
         print(f"  {stage:<42} {seconds:8.1f} s")
     for error in figures["errors"]:

@@ -54,3 +54,17 @@ def test_a_failing_bulk_insert_rolls_back_the_replacement(tmp_path):
     with pytest.raises(sa.exc.DBAPIError):
         replace_owned_rows(engine, wh.metrics, [metric(1), metric(1)], year=2022, companies=["acme"])
     assert rows_of(engine) == before
+
+
+def test_a_frame_loads_the_rows_its_records_load(tmp_path):
+    import pandas as pd
+
+    rows = [metric(n) for n in range(500)] + [metric(777, page=4, value=float("nan"), hkex_kpi=12)]
+    engines = [make_engine(f"duckdb:///{tmp_path / f'{name}.duckdb'}") for name in ("frame", "records")]
+    for engine in engines:
+        ensure_schema(engine)
+    frame = pd.DataFrame(rows).assign(failed_expectations="not a metrics column")
+    replace_owned_rows(engines[0], wh.metrics, frame, year=2022, companies=[])
+    replace_owned_rows(engines[1], wh.metrics, frame.to_dict("records"), year=2022, companies=[])  # the old way
+    assert rows_of(engines[0]) == rows_of(engines[1])
+    assert len(rows_of(engines[0])) == len(rows)

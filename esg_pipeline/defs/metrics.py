@@ -91,7 +91,7 @@ def _load_year(context: dg.AssetExecutionContext, table, frame: pd.DataFrame, ra
     year = int(context.partition_key)
     started = time.perf_counter()
     scope = run_scope(raw_reports)
-    loaded = replace_owned_rows(warehouse.writable_engine(), table, frame.to_dict("records"), year=year,
+    loaded = replace_owned_rows(warehouse.writable_engine(), table, frame, year=year,
                                 companies=scope.companies, keep_reports=scope.failed_reports)
     return dg.MaterializeResult(metadata={"rows": loaded, "table": f"{wh.RAW_SCHEMA}.{table.name}",
                                           "seconds": round(time.perf_counter() - started, 3),

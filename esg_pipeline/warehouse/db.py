@@ -108,24 +108,49 @@ def _coerce(value: Any, arrow_type) -> Any:
     return value
 
 
-def insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows in the connection's transaction. DuckDB takes them in one statement from an Arrow table
-    (an executemany costs about a millisecond a row there: a year of a thousand reports' metrics took
-    minutes); PostgreSQL gets SQLAlchemy's batched executemany."""
-    if not rows:
-        return
-    types = [_arrow_type(c) for c in table.columns]
-    if conn.dialect.name != "duckdb" or None in types:
-        conn.execute(table.insert(), rows)
-        return
+def _column_values(records, name: str) -> list[Any]:
+    if hasattr(records, "columns"):  # a DataFrame: a column at a time, no dict per row
+        return records[name].tolist() if name in records.columns else [None] * len(records)
+    return [r.get(name) for r in records]
+
+
+def _records(records) -> Sequence[Mapping[str, Any]]:
+    return records.to_dict("records") if hasattr(records, "to_dict") else records
+
+
+def _arrow_columns(table: sa.Table, records: Sequence[Mapping[str, Any]]):
+    """The records as an Arrow table in the table's column types (NaN and numpy values as `_clean` makes
+    them), or None when some value will not convert."""
     import pyarrow as pa
 
-    names = [c.name for c in table.columns]
-    try:
-        frame = pa.table({n: pa.array([_coerce(r.get(n), t) for r in rows], type=t) for n, t in zip(names, types)})
-    except (pa.ArrowException, TypeError, ValueError):  # a value Arrow will not take: let the driver cast it
-        conn.execute(table.insert(), rows)
+    types = [_arrow_type(c) for c in table.columns]
+    if None in types:
+        return None
+    columns = {}
+    for column, arrow_type in zip(table.columns, types):
+        values = _column_values(records, column.name)
+        try:  # the common case, in C: NaN becomes null, numpy scalars are read as they are
+            columns[column.name] = pa.array(values, type=arrow_type, from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError):
+            try:  # what the driver's casts would make of the odd value: 7 into a text column, a date string
+                columns[column.name] = pa.array([_coerce(_clean(v), arrow_type) for v in values], type=arrow_type)
+            except (pa.ArrowException, TypeError, ValueError):
+                return None
+    return pa.table(columns)
+
+
+def insert_rows(conn: sa.Connection, table: sa.Table, records) -> None:
+    """Insert records, or a DataFrame's rows (cleaned here: NaN, numpy values) in the connection's transaction. DuckDB takes them in
+    one statement from an Arrow table (an executemany costs about a millisecond a row there: a year of a
+    thousand reports' metrics took minutes); PostgreSQL gets SQLAlchemy's batched executemany, and so does
+    a table or a value Arrow cannot carry."""
+    if not len(records):
         return
+    frame = _arrow_columns(table, records) if conn.dialect.name == "duckdb" else None
+    if frame is None:
+        conn.execute(table.insert(), clean_records(table, _records(records)))
+        return
+    names = [c.name for c in table.columns]
     columns = ", ".join(f'"{n}"' for n in names)
     raw = conn.connection.dbapi_connection
     view = f"esg_insert_{table.name}"
@@ -164,7 +189,7 @@ def replace_rows(
 def replace_owned_rows(
     engine: Engine,
     table: sa.Table,
-    records: Iterable[Mapping[str, Any]],
+    records,
     *,
     year: int,
     companies: Iterable[str],
@@ -173,8 +198,9 @@ def replace_owned_rows(
     """Replace one reporting year's rows of the companies this run loads, and only theirs: another
     catalog's companies in the same warehouse keep their rows, and so do the reports in `keep_reports`
     (those that failed this time: the last good data stays). One transaction: re-runs are idempotent."""
-    rows = clean_records(table, records)
-    owners = sorted(set(companies) | {r["company_id"] for r in rows if r.get("company_id")})
+    # Records or a DataFrame: insert_rows cleans them (a column at a time on DuckDB).
+    rows = records if hasattr(records, "columns") else list(records)
+    owners = sorted(set(companies) | {str(c) for c in _column_values(rows, "company_id") if isinstance(c, str) and c})
     keep = sorted(set(keep_reports))
     with engine.begin() as conn:
         if owners:
