@@ -43,12 +43,14 @@ class PreviousFetch:
     sha256: str | None
     etag: str | None = None
     last_modified: str | None = None
+    content_type: str | None = None  # of the stored copy: a 304 often omits it
 
     @classmethod
     def from_ledger_row(cls, row: dict[str, Any] | None) -> PreviousFetch | None:
         if not row or row.get("status") == "failed" or not row.get("sha256"):
             return None
-        return cls(sha256=row["sha256"], etag=row.get("etag"), last_modified=row.get("last_modified"))
+        return cls(sha256=row["sha256"], etag=row.get("etag"), last_modified=row.get("last_modified"),
+                   content_type=row.get("content_type"))
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,8 @@ def _fetch(entry: CatalogEntry, store: RawStore, previous: PreviousFetch | None,
             raise _Failed(f"{url}: server answered 304 Not Modified but there is no stored copy")
         path = store.path_for(previous.sha256)
         row["reason"] = "not modified (HTTP 304); stored copy reused"
+        # the copy's own type, so it reads (charset) and keys the extraction cache as it did when fetched
+        row["content_type"] = row["content_type"] or previous.content_type
         return StoredBlob(sha256=previous.sha256, path=path, bytes=path.stat().st_size, created=False), True
     assert result.blob is not None
     return result.blob, False
