@@ -99,3 +99,20 @@ def duckdb_lock_wait_s() -> float:
     """ESG_DUCKDB_LOCK_WAIT_S: how long opening the DuckDB warehouse retries while another process holds
     its lock (a BI tool reading, another run writing) before it fails naming that process (default 60 s)."""
     return _number("ESG_DUCKDB_LOCK_WAIT_S", 60.0)
+
+
+def extract_cache_dir(raw_store_dir: str | Path) -> Path:
+    """ESG_EXTRACT_CACHE, else `extract-cache` beside the raw store (derived data: safe to delete)."""
+    configured = os.environ.get("ESG_EXTRACT_CACHE")
+    return Path(configured).resolve() if configured else Path(raw_store_dir).resolve().parent / "extract-cache"
+
+
+def extract_workers() -> int:
+    """ESG_EXTRACT_WORKERS: processes that read and extract reports in parallel; default (and 0) one per core."""
+    configured = int(_number("ESG_EXTRACT_WORKERS", 0))
+    if configured > 0:
+        return configured
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)

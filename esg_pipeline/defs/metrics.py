@@ -1,5 +1,7 @@
 """Extract, validate (GX 1.x as asset checks) and load metrics of a reporting year."""
 
+import time
+
 import dagster as dg
 import pandas as pd
 
@@ -16,16 +18,20 @@ METRIC_COLUMNS = [c.name for c in wh.metrics.columns]
 
 @dg.asset(partitions_def=reporting_year_partitions, group_name="extract", kinds={"python", "pandas"})
 def extracted_metrics(context: dg.AssetExecutionContext, report_text: list[ReportText]) -> pd.DataFrame:
-    """Every quantitative statement found in the year's reports, with its sentence and provenance."""
+    """Every quantitative statement found in the year's reports, with its sentence and provenance (the rows
+    raw_reports' workers extracted, or an earlier run's for an unchanged report, from the extraction cache)."""
+    started = time.perf_counter()
     rows: list[dict] = []
     for number, report in enumerate(report_text, 1):
         found = report_metric_rows(report)
-        context.log.info(f"[{number}/{len(report_text)}] {report.report_id}: {len(found)} metrics")
+        context.log.debug(f"[{number}/{len(report_text)}] {report.report_id}: {len(found)} metrics")
         rows.extend(found)
     frame = pd.DataFrame(rows, columns=METRIC_COLUMNS)
     context.add_output_metadata({
         "rows": len(frame),
+        "reports": len(report_text),
         "by_indicator": dg.MetadataValue.json(frame["indicator"].value_counts().to_dict()),
+        "seconds": round(time.perf_counter() - started, 3),
     })
     return frame
 
@@ -52,9 +58,13 @@ CHECKS = [
 )
 def validate_extracted_metrics(context: dg.AssetExecutionContext, extracted_metrics: pd.DataFrame,
                                pipeline: PipelineSettings):
+    started = time.perf_counter()
     outcome = validate_metrics(extracted_metrics, allowed_indicators={i.id for i in load_taxonomy()})
-    yield dg.Output(outcome.valid, output_name="validated_metrics", metadata={"rows": len(outcome.valid)})
-    yield dg.Output(outcome.quarantined, output_name="quarantined_metrics", metadata={"rows": len(outcome.quarantined)})
+    seconds = round(time.perf_counter() - started, 3)
+    yield dg.Output(outcome.valid, output_name="validated_metrics", metadata={"rows": len(outcome.valid),
+                                                                              "seconds": seconds})
+    yield dg.Output(outcome.quarantined, output_name="quarantined_metrics", metadata={"rows": len(outcome.quarantined),
+                                                                                      "seconds": seconds})
 
     table_failures = outcome.table_failures
     yield dg.AssetCheckResult(
@@ -79,10 +89,12 @@ def validate_extracted_metrics(context: dg.AssetExecutionContext, extracted_metr
 def _load_year(context: dg.AssetExecutionContext, table, frame: pd.DataFrame, raw_reports: list[dict],
                warehouse: WarehouseResource):
     year = int(context.partition_key)
+    started = time.perf_counter()
     scope = run_scope(raw_reports)
-    loaded = replace_owned_rows(warehouse.writable_engine(), table, frame.to_dict("records"), year=year,
+    loaded = replace_owned_rows(warehouse.writable_engine(), table, frame, year=year,
                                 companies=scope.companies, keep_reports=scope.failed_reports)
     return dg.MaterializeResult(metadata={"rows": loaded, "table": f"{wh.RAW_SCHEMA}.{table.name}",
+                                          "seconds": round(time.perf_counter() - started, 3),
                                           "kept_from_earlier_runs": dg.MetadataValue.json(sorted(scope.failed_reports))})
 
 

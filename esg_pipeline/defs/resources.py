@@ -40,6 +40,17 @@ class PipelineSettings(dg.ConfigurableResource):
     read_timeout_s: float = 60.0
     http_retries: int = 4
     max_quarantine_share: float = 0.5  # above this a partition is broken, not merely noisy
+    extract_cache_dir: str = ""  # extraction output by content; "": ESG_EXTRACT_CACHE, else beside the raw store
+    extract_workers: int = 0  # processes reading and extracting reports; 0: ESG_EXTRACT_WORKERS, else one per core
+    force_extract: bool = False  # read and extract every report again, whatever the cache holds (`run --force`)
+    show_progress: bool = False  # a per-report progress bar with ETA on stderr (the CLI, on a terminal)
+
+    def cache_dir(self) -> Path:
+        return Path(self.extract_cache_dir).resolve() if self.extract_cache_dir \
+            else settings.extract_cache_dir(self.raw_store_dir)
+
+    def workers(self) -> int:
+        return self.extract_workers if self.extract_workers > 0 else settings.extract_workers()
 
     def report_pages(self) -> int:
         return settings.max_report_pages() if self.max_report_pages is None else self.max_report_pages
