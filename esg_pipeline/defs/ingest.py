@@ -19,7 +19,7 @@ from esg_pipeline.ingest.service import LEDGER_COLUMNS, WARNING_SEPARATOR, Previ
 from esg_pipeline.pipeline import ReportText, run_scope
 from esg_pipeline.report_work import ReportExtraction, ReportJob, extract_reports
 from esg_pipeline.report_work import summary as extraction_summary
-from esg_pipeline.warehouse import latest_successful_fetches, replace_owned_rows, reports_with_rows, upsert_rows
+from esg_pipeline.warehouse import latest_successful_fetches, reports_with_rows
 from esg_pipeline.warehouse import schema as wh
 
 
@@ -54,8 +54,8 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
     entries = [e for e in catalog.for_year(year) + [e for e in dropped if e.year == year]
                if targeted is None or e.company_id in targeted]
     store = RawStore(ensure_dir(pipeline.raw_store_dir))
-    engine = warehouse.writable_engine()
-    previous = latest_successful_fetches(engine, [e.resolved_source for e in entries])
+    with warehouse.writer() as writer:  # not held while the reports are fetched and read
+        previous = latest_successful_fetches(writer.connection, [e.resolved_source for e in entries])
     settings = pipeline.fetch_settings()
     session = build_session(settings)
     limits = pipeline.parse_limits()  # each report is read in a worker process that a limit can kill
@@ -104,7 +104,8 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
         if error.year is None:
             context.log.warning(f"catalog {pipeline.catalog_path}: {error}")
     # Last good data wins: a report failing now keeps the rows an earlier run loaded, and they are marked stale.
-    kept = reports_with_rows(engine, year, run_scope(outcomes).failed_reports)
+    with warehouse.writer() as writer:
+        kept = reports_with_rows(writer.connection, year, run_scope(outcomes).failed_reports)
     for outcome in outcomes:
         row = outcome["ledger_row"]
         row["is_stale"] = row["status"] == "failed" and row["entry_id"] in kept
@@ -195,8 +196,8 @@ def failures_without_a_year(context: dg.AssetExecutionContext, pipeline: Pipelin
     rows = problem_rows(catalog, inbox, context.run_id, owned=lambda y: y not in years)
     for row in rows:
         context.log.warning(f"{row['source']}: {row['reason']}")
-    upsert_rows(warehouse.writable_engine(), wh.ingest_ledger, [dict(r, attempt_id=_attempt_id(r)) for r in rows],
-                key="attempt_id")
+    with warehouse.writer() as writer:
+        writer.upsert(wh.ingest_ledger, [dict(r, attempt_id=_attempt_id(r)) for r in rows], key="attempt_id")
     return dg.MaterializeResult(metadata={"failed": len(rows)}, check_results=[dg.AssetCheckResult(
         check_name="every_entry_has_a_year", passed=not rows, severity=dg.AssetCheckSeverity.WARN,
         metadata={"failed": failed_list(rows)})])
@@ -225,7 +226,8 @@ def ingest_ledger(context: dg.AssetExecutionContext, raw_reports: list[dict], wa
     reader's warnings for a report read with problems on some pages."""
     started = time.perf_counter()
     rows = [dict(o["ledger_row"], attempt_id=_attempt_id(o["ledger_row"])) for o in raw_reports]
-    upsert_rows(warehouse.writable_engine(), wh.ingest_ledger, rows, key="attempt_id")
+    with warehouse.writer() as writer:
+        writer.upsert(wh.ingest_ledger, rows, key="attempt_id")
     return dg.MaterializeResult(metadata={"attempts": len(rows), "seconds": round(time.perf_counter() - started, 3)})
 
 
@@ -284,6 +286,6 @@ def reports_table(context: dg.AssetExecutionContext, raw_reports: list[dict], re
             "fetched_at": row["attempted_at"],
         })
     # this run's companies only: another catalog's reports in the same warehouse stay
-    loaded = replace_owned_rows(warehouse.writable_engine(), wh.reports, rows, year=year,
-                                companies=run_scope(raw_reports).companies)
+    with warehouse.writer() as writer:
+        loaded = writer.replace_owned(wh.reports, rows, year=year, companies=run_scope(raw_reports).companies)
     return dg.MaterializeResult(metadata={"rows": loaded, "seconds": round(time.perf_counter() - started, 3)})

@@ -10,7 +10,6 @@ from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
 from esg_pipeline.pipeline import ReportText, report_metric_rows, run_scope
 from esg_pipeline.quality.metrics_suite import validate_metrics
 from esg_pipeline.taxonomy import load_taxonomy
-from esg_pipeline.warehouse import replace_owned_rows
 from esg_pipeline.warehouse import schema as wh
 
 METRIC_COLUMNS = [c.name for c in wh.metrics.columns]
@@ -91,8 +90,9 @@ def _load_year(context: dg.AssetExecutionContext, table, frame: pd.DataFrame, ra
     year = int(context.partition_key)
     started = time.perf_counter()
     scope = run_scope(raw_reports)
-    loaded = replace_owned_rows(warehouse.writable_engine(), table, frame, year=year,
-                                companies=scope.companies, keep_reports=scope.failed_reports)
+    with warehouse.writer() as writer:
+        loaded = writer.replace_owned(table, frame, year=year, companies=scope.companies,
+                                      keep_reports=scope.failed_reports)
     return dg.MaterializeResult(metadata={"rows": loaded, "table": f"{wh.RAW_SCHEMA}.{table.name}",
                                           "seconds": round(time.perf_counter() - started, 3),
                                           "kept_from_earlier_runs": dg.MetadataValue.json(sorted(scope.failed_reports))})

@@ -7,21 +7,22 @@ import dagster as dg
 from sqlalchemy.engine import Engine
 
 from esg_pipeline import settings
-from esg_pipeline.warehouse import ensure_schema, make_engine
+from esg_pipeline.warehouse import make_engine
+from esg_pipeline.warehouse.writer import WarehouseWriter
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The warehouse as a SQLAlchemy URL (ESG_WAREHOUSE_URL): DuckDB file or PostgreSQL."""
+    """The warehouse as a SQLAlchemy URL (ESG_WAREHOUSE_URL): DuckDB file or PostgreSQL. Assets write
+    through `writer()` only (`warehouse/writer.py`)."""
 
     url: str
 
     def engine(self, read_only: bool = False) -> Engine:
         return make_engine(self.url, read_only=read_only)
 
-    def writable_engine(self) -> Engine:
-        engine = self.engine()
-        ensure_schema(engine)
-        return engine
+    def writer(self) -> WarehouseWriter:
+        """The step's writer: `with warehouse.writer() as writer: writer.replace_owned(...)`."""
+        return WarehouseWriter(self.url)
 
 
 class PipelineSettings(dg.ConfigurableResource):

@@ -1,11 +1,12 @@
 """SQLAlchemy access to the warehouse: DuckDB file by default, PostgreSQL by URL."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -89,25 +90,48 @@ def _connect_retrying_locks(path: Path, wait_s: float):
     return connect
 
 
-def ensure_schema(engine: Engine) -> None:
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema.RAW_SCHEMA}"))
-    schema.metadata.create_all(engine)
-    _add_missing_columns(engine)
+def ensure_schema(bind: Engine | sa.Connection) -> None:
+    """Create the esg_raw schema, its tables and the columns added since a warehouse was made, on one
+    connection (an engine's, or the one given, committed); one query when they are all there already (a
+    run's every step asks)."""
+    if isinstance(bind, sa.Connection):
+        if bind.in_transaction():
+            bind.commit()
+        with bind.begin():
+            _ensure_schema_in(bind)
+        return
+    with bind.begin() as conn:
+        _ensure_schema_in(conn)
 
 
-def _add_missing_columns(engine: Engine) -> None:
+def _ensure_schema_in(conn: sa.Connection) -> None:
+    if schema_is_current(conn):
+        return
+    conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema.RAW_SCHEMA}"))
+    schema.metadata.create_all(conn)
+    _add_missing_columns(conn)
+
+
+def schema_is_current(conn: sa.Connection) -> bool:
+    """Every table and column of `schema.metadata` exists (information_schema, on DuckDB and PostgreSQL)."""
+    have = set(conn.execute(sa.text(
+        "select table_name, column_name from information_schema.columns where table_schema = :s"),
+        {"s": schema.RAW_SCHEMA}).all())
+    return all((table.name, column.name) in have
+               for table in schema.metadata.sorted_tables for column in table.columns)
+
+
+def _add_missing_columns(conn: sa.Connection) -> None:
     """A warehouse made by an earlier release gets the nullable columns added since (create_all adds
     tables, never columns). information_schema works on DuckDB and PostgreSQL alike."""
-    with engine.begin() as conn:
-        for table in schema.metadata.sorted_tables:
-            have = {name for (name,) in conn.execute(sa.text(
-                "select column_name from information_schema.columns where table_schema = :s and table_name = :t"),
-                {"s": table.schema, "t": table.name})}
-            for column in table.columns if have else ():
-                if column.name not in have and column.nullable and not column.primary_key:
-                    conn.execute(sa.text(f"ALTER TABLE {table.schema}.{table.name} ADD COLUMN {column.name} "
-                                         f"{column.type.compile(dialect=engine.dialect)}"))
+    for table in schema.metadata.sorted_tables:
+        have = {name for (name,) in conn.execute(sa.text(
+            "select column_name from information_schema.columns where table_schema = :s and table_name = :t"),
+            {"s": table.schema, "t": table.name})}
+        for column in table.columns if have else ():
+            if column.name not in have and column.nullable and not column.primary_key:
+                conn.execute(sa.text(f"ALTER TABLE {table.schema}.{table.name} ADD COLUMN {column.name} "
+                                     f"{column.type.compile(dialect=conn.dialect)}"))
 
 
 def _clean(value: Any) -> Any:
@@ -229,13 +253,19 @@ def replace_rows(
     where: Mapping[str, Any] | None = None,
 ) -> int:
     """Replace the rows matching `where` (all rows if None) in one transaction: re-runs are idempotent."""
-    rows = clean_records(table, records)
     with engine.begin() as conn:
-        delete = table.delete()
-        for column, value in (where or {}).items():
-            delete = delete.where(table.c[column] == value)
-        conn.execute(delete)
-        insert_rows(conn, table, rows)
+        return replace_rows_in(conn, table, records, where=where)
+
+
+def replace_rows_in(conn: sa.Connection, table: sa.Table, records: Iterable[Mapping[str, Any]], *,
+                    where: Mapping[str, Any] | None = None) -> int:
+    """`replace_rows` in the connection's transaction."""
+    rows = clean_records(table, records)
+    delete = table.delete()
+    for column, value in (where or {}).items():
+        delete = delete.where(table.c[column] == value)
+    conn.execute(delete)
+    insert_rows(conn, table, rows)
     return len(rows)
 
 
@@ -251,28 +281,44 @@ def replace_owned_rows(
     """Replace one reporting year's rows of the companies this run loads, and only theirs: another
     catalog's companies in the same warehouse keep their rows, and so do the reports in `keep_reports`
     (those that failed this time: the last good data stays). One transaction: re-runs are idempotent."""
+    with engine.begin() as conn:
+        return replace_owned_rows_in(conn, table, records, year=year, companies=companies, keep_reports=keep_reports)
+
+
+def replace_owned_rows_in(conn: sa.Connection, table: sa.Table, records, *, year: int, companies: Iterable[str],
+                          keep_reports: Iterable[str] = ()) -> int:
+    """`replace_owned_rows` in the connection's transaction."""
     # Records or a DataFrame: insert_rows cleans them (a column at a time on DuckDB).
     rows = records if hasattr(records, "columns") else list(records)
     owners = sorted(set(companies) | {str(c) for c in _column_values(rows, "company_id") if isinstance(c, str) and c})
     keep = sorted(set(keep_reports))
-    with engine.begin() as conn:
-        if owners:
-            delete = table.delete().where(table.c.report_year == year, table.c.company_id.in_(owners))
-            if keep:
-                delete = delete.where(table.c.report_id.not_in(keep))
-            conn.execute(delete)
-        insert_rows(conn, table, rows)
+    if owners:
+        delete = table.delete().where(table.c.report_year == year, table.c.company_id.in_(owners))
+        if keep:
+            delete = delete.where(table.c.report_id.not_in(keep))
+        conn.execute(delete)
+    insert_rows(conn, table, rows)
     return len(rows)
 
 
-def reports_with_rows(engine: Engine, year: int, report_ids: Iterable[str]) -> set[str]:
+@contextlib.contextmanager
+def _connected(bind: Engine | sa.Connection) -> Iterator[sa.Connection]:
+    """A connection: the one given, or one of the engine's for the block."""
+    if isinstance(bind, sa.Connection):
+        yield bind
+        return
+    with bind.connect() as conn:
+        yield conn
+
+
+def reports_with_rows(engine: Engine | sa.Connection, year: int, report_ids: Iterable[str]) -> set[str]:
     """Those of `report_ids` with rows of `year` loaded in `esg_raw.metrics` or `esg_raw.quarantine`: a
     report among them that fails this time keeps those rows, stale."""
     report_ids = sorted(set(report_ids))
     if not report_ids:
         return set()
     found: set[str] = set()
-    with engine.connect() as conn:
+    with _connected(engine) as conn:
         for table in (schema.metrics, schema.quarantine):
             query = (sa.select(table.c.report_id).distinct()
                      .where(table.c.report_year == year, table.c.report_id.in_(report_ids)))
@@ -285,19 +331,28 @@ def upsert_rows(
 ) -> int:
     """Insert rows, replacing any with the same key: loading the same rows twice adds nothing."""
     rows = clean_records(table, records)
+    if not rows:
+        return 0
+    with engine.begin() as conn:
+        return upsert_rows_in(conn, table, rows, key=key)
+
+
+def upsert_rows_in(conn: sa.Connection, table: sa.Table, records: Iterable[Mapping[str, Any]], *,
+                   key: str | Sequence[str]) -> int:
+    """`upsert_rows` in the connection's transaction."""
+    rows = clean_records(table, records)
     columns = [key] if isinstance(key, str) else list(key)
     if rows:
-        with engine.begin() as conn:
-            if len(columns) == 1:
-                conn.execute(table.delete().where(table.c[columns[0]].in_([r[columns[0]] for r in rows])))
-            else:  # composite keys: one delete per row keeps the SQL portable
-                for row in rows:
-                    conn.execute(table.delete().where(sa.and_(*(table.c[c] == row[c] for c in columns))))
-            insert_rows(conn, table, rows)
+        if len(columns) == 1:
+            conn.execute(table.delete().where(table.c[columns[0]].in_([r[columns[0]] for r in rows])))
+        else:  # composite keys: one delete per row keeps the SQL portable
+            for row in rows:
+                conn.execute(table.delete().where(sa.and_(*(table.c[c] == row[c] for c in columns))))
+        insert_rows(conn, table, rows)
     return len(rows)
 
 
-def latest_successful_fetches(engine: Engine, sources: Iterable[str]) -> dict[str, dict[str, Any]]:
+def latest_successful_fetches(engine: Engine | sa.Connection, sources: Iterable[str]) -> dict[str, dict[str, Any]]:
     """Per source, the newest ledger row that brought content: the validators for a conditional GET."""
     sources = list(sources)
     if not sources:
@@ -309,7 +364,7 @@ def latest_successful_fetches(engine: Engine, sources: Iterable[str]) -> dict[st
         .order_by(ledger.c.attempted_at)
     )
     latest: dict[str, dict[str, Any]] = {}
-    with engine.connect() as conn:
+    with _connected(engine) as conn:
         for row in conn.execute(query).mappings():
             latest[row["source"]] = dict(row)
     return latest
