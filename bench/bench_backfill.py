@@ -5,6 +5,8 @@
     .venv/bin/python bench/bench_backfill.py --companies 100 --years 10       # 1,000 reports (issue 11's case)
     .venv/bin/python bench/bench_backfill.py --format pdf --companies 20 --years 10 --pages 40   # 200 PDFs
     .venv/bin/python bench/bench_backfill.py --http ...                       # sources served over loopback HTTP
+    .venv/bin/python bench/bench_backfill.py --workdir W --again --reruns 2 --cli   # re-runs of W's backfill,
+                                                                              # timed as `esg-pipeline run`
 
 Reports are made from the project's own samples (data/reports): each company gets its own name, each year
 its own dates, and every figure is scaled per company and year, so no two reports have the same bytes.
@@ -213,7 +215,30 @@ def run(catalog: Path, work: Path, years: list[int], workers: int, label: str) -
             "errors": [e for s in result.steps for e in s.errors]}
 
 
+def run_cli(catalog: Path, work: Path, label: str) -> dict:
+    """The re-run as a user runs it: `esg-pipeline run`, a new process (interpreter start and imports included)."""
+    import subprocess
+
+    cli = Path(sys.executable).with_name("esg-pipeline")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p))
+    started = time.perf_counter()
+    with PeakRSS() as peak:
+        done = subprocess.run([str(cli), "run", "--catalog", str(catalog)], env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    lines = [line for line in done.stdout.splitlines() if line.startswith(("Reports read", "Skipped"))]
+    return {"label": label, "success": done.returncode == 0, "seconds": seconds, "peak_rss": peak.peak,
+            "own_peak_rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024, "parent_cpu": 0.0,
+            "stages": {}, "extracted": None, "from_cache": None,
+            "errors": lines + ([done.stderr[-2000:]] if done.returncode else [])}
+
+
 def report(figures: dict, reports: int) -> None:
+    if figures["extracted"] is None:  # a CLI process
+        print(f"\n{figures['label']}: {'ok' if figures['success'] else 'FAILED'} in {figures['seconds']:.1f} s "
+              f"(the whole `esg-pipeline run` process); peak RSS {figures['peak_rss'] / 2**20:.0f} MiB (process tree)")
+        for line in figures["errors"]:
+            print(f"  {line}")
+        return
     print(f"\n{figures['label']}: {'ok' if figures['success'] else 'FAILED'} in {figures['seconds']:.1f} s, "
           f"{60 * reports / figures['seconds']:.1f} reports/minute; read and extracted {figures['extracted']}, "
           f"from the cache {figures['from_cache']}; peak RSS {figures['peak_rss'] / 2**20:.0f} MiB (process tree: "
@@ -235,7 +260,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="extraction processes (0: one per core)")
     parser.add_argument("--http", action="store_true", help="serve the reports over loopback HTTP")
     parser.add_argument("--workdir", help="keep everything here (default: a temporary folder, removed)")
+    parser.add_argument("--again", action="store_true",
+                        help="the --workdir holds a backfill already: only the re-runs with nothing changed")
+    parser.add_argument("--reruns", type=int, default=1, help="re-runs with nothing changed (default 1)")
+    parser.add_argument("--cli", action="store_true",
+                        help="time the re-runs as `esg-pipeline run` processes (interpreter start included)")
     args = parser.parse_args()
+    if args.again and not args.workdir:
+        parser.error("--again needs the --workdir of an earlier run")
 
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -253,19 +285,25 @@ def main() -> None:
             if args.http:
                 os.environ["ESG_ALLOW_PRIVATE_URLS"] = "1"
                 _server, base_url = stack.enter_context(http_server(work))
-            started = time.perf_counter()
-            size = write_catalog(work, args.companies, years, args.format, args.kb, args.pages, base_url)
-            print(f"{reports} {args.format} reports ({args.companies} companies x {len(years)} years, "
-                  f"{size / reports / 1024:.0f} KB each, {size / 2**20:.1f} MB) written in "
-                  f"{time.perf_counter() - started:.1f} s to {work}; {os.cpu_count()} cores", flush=True)
-            first = run(work / "catalog.yaml", work, years, args.workers, "backfill")
-            report(first, reports)
-            served = dict(_QuietHandler.statuses)
-            again = run(work / "catalog.yaml", work, years, args.workers, "re-run, nothing changed")
-            report(again, reports)
-            if args.http:
-                statuses = {code: n - served.get(code, 0) for code, n in _QuietHandler.statuses.items()}
-                print(f"  HTTP answers during the re-run: {dict(sorted(statuses.items()))}")
+            if not args.again:
+                started = time.perf_counter()
+                size = write_catalog(work, args.companies, years, args.format, args.kb, args.pages, base_url)
+                print(f"{reports} {args.format} reports ({args.companies} companies x {len(years)} years, "
+                      f"{size / reports / 1024:.0f} KB each, {size / 2**20:.1f} MB) written in "
+                      f"{time.perf_counter() - started:.1f} s to {work}; {os.cpu_count()} cores; load average "
+                      f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+                first = run(work / "catalog.yaml", work, years, args.workers, "backfill")
+                report(first, reports)
+            for number in range(1, args.reruns + 1):
+                served = dict(_QuietHandler.statuses)
+                label = f"re-run {number}, nothing changed"
+                print(f"load average before {label}: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+                again = run_cli(work / "catalog.yaml", work, label) if args.cli else \
+                    run(work / "catalog.yaml", work, years, args.workers, label)
+                report(again, reports)
+                if args.http:
+                    statuses = {code: n - served.get(code, 0) for code, n in _QuietHandler.statuses.items()}
+                    print(f"  HTTP answers during the re-run: {dict(sorted(statuses.items()))}")
     finally:
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)

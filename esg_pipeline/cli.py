@@ -242,6 +242,10 @@ def _run(args: argparse.Namespace) -> int:
     print()
     extracted, cached = sum(s.extracted for s in result.steps), sum(s.from_cache for s in result.steps)
     print(f"Reports read and extracted: {extracted}; from the extraction cache (unchanged): {cached}")
+    skipped = [s.label for s in result.steps if s.skipped]
+    if skipped:
+        print(f"Skipped, inputs unchanged since their last successful load: {', '.join(skipped)} "
+              f"(--force loads and builds them again)")
     print(f"Warehouse: {url}")
     try:
         rows, failures = summarize(url, years, run_ids=result.run_ids)

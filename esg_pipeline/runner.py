@@ -40,6 +40,7 @@ class StepResult:
     # raw_reports' own split of its time: fetching and storing, then reading and extracting
     fetch_seconds: float = 0.0
     extract_seconds: float = 0.0
+    skipped: str | None = None  # why the step's loads (a year) or build (dbt) were skipped: inputs unchanged
 
 
 @dataclass
@@ -114,13 +115,16 @@ def _result(label: str, result: dg.ExecuteInJobResult, instance: dg.DagsterInsta
             for name in counts:
                 if name in metadata:
                     counts[name] += metadata[name].value
+    skipped = next((e.asset_observation_data.asset_observation.metadata["skipped"].value
+                    for e in result.get_asset_observation_events()
+                    if "skipped" in e.asset_observation_data.asset_observation.metadata), None)
     step_seconds = {}
     if instance is not None:
         for stats in instance.get_run_step_stats(result.run_id):
             if stats.start_time and stats.end_time:
                 step_seconds[stats.step_key] = round(stats.end_time - stats.start_time, 3)
     return StepResult(label=label, success=result.success, run_id=result.run_id, failed_checks=failed_checks,
-                      errors=errors, locked=locked, step_seconds=step_seconds, **counts)
+                      errors=errors, locked=locked, step_seconds=step_seconds, skipped=skipped, **counts)
 
 
 def _materialize(stop: recovery.SignalStop, log_file: Path, **kwargs) -> dg.ExecuteInJobResult:

@@ -12,6 +12,7 @@ import dagster as dg
 from esg_pipeline.catalog import CatalogFileError, CatalogLoad, load_catalog
 from esg_pipeline.defs.partitions import reporting_year_partitions, targeted_companies, yearly_warehouse_table
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource, ensure_dir
+from esg_pipeline.defs.unchanged import YearOutcomes, decide_year, year_load
 from esg_pipeline.ingest.fetch import build_session
 from esg_pipeline.ingest.inbox import InboxFile, check_against_catalog, inbox_entries, scan_inbox
 from esg_pipeline.ingest.rawstore import RawStore
@@ -106,11 +107,17 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
     # Last good data wins: a report failing now keeps the rows an earlier run loaded, and they are marked stale.
     with warehouse.writer() as writer:
         kept = reports_with_rows(writer.connection, year, run_scope(outcomes).failed_reports)
-    for outcome in outcomes:
-        row = outcome["ledger_row"]
-        row["is_stale"] = row["status"] == "failed" and row["entry_id"] in kept
-        if row["is_stale"]:
-            context.log.warning(f"{row['entry_id']}: the figures an earlier run loaded are kept, marked stale")
+        for outcome in outcomes:
+            row = outcome["ledger_row"]
+            row["is_stale"] = row["status"] == "failed" and row["entry_id"] in kept
+            if row["is_stale"]:
+                context.log.warning(f"{row['entry_id']}: the figures an earlier run loaded are kept, marked stale")
+        # The year's loads are skipped when their inputs are those of the last successful load (defs/unchanged.py).
+        outcomes = YearOutcomes(outcomes)
+        outcomes.load = decide_year(writer, outcomes, year=year, max_quarantine_share=pipeline.max_quarantine_share,
+                                    force=pipeline.force_extract)
+    if outcomes.load.unchanged:
+        context.log.info(f"{year}: validation and loads skipped: {outcomes.load.why()}")
     failed = [o["ledger_row"] for o in outcomes if o["ledger_row"]["status"] == "failed"]
     warned = [o["ledger_row"] for o in outcomes if o["ledger_row"]["warnings"]]
     counts = {s: sum(o["ledger_row"]["status"] == s for o in outcomes) for s in ("new", "unchanged", "failed")}
@@ -124,6 +131,7 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
         "workers": pipeline.workers(), "forced": pipeline.force_extract,
         "fetch_seconds": round(fetched - started, 3), "extract_seconds": round(read - fetched, 3),
         "reports_per_minute": round(60 * len(jobs) / max(read - started, 1e-9), 1),
+        "loads": outcomes.load.why() or "to run", "load_fingerprint": outcomes.load.fingerprint,
     })
     yield dg.AssetCheckResult(
         check_name="all_reports_ingested",
@@ -286,6 +294,8 @@ def reports_table(context: dg.AssetExecutionContext, raw_reports: list[dict], re
             "fetched_at": row["attempted_at"],
         })
     # this run's companies only: another catalog's reports in the same warehouse stay
+    load = year_load(raw_reports)
     with warehouse.writer() as writer:
-        loaded = writer.replace_owned(wh.reports, rows, year=year, companies=run_scope(raw_reports).companies)
+        loaded = writer.replace_owned(wh.reports, rows, year=year, companies=run_scope(raw_reports).companies,
+                                      state=load.state(wh.reports, context.run_id) if load else None)
     return dg.MaterializeResult(metadata={"rows": loaded, "seconds": round(time.perf_counter() - started, 3)})
