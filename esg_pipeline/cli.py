@@ -200,7 +200,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from esg_pipeline import settings
-    from esg_pipeline.catalog import CatalogFileError, load_catalog
+    from esg_pipeline.ingest.catalog import CatalogFileError, load_catalog
 
     settings.quiet_third_party_output()
     catalog_path = str(Path(args.catalog).resolve()) if args.catalog else str(settings.default_catalog_path())
