@@ -276,7 +276,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from esg_pipeline import settings
     from esg_pipeline.report import MartsUnavailable, build_report
 
-    output = Path(args.output) if args.output else settings.data_dir() / "reports_out" / "esg_report.html"
+    output = Path(args.output) if args.output else settings.report_file()
     try:
         written = build_report(settings.warehouse_url(), output)
     except MartsUnavailable as exc:
@@ -295,7 +295,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"esg-pipeline export: {exc}", file=sys.stderr)
         return 2
-    output = Path(args.output) if args.output else settings.data_dir() / "exports"
+    output = Path(args.output) if args.output else settings.exports_dir()
     try:
         exported = export_marts(settings.warehouse_url(), output, formats)
     except MartsUnavailable as exc:

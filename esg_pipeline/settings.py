@@ -54,6 +54,16 @@ def run_log_file() -> Path:
     return data_dir() / "logs" / "esg-pipeline-run.log"
 
 
+def report_file() -> Path:
+    """Where `esg-pipeline report` writes unless --output says."""
+    return data_dir() / "reports_out" / "esg_report.html"
+
+
+def exports_dir() -> Path:
+    """Where `esg-pipeline export` writes unless --output says."""
+    return data_dir() / "exports"
+
+
 def executor_name() -> str:
     """ESG_EXECUTOR: the Dagster executor runs use (defs/executors.py); default in_process."""
     return os.environ.get("ESG_EXECUTOR", "").strip() or "in_process"
