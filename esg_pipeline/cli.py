@@ -224,10 +224,17 @@ def _run(args: argparse.Namespace) -> int:
     from esg_pipeline.summary import format_summary, summarize
 
     unknown = sorted(set(years) - available_years())
-    if unknown:
+    named = bool(args.years or args.year_to)  # years the user asked for, not the catalog's or a range's default end
+    if unknown and named:
         print(f"esg-pipeline run: no reporting-year partition for {unknown} (a year's partition opens when it ends)",
               file=sys.stderr)
         return 2
+    if unknown:  # the catalog lists a year still in progress (a fiscal year that ended mid-year): it waits
+        print(f"esg-pipeline run: reporting year {', '.join(map(str, unknown))} not run yet: its partition opens "
+              f"when the year ends, and the first run after that reads its reports", file=sys.stderr)
+        years = [y for y in years if y not in unknown]
+        if not years:
+            return 0
     if not years:
         print(f"esg-pipeline run: {catalog_path} lists no valid reports", file=sys.stderr)
         return 2
