@@ -25,12 +25,12 @@ def side_by_side_tables(text: str, lines: list[_Line] | None = None) -> list[Blo
     blocks: list[Block] = []
     n = 0
     while n < len(lines):
-        words = _tokens(lines[n]) if "|" not in lines[n].text else []
-        half = len(words) // 2
-        if half < 2 or len(words) % 2 or len(words) > ROW_HEADER_MAX_WORDS or \
-                [w.text for w in words[:half]] != [w.text for w in words[half:]]:
+        texts = lines[n].text.split() if "|" not in lines[n].text else []  # the words _tokens would find
+        half = len(texts) // 2
+        if half < 2 or len(texts) % 2 or len(texts) > ROW_HEADER_MAX_WORDS or texts[:half] != texts[half:]:
             n += 1
             continue
+        words = _tokens(lines[n])
         head = _join(words[:half])
         m = _PAREN_TAIL_RE.search(head)
         value_header = m.group(1) if m else words[half - 1].text
