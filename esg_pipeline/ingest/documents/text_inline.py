@@ -92,6 +92,11 @@ def _period_runs(words: list[_Span]) -> list[tuple[int, int]]:
     return runs
 
 
+# Two neighbouring words that each hold two digits in a row: every period word does ('2022', 'FY22'), so a
+# line without such a pair has no run of periods and is not tokenised (most long lines are prose).
+_TWO_PERIOD_WORDS_RE = re.compile(r"\d\d\S*\s+\S*\d\d")
+
+
 def inline_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
     """Tables a PDF transcript or scraped page flattened onto one long line: a run of ≥2 periods, then
     `label [unit] v1 … vk` segments with as many figures as the table's rows mostly have (≥ one per period).
@@ -100,7 +105,7 @@ def inline_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
     lines = lines if lines is not None else _lines(text)
     blocks: list[Block] = []
     for line in lines:
-        if len(line.text) < INLINE_MIN_CHARS:
+        if len(line.text) < INLINE_MIN_CHARS or not _TWO_PERIOD_WORDS_RE.search(line.text):
             continue
         words = _row_tokens(line)
         runs = _period_runs(words)
