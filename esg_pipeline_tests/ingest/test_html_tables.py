@@ -1,6 +1,8 @@
 """HTML tables become grids: spans expanded, header rows joined per column, labels, groups, units, columns."""
 from __future__ import annotations
 
+import pytest
+
 from esg_pipeline.ingest.documents import read_document_bytes
 
 
@@ -140,3 +142,16 @@ def test_html_table_without_thead_takes_leading_rows_without_figures_as_header()
     assert [(c.period, c.year) for c in table.columns] == [("2021/22", 2022), ("2022/23", 2023)]
     assert [r.label for r in table.rows] == ["Energy use (MWh)", "Waste (t)"]
     assert table.header_rows == [["Metric", "2021/22", "2022/23"]]
+
+
+@pytest.mark.parametrize("headers,years", [
+    (("22/23", "23/24"), [2023, 2024]),  # two consecutive two-digit years: a fiscal year, named by its end
+    (("2023/3", "2024/3"), [2023, 2024]),  # a Japanese data book's year by its closing month
+    (("12/14", "14/16"), [None, None]),  # not consecutive: no fiscal year
+], ids=["short-fiscal-year", "closing-month", "not-a-fiscal-year"])
+def test_html_fiscal_year_headers(headers, years):
+    page = (f"<table><tr><td>Indicator</td><td>{headers[0]}</td><td>{headers[1]}</td></tr>"
+            "<tr><td>Energy use (MWh)</td><td>1,020</td><td>998</td></tr>"
+            "<tr><td>Waste (t)</td><td>15.2</td><td>14.8</td></tr></table>")
+    table = _read(page).tables[0]
+    assert [c.year for c in table.columns] == years

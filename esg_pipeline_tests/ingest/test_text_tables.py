@@ -242,6 +242,7 @@ def test_footnote_markers_leave_the_label():
     assert split_label("Scope 1 emissions [A]*") == ("Scope 1 emissions", ("[A]", "*"))
     assert split_label("...Female (1)") == ("Female", ("(1)",))
     assert split_label("Emissions CO2") == ("Emissions CO2", ())
+    assert split_label("Scope1") == ("Scope1", ())  # a scope's own number printed glued to it
     assert split_label("Waste (t)") == ("Waste (t)", ())
 
 
@@ -373,6 +374,29 @@ ROW_YEAR_CASES = [
      [("2023", "value"), ("Report Pages", "note")],
      [("New hires (part-time, aged 18 to 25)", None, [(0, "41"), (1, "20")]),
       ("New hires (full-time, under 30)", None, [(0, "63"), (1, "20")])]),
+    ("unit-column-after-the-periods",
+     "Scope FY2021 FY2022 FY2023 Unit\nBoiler gas burnt group 3,120 2,980 2,805 GJ\n"
+     "Site water drawn group 41.5 40.2 38.9 thousand m3\nHeads of plant Male 12 12 11 Persons\nFemale 2 3 3\n",
+     [("FY2021", "value"), ("FY2022", "value"), ("FY2023", "value")],
+     [("Boiler gas burnt group", "GJ", [(0, "3,120"), (1, "2,980"), (2, "2,805")]),
+      ("Site water drawn group", "thousand m3", [(0, "41.5"), (1, "40.2"), (2, "38.9")]),
+      ("Heads of plant Male", "Persons", [(0, "12"), (1, "12"), (2, "11")]),
+      ("Female", None, [(0, "2"), (1, "3"), (2, "3")])]),
+    ("magnitude-figure-starts-a-trailing-unit",
+     "Scope FY2022 FY2023 Unit\nWell water drawn group 310 295 1,000 m3\nMains water drawn group 88 84 1,000 m3\n",
+     [("FY2022", "value"), ("FY2023", "value")],
+     [("Well water drawn group", "1,000 m3", [(0, "310"), (1, "295")]),
+      ("Mains water drawn group", "1,000 m3", [(0, "88"), (1, "84")])]),
+    ("scope-number-stays-in-the-label",
+     "Emissions (tCO2e) 2022 2023 2024\nScope 1 5,210 4,980 4,615\nScope 3 60,400 58,100\n",
+     [("2022", "value"), ("2023", "value"), ("2024", "value")],
+     [("Scope 1", None, [(0, "5,210"), (1, "4,980"), (2, "4,615")]),
+      ("Scope 3", None, [(1, "60,400"), (2, "58,100")])]),
+    ("fiscal-year-by-closing-month",
+     "Item Unit 2022/3 2023/3 2024/3\nScope1 t-CO2 2,210 2,180 2,050\nScope2 t-CO2 7,302 7,160 7,055\n",
+     [("2022/3", "value"), ("2023/3", "value"), ("2024/3", "value")],
+     [("Scope1", "t-CO2", [(0, "2,210"), (1, "2,180"), (2, "2,050")]),
+      ("Scope2", "t-CO2", [(0, "7,302"), (1, "7,160"), (2, "7,055")])]),
 ]
 
 

@@ -35,10 +35,10 @@ _BASELINE_RE = re.compile(r"\bbase(?:line|[\s-]+year)?\b", re.I)
 _NOTE_RE = re.compile(r"^(?:report\s+)?pages?(?:\s+no\.?)?$|^remarks?$|^notes?$|^comments?$|^references?$|"
                       r"^sources?$|^gri\b|^hkex\b|^sdgs?\b", re.I)
 # Footnote markers at the end of a label: '¹', '[A]', '(1)', '*', and a digit glued to a lower-case word
-# ("employees4"; "CO2" and "m2" keep theirs).
+# ("employees4"; "CO2" and "m2" keep theirs, and so does "Scope1": a scope's own number, printed glued).
 # A superscript after a unit symbol is its power, not a note ('tCO2/m²', 'per km²', 'ft³').
 _LABEL_NOTE_RE = re.compile(r"\s*(\[\w{1,3}\]|\(\d{1,2}\)|\([a-f]\)|[*†‡#]+|(?<!\bm)(?<!km)(?<!cm)(?<!ft)(?<!\dm)"
-                            r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=[a-z]{3})\d{1,2})$")
+                            r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=[a-z]{3})(?<![Ss]cope)\d{1,2})$")
 _GROUP_PREFIX_RE = re.compile(r"^((?:\.{2,}|…)\s*)+")
 
 

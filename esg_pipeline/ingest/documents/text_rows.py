@@ -198,12 +198,39 @@ def _row_tokens(line: _Line) -> list[_Span]:
             for m in EMPTY_PHRASE_RE.finditer(line.text)]
 
 
+# 'Scope 3', 'Category 6', 'Tier 1': a small whole number after these words is part of the label
+_NUMBERED_LABEL_WORDS = re.compile(r"^(?:scope|category|cat\.?|tier|phase|level|grade|class)$", re.I)
+
+
+def _numbers_label(words: list[_Span], i: int) -> bool:
+    """'Scope 3 402,115 455,870': the 3 numbers the label's scope, not a figure of the first period."""
+    return i > 0 and re.fullmatch(r"\d{1,2}", words[i].text) is not None and \
+        _NUMBERED_LABEL_WORDS.match(words[i - 1].text) is not None
+
+
 def _closes_label_paren(words: list[_Span], i: int) -> bool:
     """'(new hires, under 29)': a figure closing a parenthesis the label opened is part of the label."""
     if not words[i].text.endswith(")") or "(" in words[i].text:
         return False
     before = "".join(w.text for w in words[:i])
     return before.count("(") > before.count(")")
+
+
+def _trailing_unit(words: list[_Span], width: int) -> tuple[list[_Span], list[_Span]]:
+    """A row under a header whose last column is 'Unit': (the words up to its last figure, the unit words
+    after it). A magnitude printed as a figure ('1,000 m3') is the unit's when the row has more figures than
+    periods; a row with no figure keeps its words."""
+    j = len(words)
+    while j > 0 and not _is_value_token(words[j - 1].text) and not is_empty_value(words[j - 1].text):
+        j -= 1
+    if j == 0 or j == len(words):
+        return words, []
+    values = 0
+    while values < j and (_is_value_token(words[j - 1 - values].text) or is_empty_value(words[j - 1 - values].text)):
+        values += 1
+    if values > width and _UNIT_MAGNITUDE_RE.match(words[j - 1].text):
+        j -= 1
+    return words[:j], words[j:]
 
 
 def row_year_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
@@ -285,12 +312,18 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str, *, first: int
     lead, headers, unit_header = parsed
     stacked = first is not None and first != n
     first = n if first is None else first
+    # 'Coverage FY2021 FY2022 FY2023 Unit': a unit column printed after the periods (Japanese data books);
+    # every row then ends in its unit ('… 2,118 2,065 thousand m3'), or leaves it to the row above
+    unit_last = unit_header is None and len(headers) > 2 and is_unit_header(headers[-1][0])
+    if unit_last:
+        unit_header, headers = headers[-1][0], headers[:-1]
     columns = build_columns([h for h, _, _ in headers])
     table = Table(columns=columns, header_rows=[[_join(lead), *([unit_header] if unit_header else []),
                                                   *(h for h, _, _ in headers)]],
                   unit_header=unit_header, source="text-row-years")
     groups: list[tuple[int, str]] = []
     pending: list[tuple[_Line, list[_Span], list[_Span]]] = []
+    units_after: dict[int, list[_Span]] = {}  # line number -> the unit words printed after its figures
     blank_run, last = 0, n
     page_column = bool(columns) and columns[-1].kind == "note"
     for line in lines[n + 1:]:
@@ -303,6 +336,9 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str, *, first: int
                 ("  " in line.text.strip() and not stacked) or (stacked and _stacked_header(lines, line.n)):
             break
         words = _row_tokens(line)
+        tail: list[_Span] = []
+        if unit_last:
+            words, tail = _trailing_unit(words, len(columns))
         if page_column and len(words) > 2 and PAGE_LIST_RE.fullmatch(line.text, words[-2].start - line.start):
             # 'Report Pages' listing several pages ('41, 46'): one cell
             words = [*words[:-2], _Span(f"{words[-2].text} {words[-1].text}", words[-2].start, words[-1].end)]
@@ -310,15 +346,17 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str, *, first: int
         while k > 1 and (_is_value_token(words[k - 1].text) or (is_empty_value(words[k - 1].text)
                                                                 and words[k - 1].text != "")
                          or page_column and k == len(words) and PAGE_LIST_RE.fullmatch(words[k - 1].text)) \
-                and not _closes_label_paren(words, k - 1):
+                and not _closes_label_paren(words, k - 1) and not _numbers_label(words, k - 1):
             k -= 1
         label_words, values = words[:k], words[k:]
         if not values:
             if len(line.text.strip()) > 60 or line.text.rstrip().endswith("."):
                 break
-            pending.append((line, label_words, []))
+            pending.append((line, label_words + tail, []))
         else:
             pending.append((line, label_words, values))
+            if tail:
+                units_after[line.n] = tail
         blank_run = 0
         last = line.n
     while pending and not pending[-1][2]:
@@ -344,7 +382,9 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str, *, first: int
             label_words = label_words + values[:len(values) - len(columns)]
             values = values[len(values) - len(columns):]
         unit = None
-        if unit_header is not None:
+        if line.n in units_after:
+            unit = _join(units_after[line.n])
+        elif unit_header is not None and not unit_last:
             at = _unit_start(label_words)
             if at is not None:
                 unit = _join(label_words[at:])
