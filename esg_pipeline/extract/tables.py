@@ -358,6 +358,30 @@ def _declared_unit(piece: str) -> UnitSpec | None:
     return None
 
 
+# A label ending in a unit the vocabulary lacks, after its multiplier: 'Paper usage 1,000 sheets'.
+OWN_UNIT_RE = re.compile(r"\b\d{1,3}(?:,\d{3})+\s+[A-Za-z]+$|\b(?:thousands?|millions?)\s+(?:of\s+)?[A-Za-z]+$", re.I)
+# Rules whose unit a merged unit cell may carry down to the rows under it.
+STATED_UNIT_RULES = frozenset({"column", "label", "above"})
+
+
+def unit_from_row_above(row: Row, above: Row | None, above_unit: tuple[UnitSpec | None, str],
+                        ctx: TableContext) -> UnitSpec | None:
+    """A merged unit cell (Japanese data books, PDF grids): the rows under the one that prints the unit
+    ('Scope 1 … Total | tCO2 | 51,240' / 'Overseas group | | 612') leave their unit cell blank. In a table
+    with a unit column, a row with no unit of its own takes the unit of the row right above it in the same
+    group, when that row stated one (unit column or label); a rate, ratio or share row takes no plain amount
+    from above. Without a unit column a blank unit is the page's silence (an index, a ratio), not a merge."""
+    spec, rule = above_unit
+    if ctx.table.unit_header is None or above is None or spec is None or rule not in STATED_UNIT_RULES \
+            or row.path != above.path:
+        return None
+    if row.unit or OWN_UNIT_RE.search(row.label):  # the row prints a unit of its own, one not read
+        return None
+    if NOT_COUNT_RE.search(row.label) and "/" not in spec.unit and spec.unit != "percent":
+        return None
+    return spec
+
+
 def extract_table_metrics(doc: Document, *, name: str, entity: str | None, trace: Trace | None = None) -> list[Metric]:
     out: list[Metric] = []
     line_starts = _line_starts(doc.text)
@@ -365,14 +389,21 @@ def extract_table_metrics(doc: Document, *, name: str, entity: str | None, trace
         if block.table is None:
             continue
         ctx = table_context(doc, index)
+        above: Row | None = None
+        above_unit: tuple[UnitSpec | None, str] = (None, "")
         for row in block.table.rows:
-            out.extend(_row_metrics(row, ctx, block, name=name, entity=entity, line_starts=line_starts, trace=trace))
+            unit = row_unit(row, ctx)
+            if unit[0] is None and (carried := unit_from_row_above(row, above, above_unit, ctx)) is not None:
+                unit = (carried, "above")
+            out.extend(_row_metrics(row, ctx, block, unit, name=name, entity=entity, line_starts=line_starts,
+                                    trace=trace))
+            above, above_unit = row, unit
     return out
 
 
-def _row_metrics(row: Row, ctx: TableContext, block: Block, *, name: str, entity: str | None,
-                 line_starts: list[int], trace: Trace | None) -> Iterable[Metric]:
-    spec, rule = row_unit(row, ctx)
+def _row_metrics(row: Row, ctx: TableContext, block: Block, unit: tuple[UnitSpec | None, str], *, name: str,
+                 entity: str | None, line_starts: list[int], trace: Trace | None) -> Iterable[Metric]:
+    spec, rule = unit
     columns = ctx.table.columns
     for cell in row.cells:
         column = columns[cell.col] if cell.col < len(columns) else None

@@ -233,6 +233,25 @@ def _trailing_unit(words: list[_Span], width: int) -> tuple[list[_Span], list[_S
     return words[:j], words[j:]
 
 
+def _is_unit_only(words: list[_Span]) -> bool:
+    """A row's words before its figures are a unit and nothing else ('tCO2e', 'kWh/employee')."""
+    from esg_pipeline.extract.unit_parse import parse_unit
+
+    if not words or len(words) > 3:
+        return False
+    spec = parse_unit(_join(words))
+    return spec is not None and spec.surface.strip().lower() == _join(words).strip().lower()
+
+
+def _unit_header_above(lines: list[_Line], n: int) -> str | None:
+    """'Item Coverage Unit Results' over a line of periods alone: the column headers were printed on the line
+    above the periods (a two-row header), and one of them is the unit column's."""
+    above = next((ln for ln in reversed(lines[max(n - 2, 0):n]) if not ln.blank), None)
+    if above is None or len(_tokens(above)) > ROW_HEADER_MAX_WORDS:
+        return None
+    return next((w.text for w in _tokens(above) if is_unit_header(w.text)), None)
+
+
 def row_year_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
     """`label [unit] v1 v2 ...` rows (single spaces) under a header line of ≥2 periods, or under a header
     printed one cell per line (a flattened web table: 'Area' / 'Unit' / '2019' / '2020' / 'Target 2020')."""
@@ -317,6 +336,8 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str, *, first: int
     unit_last = unit_header is None and len(headers) > 2 and is_unit_header(headers[-1][0])
     if unit_last:
         unit_header, headers = headers[-1][0], headers[:-1]
+    elif unit_header is None and not lead and not stacked:
+        unit_header = _unit_header_above(lines, n)
     columns = build_columns([h for h, _, _ in headers])
     table = Table(columns=columns, header_rows=[[_join(lead), *([unit_header] if unit_header else []),
                                                   *(h for h, _, _ in headers)]],
@@ -373,10 +394,11 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str, *, first: int
     fullest = max((len(v) for _, _, v in pending), default=0)
     if columns[-1].kind == "note":
         fullest -= 1
+    before: list[tuple[int, str]] | None = None  # the groups before a label-only line replaced them
     for line, label_words, values in pending:
         if not values:
             label, _ = split_label(_join(label_words))
-            groups[:] = [(0, label)]
+            before, groups[:] = list(groups), [(0, label)]
             continue
         if len(values) > len(columns):  # the label ends in figures; the last ones are the values
             label_words = label_words + values[:len(values) - len(columns)]
@@ -389,6 +411,12 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str, *, first: int
             if at is not None:
                 unit = _join(label_words[at:])
                 label_words = label_words[:at]
+            elif before is not None and _is_unit_only(label_words):
+                # label-above-unit-row: 'Business travel' / 'tCO2e 13,400 610' — a label printed on its own
+                # line over the row of its unit and figures is that row's label, not a group
+                unit, label_words = _join(label_words), [_Span(groups[-1][1], line.start, line.start)]
+                groups[:] = before
+        before = None
         label, notes = split_label(_join(label_words))
         placed = list(enumerate(values)) if len(values) == len(columns) else \
             _place_ragged(values, columns, fullest)
