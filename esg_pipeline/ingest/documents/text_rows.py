@@ -122,6 +122,19 @@ _UNIT_MAGNITUDE_RE = re.compile(r"^(?:millions?|mn|billions?|bn|thousands?|'?0{3
 def _unit_start(words: list[_Span]) -> int | None:
     """Index of the first word that starts a unit ('tonnes CO2e', 'kWh', '%', 'RMB', 'million tCO2e'), after
     the first word; a unit word after 'per', 'as' or 'of' (or after 'per 1000') is part of the label."""
+    from esg_pipeline.extract.unit_parse import parse_unit
+
+    candidates = list(_unit_starts(words))
+    # 'ISO 14001 % of sites certified %': a unit word inside the label starts a tail that reads as no unit;
+    # the first start whose tail reads as a unit wins, else the first start
+    for i in candidates:
+        if parse_unit(_join(words[i:])) is not None:
+            return i
+    return candidates[0] if candidates else None
+
+
+def _unit_starts(words: list[_Span]):
+    """Every index where a unit could start (see `_unit_start`), first to last."""
     from esg_pipeline.extract.units import CURRENCIES, MEASURE_UNITS
 
     depth = 0
@@ -134,7 +147,7 @@ def _unit_start(words: list[_Span]) -> int | None:
         head = re.split(r"[/(]", w)[0]
         pair = f"{w} {words[i + 1].text.lower()}" if i + 1 < len(words) else ""
         if head in MEASURE_UNITS or head in CURRENCIES or pair in MEASURE_UNITS or _is_unit_pair(pair) or \
-                head in {"number", "no.", "persons", "people", "times", "cases", "%"} or _is_ratio_unit(w) or \
+                head in {"number", "no.", "persons", "people", "times", "cases", "ea", "%"} or _is_ratio_unit(w) or \
                 _is_symbol_unit(words[i].text):
             if _in_label_phrase(words, i) and not _after_magnitude_of(words, i):
                 continue
@@ -142,8 +155,7 @@ def _unit_start(words: list[_Span]) -> int | None:
                 i -= 1
             while i > 1 and _UNIT_MAGNITUDE_RE.match(words[i - 1].text):
                 i -= 1
-            return i
-    return None
+            yield i
 
 
 def _reads_as_measure(text: str) -> bool:
