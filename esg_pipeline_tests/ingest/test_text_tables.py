@@ -118,6 +118,24 @@ def test_whitespace_aligned_columns_with_a_unit_column_and_nested_rows():
     _assert_spans(ALIGNED, [block])
 
 
+ALIGNED_AGE_BANDS = """                              Unit        2023     2022
+        New hires
+        Total                 Number       214      198
+        By age group
+        <30                   Number        96       88
+        30-50                 Number        90       84
+        >50                   Number        28       26
+"""
+
+
+def test_age_band_labels_left_of_the_columns_are_labels_not_figures():
+    (block,) = aligned_tables(ALIGNED_AGE_BANDS)
+    assert [(r.label, [(c.col, c.text) for c in r.cells]) for r in block.table.rows] == [
+        ("Total", [(0, "214"), (1, "198")]), ("<30", [(0, "96"), (1, "88")]),
+        ("30-50", [(0, "90"), (1, "84")]), (">50", [(0, "28"), (1, "26")])]
+    _assert_spans(ALIGNED_AGE_BANDS, [block])
+
+
 ALIGNED_GENDER = """Headcount at year end
                      Male      Female      Total
 Full-time             412         388        800
