@@ -101,6 +101,20 @@ CASES: list[Case] = [
         outside=("mills", "figures", "operate", "ventures"),
     ),
     Case(
+        # a data book's item and coverage columns: the coverage qualifies the item, and a row with no item of
+        # its own sits under the item cell merged over it (its unit cell is blank: merged too)
+        "item-and-coverage-columns",
+        [*row(100, (50, "Item"), (160, "Coverage"), (230, "Unit"), (C1, "2022/3"), (C2, "2023/3")),
+         *row(100 + LINE, (50, "Scope 1 emissions"), (160, "Japan"), (230, "t-CO2"), (C1, "8,410"), (C2, "8,102")),
+         *row(100 + 2 * LINE, (160, "Overseas"), (C1, "1,215"), (C2, "1,190")),
+         *row(100 + 3 * LINE, (50, "Waste generated"), (160, "Group"), (230, "t"), (C1, "5,410"), (C2, "5,220"))],
+        [T([2022, 2023], [
+            R("Scope 1 emissions Japan", {0: "8,410", 1: "8,102"}, unit="t-CO2"),
+            R("Scope 1 emissions Overseas", {0: "1,215", 1: "1,190"}),
+            R("Waste generated Group", {0: "5,410", 1: "5,220"}, unit="t"),
+        ])],
+    ),
+    Case(
         "fy-headers",
         [*row(100, (50, "Indicator"), (C1, "FY2023"), (C2, "FY2022"), (C3, "FY2021")),
          *row(100 + LINE, (50, "Scope 1 emissions (tCO2e)"), (C1, "4,120"), (C2, "4,390"), (C3, "4,655")),

@@ -183,7 +183,7 @@ def _build(words, lines, layout: _Layout, end: int, height: float, page: int | N
     table_rows = _rows_with_paths(words, rows, layout, page)
     used = set(layout.header_ids)
     for d in rows:
-        used.update(d.label_ids, d.unit_ids, d.cells.values(), d.empty_ids, *d.extra_label, *d.extra_unit, *d.above)
+        used.update(d.label_ids, d.unit_ids, d.cells.values(), d.empty_ids, d.qualifier_ids, *d.extra_label, *d.extra_unit, *d.above)
     xs = [words[i].x0 for i in used] + [words[i].x1 for i in used]
     ys = [words[i].top for i in used] + [words[i].bottom for i in used]
     table = Table(columns=[b.column for b in layout.bands], rows=table_rows,
