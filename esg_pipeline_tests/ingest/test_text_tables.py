@@ -440,6 +440,14 @@ def test_a_sentence_naming_a_unit_and_one_year_is_no_header():
 
 # (rule, text, expected rows as (label, unit, [(col, text)])) for pipe tables.
 PIPE_CASES = [
+    ("data-frame-dump",
+     "|    | 0 | 1 | 2 |\n|---:|:---|:---|:---|\n|  0 |  | FY23 | FY22 |\n|  1 | Fleet diesel (kL) | 410 | 455 |\n"
+     "|  2 | Site water (m3) | 9,120 | 9,480 |\n",
+     [("Fleet diesel (kL)", None, [(0, "410"), (1, "455")]), ("Site water (m3)", None, [(0, "9,120"), (1, "9,480")])]),
+    ("markdown-bold-and-nbsp-in-labels",
+     "| Indicator | Unit | 2022 | 2023 |\n|---|---|---|---|\n| **Boiler gas** | GJ | 310 | 295 |\n"
+     "| &nbsp;&nbsp;Night shift | GJ | 120 | 101 |\n",
+     [("Boiler gas", "GJ", [(0, "310"), (1, "295")]), ("Night shift", "GJ", [(0, "120"), (1, "101")])]),
     ("repeated-period-header-row",
      "MWh by site | 2021 | 2022 |\nNorth plant | 1,200 | 1,150 |\nSouth plant | 800 | 760 |\n"
      "Share of that energy bought from the grid | 2021 | 2022 |\nGrid | 1,500 | 1,410 |\n",

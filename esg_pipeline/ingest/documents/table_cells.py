@@ -39,6 +39,8 @@ _NOTE_RE = re.compile(r"^(?:report\s+)?pages?(?:\s+no\.?)?$|^remarks?$|^notes?$|
 # A superscript after a unit symbol is its power, not a note ('tCO2/m²', 'per km²', 'ft³').
 _LABEL_NOTE_RE = re.compile(r"\s*(\[\w{1,3}\]|\(\d{1,2}\)|\([a-f]\)|[*†‡#]+|(?<!\bm)(?<!km)(?<!cm)(?<!ft)(?<!\dm)"
                             r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=[a-z]{3})(?<![Ss]cope)\d{1,2})$")
+# Markup a page converted to markdown leaves in a label: bold markers and non-breaking-space entities.
+_MARKUP_RE = re.compile(r"\*\*|__|&nbsp;|&#160;", re.I)
 _GROUP_PREFIX_RE = re.compile(r"^((?:\.{2,}|…)\s*)+")
 
 
@@ -58,7 +60,7 @@ def is_unit_header(text: str) -> bool:
 
 def split_label(text: str) -> tuple[str, tuple[str, ...]]:
     """The label without its nesting prefix ('...') and trailing footnote markers, and those markers."""
-    label = _GROUP_PREFIX_RE.sub("", " ".join(text.split()))
+    label = _GROUP_PREFIX_RE.sub("", " ".join(_MARKUP_RE.sub(" ", text).split()))
     notes: list[str] = []
     while True:
         m = _LABEL_NOTE_RE.search(label)
