@@ -423,11 +423,28 @@ def _row_metrics(row: Row, ctx: TableContext, block: Block, unit: tuple[UnitSpec
             _note(trace, what, "dropped", "cell:not-a-number")
             continue
         unit, factor, unit_rule = _cell_unit(spec, rule, parsed)
+        if rule in TABLE_WIDE_RULES and not parsed.percent and (own := column_unit(column)) is not None:
+            unit, factor, unit_rule = own.unit, own.factor, "column-header"
         if unit is None:
             _note(trace, what, "dropped", "unit:none")
             continue
         _note(trace, what, "kept", f"unit:{unit_rule}")
         yield _metric(row, cell, column, parsed, unit, factor, unit_rule, ctx, block, name, entity, line_starts)
+
+
+# Unit rules that speak for the whole table or guess from words; a column header naming a unit beats them.
+TABLE_WIDE_RULES = frozenset({"", "caption", "counted-label", "counted-caption"})
+
+
+def column_unit(column) -> UnitSpec | None:
+    """'2024 Number', '2024 %': the unit a column header names beside its period (sub-columns under a year)."""
+    rest = column.header
+    if column.period:
+        rest = rest.replace(column.period, " ", 1)
+    rest = rest.strip()
+    if not rest or len(rest) > 20:
+        return None
+    return parse_unit(rest)
 
 
 PAIR_RE = re.compile(r"^(?P<a>[^/]+?)\s*/\s*(?P<b>[^/]+)$")

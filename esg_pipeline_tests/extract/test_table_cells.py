@@ -101,6 +101,7 @@ class UnitCase:
     notes: tuple[str, ...] = ()  # the row label's footnote markers
     header: str = "2023"
     kind: str = "value"
+    period: str = ""  # the period printed in the header, when the header says more ('2023 Number')
 
 
 UNIT_CASES = [
@@ -163,6 +164,13 @@ UNIT_CASES = [
     UnitCase("waste-tonnes-under-ghg-page", "Waste to landfill", "45", "tonne", 45, "caption",
              caption="(Unit: tonnes)", above=("Greenhouse gas emissions and waste",)),
     UnitCase("methane-tonnes", "Methane emissions (tonnes)", "91", "tonne", 91, "label"),
+    # sub-columns under a year ('2023' over 'Number | %'): the column header's unit beats the table's
+    UnitCase("column-header", "Women", "1,204", "count", 1204, "column-header", header="2023 Number", period="2023",
+             caption="(Unit: %)"),
+    UnitCase("column-header-percent", "Women", "41.2", "percent", 41.2, "column-header", header="2023 %",
+             period="2023", caption="Employees by gender"),
+    UnitCase("column-header-not-over-a-row-unit", "Scope 1", "4,100", "tCO2e", 4100, "column", row_unit="tCO2e",
+             header="2023 %", period="2023"),
 ]
 
 
@@ -170,7 +178,7 @@ def one_table_document(case: UnitCase) -> Document:
     builder = DocumentBuilder("txt")
     for text in case.above:
         builder.add("heading", text)
-    columns = [Column(header=case.header, period=case.header if case.kind == "value" else None,
+    columns = [Column(header=case.header, period=(case.period or case.header) if case.kind == "value" else None,
                       year=2023 if case.kind == "value" else None, kind=case.kind)]
     row = Row(label=case.label, path=case.path, unit=case.row_unit, notes=case.notes,
               cells=[Cell(text=case.cell, col=0)])

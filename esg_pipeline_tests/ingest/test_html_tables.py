@@ -155,3 +155,13 @@ def test_html_fiscal_year_headers(headers, years):
             "<tr><td>Waste (t)</td><td>15.2</td><td>14.8</td></tr></table>")
     table = _read(page).tables[0]
     assert [c.year for c in table.columns] == years
+
+
+def test_a_year_over_sub_columns_without_colspan_spans_its_blank_neighbour():
+    page = ("<table><tr><th></th><th>2024</th><th></th><th>2023</th><th></th></tr>"
+            "<tr><th></th><th>Number</th><th>%</th><th>Number</th><th>%</th></tr>"
+            "<tr><td>Women</td><td>1,204</td><td>41.2</td><td>1,150</td><td>40.5</td></tr>"
+            "<tr><td>Men</td><td>1,718</td><td>58.8</td><td>1,690</td><td>59.5</td></tr></table>")
+    table = _read(page).tables[0]
+    assert [(c.header, c.year) for c in table.columns] == [
+        ("2024 Number", 2024), ("2024 %", 2024), ("2023 Number", 2023), ("2023 %", 2023)]
