@@ -46,9 +46,15 @@ class CellValue:
     currency: str | None
 
 
+# Thousands grouped by apostrophes (Swiss: 184'250) or spaces (French: 184 250, 12 410,5).
+GROUPED_THOUSANDS_RE = re.compile(r"(?<![\d'’ \u00a0])\d{1,3}(?:['’]\d{3})+(?![\d'’])|"
+                                  r"(?<![\d'’ \u00a0])\d{1,3}(?:[ \u00a0]\d{3})+(?![\d'’]| \d)")
+
+
 def parse_cell(text: str) -> CellValue | None:
     """The number a table cell prints, or None for a cell that is not a plain figure."""
     text = text.strip().replace("\u2009", "").replace("\u202f", "")
+    text = GROUPED_THOUSANDS_RE.sub(lambda m: re.sub(r"['’ \u00a0]", "", m.group()), text)
     glued = GLUED_MARKER_RE.match(text)
     if glued and "(" not in text:
         text = glued.group("body")
@@ -439,9 +445,10 @@ TABLE_WIDE_RULES = frozenset({"", "caption", "counted-label", "counted-caption"}
 def column_unit(column) -> UnitSpec | None:
     """'2024 Number', '2024 %': the unit a column header names beside its period (sub-columns under a year)."""
     rest = column.header
-    if column.period:
-        rest = rest.replace(column.period, " ", 1)
-    rest = rest.strip()
+    if not column.period:  # 'Scope 1 (tCO2e)' over a column of figures for each year down the rows
+        found = _label_unit(rest) if rest else None
+        return found if found is not None and found.unit != "count" else None
+    rest = rest.replace(column.period, " ", 1).strip()
     if not rest or len(rest) > 20:
         return None
     return parse_unit(rest)
@@ -485,6 +492,10 @@ def _cell_unit(spec: UnitSpec | None, rule: str, parsed: CellValue) -> tuple[str
 def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: float, unit_rule: str,
             ctx: TableContext, block: Block, name: str, entity: str | None, line_starts: list[int]) -> Metric:
     label = row.label or (row.path[-1] if row.path else "")
+    subject = " › ".join(row.label_path)
+    row_year = period_year(row.label) if column.year is None and column.header else None
+    if row_year is not None:  # period-rows: years down the first column, what is measured across the top
+        label, subject = column.header, " › ".join((*row.path, column.header))
     path_text = " › ".join(row.path)
     cls = classifier()
     # a breakdown row's own label is a member ('Male', '<30'): what it measures is named up its path
@@ -496,13 +507,15 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
     value = parsed.value * factor
     unit_text = f" ({row.unit})" if row.unit else ""
     year, year_source = column.year, "column" if column.year else "none"
+    if row_year is not None:
+        year, year_source = row_year, "row"
     if year is None and ctx.title_year is not None:
         year, year_source = ctx.title_year, "table title"  # 'Environmental data 2023' over 'Unit | Value'
 
     return Metric(
         doc=name, value=float(f"{value:.12g}"), unit=unit, qualifier=parsed.qualifier, hkex_kpi=indicator.hkex_kpi,
         gri=indicator.gri, indicator=indicator.id, entity=entity or "", year=year,
-        year_source=year_source, subject=" › ".join(row.label_path),
+        year_source=year_source, subject=subject,
         quote=f"{label}{unit_text} [{column.header}]: {cell.text}", start=cell.start, end=cell.end,
         line=bisect_right(line_starts, cell.start), page=cell.page or block.page, method="table_cell",
         confidence=0.9, flags=[f"unit:{unit_rule}", *(f"note:{n}" for n in row.notes)], raw=cell.text,

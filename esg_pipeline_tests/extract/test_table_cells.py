@@ -58,6 +58,11 @@ PARSE_CASES = [
     ("2.0[1]", 2.0, "exact", False, None),
     ("1.234.567", 1_234_567, "exact", False, None),  # two dots can only group thousands
     ("2.480,5", 2_480.5, "exact", False, None),  # dots group thousands before a decimal comma
+    ("184'250", 184_250, "exact", False, None),  # Swiss: apostrophes group thousands
+    ("1’204’500", 1_204_500, "exact", False, None),
+    ("184 250", 184_250, "exact", False, None),  # French: spaces group thousands
+    ("12 410,5", 12_410.5, "exact", False, None),
+    ("12 41", None),  # not groups of three: no figure
     ("-", None),
     ("–", None),
     ("n/a", None),
@@ -68,7 +73,8 @@ PARSE_CASES = [
     ("1.2.3", None),  # a section number, not a figure
     ("2.0 (abc)", None),  # a word in brackets, not a footnote marker
     ("1.234.5", None),  # a decimal point after a dot group: not a number
-    ("1 234", None),
+    ("1 234", 1234, "exact", False, None),  # a space groups thousands (SI, French): one figure
+    ("1 23", None),  # no group of three: two figures, or none
 ]
 
 

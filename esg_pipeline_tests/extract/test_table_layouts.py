@@ -29,6 +29,12 @@ UNIT_LAST = ("Board data\n\nIndicators FY2021 FY2022 FY2023 Unit\nDirectors Male
 LABEL_OVER_UNIT = ("Performance data\n\nMetric Unit 2022 2023 2024\nGreenhouse gas emissions\n"
                    "Scope 1 from fleet tCO2e 14 12 9\n\nBusiness travel\n\ntCO2e 620 3,410 7,905\n\n"
                    "Employee commute\n\ntCO2e * 166 190\nWater used m3 2,210 2,904 4,410\n")
+SWISS = ("Environmental key figures\n\nIndicator | Unit | 2023 | 2022\n---|---|---|---\n"
+         "Energy used | MWh | 184'250 | 191'030\nWater drawn | m3 | 1'204'500 | 1'250'000\n")
+FRENCH = ("Indicateurs\n\nIndicator | Unit | 2023 | 2022\n---|---|---|---\nEnergy used | MWh | 184 250 | 191 030\n"
+          "Scope 1 emissions | t CO2e | 12 410,5 | 13 002,1\nShare of renewables | % | 45,2 | 41,8\n")
+PERIOD_ROWS = ("GHG emissions by year (tCO2e)\n\n| Year | Scope 1 | Scope 2 |\n|---|---|---|\n| 2022 | 5,120 | 11,905 |\n"
+               "| 2023 | 4,870 | 10,214 |\n")
 GROUPED = "| Indicator | 2023 | 2022 |\n|---|---|---|\n| Energy consumed (GJ) | 1.204.551 | 1.311.078 |\n| Fuel (GJ) | 2.480,5 | 2.512,0 |\n"
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
@@ -45,6 +51,11 @@ CASES = [
     ("footnote-rate", NOTED, dict(raw="0.95"), dict(unit="per 200000 hours worked", year=2022,
                                                      indicator="work_injury_rate")),
     ("dots-then-comma", GROUPED, dict(raw="2.512,0"), dict(value=2_512, unit="GJ", year=2022)),
+    ("apostrophe-thousands", SWISS, dict(raw="1'204'500"), dict(value=1_204_500, unit="m3", year=2023)),
+    ("space-thousands", FRENCH, dict(raw="191 030"), dict(value=191_030, unit="MWh", year=2022)),
+    ("space-thousands", FRENCH, dict(raw="12 410,5"), dict(value=12_410.5, unit="tCO2e", year=2023)),
+    ("period-rows", PERIOD_ROWS, dict(raw="10,214"), dict(value=10_214, unit="tCO2e", year=2023, subject="Scope 2",
+                                                        hkex_kpi="A1.2")),
     ("merged-unit-cell", MERGED_UNIT, dict(raw="1,190"), dict(value=1_190, unit="tCO2e", year=2023, hkex_kpi="A1.2")),
     ("merged-unit-cell", MERGED_UNIT, dict(raw="9,077"), dict(value=9_077, unit="tCO2e", year=2024)),
     ("unit-column-last", UNIT_LAST, dict(raw="2,065"), dict(value=2_065_000, unit="m3", year=2022)),

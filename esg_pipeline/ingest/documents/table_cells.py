@@ -12,7 +12,8 @@ from esg_pipeline.ingest.documents.periods import find_periods
 
 _SIGN = r"[<>≤≥~≈±+\-–−↑↓]"
 _CURRENCY = r"(?:[A-Z]{1,3}\$|RMB|HKD|USD|[$¥€£])"
-_DIGITS = r"\d[\d,]*(?:\.\d+)?|\.\d+"
+# digits grouped by commas, apostrophes (Swiss 184'250) or single spaces (French 184 250, 12 410,5)
+_DIGITS = r"\d{1,3}(?:['’]\d{3})+(?:[.,]\d+)?|\d{1,3}(?:[ \u00a0]\d{3})+(?:,\d+)?|\d[\d,]*(?:\.\d+)?|\.\d+"
 VALUE_TOKEN_RE = re.compile(
     rf"{_SIGN}?\s?{_CURRENCY}?\s?\(?(?:{_DIGITS})\)?(?:%|pp|ppt|x|[kKmM]|bn|mn)?\+?[*†‡]?")
 NUMBER_CELL_RE = re.compile(
