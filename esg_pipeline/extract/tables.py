@@ -501,8 +501,9 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
     # a breakdown row's own label is a member ('Male', '<30'): what it measures is named up its path
     concept = " ".join(p for p in row.path if not BREAKDOWN_LABEL_RE.match(p))
     # and a table titled by what it counts ('Employees by region and gender') names it for every row
-    zones = {"subject": cls.stems_in(f"{ctx.title} {concept} {label}".lower()), "sentence": cls.stems_in(f"{path_text} {label}".lower()),
-             "heading": cls.stems_in(f"{path_text} {ctx.title}".lower()), "section": cls.stems_in(ctx.text.lower())}
+    zones = {"subject": cls.stems_of_label(f"{ctx.title} {concept} {label}"),
+             "sentence": cls.stems_of_label(f"{path_text} {label}"),
+             "heading": cls.stems_of_label(f"{path_text} {ctx.title}"), "section": cls.stems_of_label(ctx.text)}
     indicator = cls.classify(*_classified_as(unit, f"{path_text} {label} {ctx.title}"), zones)
     value = parsed.value * factor
     unit_text = f" ({row.unit})" if row.unit else ""

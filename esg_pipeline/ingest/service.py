@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import requests
 
-from esg_pipeline.catalog import CatalogEntry
+from esg_pipeline.ingest.catalog import CatalogEntry
 from esg_pipeline.ingest.documents import (
     DEFAULT_MAX_PAGES, Document, DocumentError, detect_format, read_document_bytes,
 )

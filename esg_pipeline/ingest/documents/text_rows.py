@@ -44,8 +44,10 @@ def _paren_spans(text: str) -> list[tuple[int, int]]:
 def _header_periods(text: str) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
     """The periods of a header line without those inside a parenthesised note that follows a period
     ('2022 (fiscal year ended March 31, 2023)'), and the parenthesised groups."""
-    parens = _paren_spans(text)
     periods = find_periods(text)
+    if not periods:
+        return [], []  # no period: the groups matter to no caller
+    parens = _paren_spans(text)
     kept = [p for p in periods
             if not any(a < p[0] and p[1] <= b and any(q[1] <= a for q in periods) for a, b in parens)]
     return kept, parens
@@ -62,8 +64,10 @@ def _header_columns(line: _Line) -> tuple[list[_Span], list[tuple[str, int, int]
     the unit header) or None when the line is not a header of ≥2 periods (or of one period after a label
     header and a unit header)."""
     periods, parens = _header_periods(line.text)
+    if not periods:
+        return None
     words = _tokens(line)
-    if not periods or len(words) > ROW_HEADER_MAX_WORDS or line.text.rstrip().endswith((".", ",", ";", ":")):
+    if len(words) > ROW_HEADER_MAX_WORDS or line.text.rstrip().endswith((".", ",", ";", ":")):
         return None
     base = line.start
 
