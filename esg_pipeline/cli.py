@@ -76,15 +76,14 @@ def _parse_years(args: argparse.Namespace, catalog_years: list[int]) -> list[int
 
 
 def _run_settings(url: str) -> dict:
-    """Where a run keeps its raw store, inbox and log, from the environment like the Dagster resources."""
+    """Where a run keeps its raw store, inbox and log: settings.py, like the Dagster resources."""
     from esg_pipeline import settings
 
-    data = settings.data_dir()
     return {
         "warehouse_url": url,
-        "raw_store_dir": os.environ.get("ESG_RAW_STORE", str(data / "raw")),
-        "inbox_dir": os.environ.get("ESG_INBOX", str(data / "inbox")),
-        "log_file": data / "logs" / "esg-pipeline-run.log",
+        "raw_store_dir": str(settings.raw_store_dir()),
+        "inbox_dir": str(settings.inbox_dir()),
+        "log_file": settings.run_log_file(),
         "progress": lambda msg: print(msg, flush=True),
     }
 
@@ -155,9 +154,10 @@ def _cmd_bi_role(args: argparse.Namespace) -> int:
     from esg_pipeline.warehouse import make_engine
     from esg_pipeline.warehouse.access import grant_read_only
 
+    password = settings.bi_password() if args.password is None else args.password
     engine = make_engine(settings.warehouse_url())
     try:
-        statements = grant_read_only(engine, args.role, args.password)
+        statements = grant_read_only(engine, args.role, password)
     except ValueError as exc:
         print(f"esg-pipeline bi-role: {exc}", file=sys.stderr)
         return 2
@@ -165,7 +165,7 @@ def _cmd_bi_role(args: argparse.Namespace) -> int:
         # The driver's own words only: SQLAlchemy's message carries the statement's parameters (the password).
         cause = getattr(exc, "orig", None) or exc
         problem = " ".join(str(cause).split())
-        for secret in (args.password, engine.url.password):
+        for secret in (password, engine.url.password):
             if secret:
                 problem = problem.replace(str(secret), "***")
         print(f"esg-pipeline bi-role: {engine.url.render_as_string(hide_password=True)}: "
@@ -200,7 +200,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from esg_pipeline import settings
-    from esg_pipeline.catalog import CatalogFileError, load_catalog
+    from esg_pipeline.ingest.catalog import CatalogFileError, load_catalog
 
     settings.quiet_third_party_output()
     catalog_path = str(Path(args.catalog).resolve()) if args.catalog else str(settings.default_catalog_path())
@@ -224,10 +224,17 @@ def _run(args: argparse.Namespace) -> int:
     from esg_pipeline.summary import format_summary, summarize
 
     unknown = sorted(set(years) - available_years())
-    if unknown:
+    named = bool(args.years or args.year_to)  # years the user asked for, not the catalog's or a range's default end
+    if unknown and named:
         print(f"esg-pipeline run: no reporting-year partition for {unknown} (a year's partition opens when it ends)",
               file=sys.stderr)
         return 2
+    if unknown:  # the catalog lists a year still in progress (a fiscal year that ended mid-year): it waits
+        print(f"esg-pipeline run: reporting year {', '.join(map(str, unknown))} not run yet: its partition opens "
+              f"when the year ends, and the first run after that reads its reports", file=sys.stderr)
+        years = [y for y in years if y not in unknown]
+        if not years:
+            return 0
     if not years:
         print(f"esg-pipeline run: {catalog_path} lists no valid reports", file=sys.stderr)
         return 2
@@ -283,7 +290,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from esg_pipeline import settings
     from esg_pipeline.report import MartsUnavailable, build_report
 
-    output = Path(args.output) if args.output else settings.data_dir() / "reports_out" / "esg_report.html"
+    output = Path(args.output) if args.output else settings.report_file()
     try:
         written = build_report(settings.warehouse_url(), output)
     except MartsUnavailable as exc:
@@ -302,7 +309,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"esg-pipeline export: {exc}", file=sys.stderr)
         return 2
-    output = Path(args.output) if args.output else settings.data_dir() / "exports"
+    output = Path(args.output) if args.output else settings.exports_dir()
     try:
         exported = export_marts(settings.warehouse_url(), output, formats)
     except MartsUnavailable as exc:
@@ -361,8 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bi-role", help="PostgreSQL: create a role that can only SELECT the marts, for BI tools")
     p.add_argument("role")
-    p.add_argument("--password", default=os.environ.get("ESG_BI_PASSWORD"),
-                   help="login password (default: $ESG_BI_PASSWORD)")
+    p.add_argument("--password", help="login password (default: $ESG_BI_PASSWORD)")
     p.set_defaults(func=_cmd_bi_role)
 
     p = sub.add_parser("report", help="write a self-contained HTML report (charts, KPI coverage, data quality)")

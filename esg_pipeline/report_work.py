@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from esg_pipeline.catalog import CatalogEntry
+from esg_pipeline.ingest.catalog import CatalogEntry
 from esg_pipeline.extract.version import extractor_version, taxonomy_version
 from esg_pipeline.ingest.documents import DocumentError
 from esg_pipeline.ingest.documents.bounded import BoundedPool, Call, ParseLimits

@@ -8,7 +8,6 @@ own log (stack traces included) goes to the log file; the caller gets one line p
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
-from esg_pipeline import recovery
+from esg_pipeline import recovery, settings
 from esg_pipeline.defs.definitions import ALL_ASSETS
 from esg_pipeline.defs.partitions import COMPANIES_TAG, companies_tag, reporting_year_partitions
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
@@ -79,7 +78,7 @@ def _run_config(log_level: str) -> dict:
 
 
 def _instance() -> dg.DagsterInstance:
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    return dg.DagsterInstance.get() if settings.dagster_home() else dg.DagsterInstance.ephemeral()
 
 
 def _root_cause(error):

@@ -69,3 +69,30 @@ def test_a_run_for_one_company_touches_only_its_reports(two_companies):
     gifts = query(url, "select company_id, metric_year, value_cny from marts.fct_esg_metrics "
                        "where indicator_id = 'community_investment' and metric_year = 2023 order by company_id")
     assert [(c, y) for c, y, _ in gifts] == [("heron", 2023), ("osprey", 2023)]
+
+
+def test_a_backfill_of_one_company_over_two_years_runs_two_dagster_partitions(two_companies, tmp_path, monkeypatch):
+    """Issue 11's company x year backfill: one company's 2022 and 2023, as two partition runs on a Dagster
+    instance that keeps them; only those two company-years change."""
+    import dagster as dg
+
+    folder, url, run = two_companies
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    before = _metrics(url)
+    for year, gift in ((2022, 11), (2023, 13)):
+        (folder / f"heron_{year}.txt").write_text(TEXT["heron"].format(year=year, gift=gift), encoding="utf-8")
+        (folder / f"osprey_{year}.txt").write_text(TEXT["osprey"].format(year=year, gift=gift), encoding="utf-8")
+
+    result = run([2022, 2023], companies=["heron"])
+
+    assert result.success, result.steps
+    with dg.DagsterInstance.get() as instance:
+        runs = [instance.get_run_by_id(run_id) for run_id in result.run_ids]
+        partition_runs = sorted((r.tags.get("dagster/partition"), r.tags.get("esg/companies"), r.status.value)
+                                for r in runs if r.tags.get("dagster/partition"))
+    assert partition_runs == [("2022", "heron", "SUCCESS"), ("2023", "heron", "SUCCESS")]
+    changed = set(before) ^ set(_metrics(url))
+    assert {(c, y) for c, y, _, _ in changed} == {("heron", 2022), ("heron", 2023)}
+    assert ("heron", 2022, "community_investment", 11_000_000.0) in _metrics(url)
+    assert ("osprey", 2022, "community_investment", 3_000_000.0) in _metrics(url)  # not targeted: as loaded

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from esg_pipeline.catalog import load_catalog
+from esg_pipeline.ingest.catalog import load_catalog
 from esg_pipeline.extract.version import extractor_version, taxonomy_version
 from esg_pipeline.ingest.rawstore import RawStore
 from esg_pipeline.ingest.service import ingest_entry

@@ -13,9 +13,10 @@ checked against the executor's own config schema by the tests.
 from __future__ import annotations
 
 import importlib
-import os
 
 import dagster as dg
+
+from esg_pipeline import settings
 
 EXECUTORS = {
     "in_process": ("dagster", "in_process_executor"),
@@ -44,4 +45,4 @@ def executor_named(name: str) -> dg.ExecutorDefinition:
 
 def configured_executor() -> dg.ExecutorDefinition:
     """ESG_EXECUTOR, else the in-process executor."""
-    return executor_named(os.environ.get("ESG_EXECUTOR", "").strip() or "in_process")
+    return executor_named(settings.executor_name())

@@ -9,7 +9,7 @@ from typing import Any
 
 import dagster as dg
 
-from esg_pipeline.catalog import CatalogFileError, CatalogLoad, load_catalog
+from esg_pipeline.ingest.catalog import CatalogFileError, CatalogLoad, load_catalog
 from esg_pipeline.defs.partitions import reporting_year_partitions, targeted_companies, yearly_warehouse_table
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource, ensure_dir
 from esg_pipeline.defs.unchanged import YearOutcomes, decide_year, year_load

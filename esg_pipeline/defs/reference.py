@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from esg_pipeline.catalog import load_catalog
+from esg_pipeline.ingest.catalog import load_catalog
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
 from esg_pipeline.taxonomy import framework_reference_rows, load_taxonomy
 from esg_pipeline.warehouse import schema as wh

@@ -1,6 +1,5 @@
-"""Settings reach assets through resources; Definitions binds them to the environment."""
+"""Settings reach assets through resources; Definitions binds them to the environment (settings.py)."""
 
-import os
 from pathlib import Path
 
 import dagster as dg
@@ -31,15 +30,15 @@ class PipelineSettings(dg.ConfigurableResource):
     catalog_path: str
     raw_store_dir: str
     inbox_dir: str
-    max_report_bytes: int = 100 * 1024 * 1024
+    max_report_bytes: int = settings.MAX_REPORT_BYTES
     # Per-document parse limits; None: from the environment (settings.py, README "Failure behaviour").
     max_report_pages: int | None = None  # a longer PDF fails with a ledger reason (ESG_MAX_REPORT_PAGES)
     parse_timeout_s: float | None = None  # ESG_PARSE_TIMEOUT_S
     parse_memory_mb: int | None = None  # ESG_PARSE_MEMORY_MB
     max_stream_mb: int | None = None  # ESG_MAX_STREAM_MB
-    connect_timeout_s: float = 10.0
-    read_timeout_s: float = 60.0
-    http_retries: int = 4
+    connect_timeout_s: float = settings.CONNECT_TIMEOUT_S
+    read_timeout_s: float = settings.READ_TIMEOUT_S
+    http_retries: int = settings.HTTP_RETRIES
     max_quarantine_share: float = 0.5  # above this a partition is broken, not merely noisy
     extract_cache_dir: str = ""  # extraction output by content; "": ESG_EXTRACT_CACHE, else beside the raw store
     extract_workers: int = 0  # processes reading and extracting reports; 0: ESG_EXTRACT_WORKERS, else one per core
@@ -77,20 +76,17 @@ class PipelineSettings(dg.ConfigurableResource):
         )
 
 
-def _env_or(name: str, default: str) -> str | dg.EnvVar:
-    return dg.EnvVar(name) if os.environ.get(name) else default
-
-
 def default_resources() -> dict:
-    data = settings.data_dir()
     from esg_pipeline.defs.dbt import dbt_resource
 
+    url_variable = settings.warehouse_url_variable()
+    url = dg.EnvVar(url_variable) if url_variable else settings.default_warehouse_url()
     return {
-        "warehouse": WarehouseResource(url=_env_or("ESG_WAREHOUSE_URL", settings.default_warehouse_url())),
+        "warehouse": WarehouseResource(url=url),
         "pipeline": PipelineSettings(
-            catalog_path=_env_or("ESG_CATALOG", str(settings.default_catalog_path())),
-            raw_store_dir=_env_or("ESG_RAW_STORE", str(data / "raw")),
-            inbox_dir=_env_or("ESG_INBOX", str(data / "inbox")),
+            catalog_path=str(settings.default_catalog_path()),
+            raw_store_dir=str(settings.raw_store_dir()),
+            inbox_dir=str(settings.inbox_dir()),
         ),
         "dbt": dbt_resource(),
     }

@@ -4,7 +4,7 @@ import json
 
 import dagster as dg
 
-from esg_pipeline.catalog import CatalogFileError, changed_years, load_catalog
+from esg_pipeline.ingest.catalog import CatalogFileError, changed_years, load_catalog
 from esg_pipeline.defs.automation import esg_annual_job
 from esg_pipeline.defs.partitions import companies_tag, reporting_year_partitions
 from esg_pipeline.defs.resources import PipelineSettings

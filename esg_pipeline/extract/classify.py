@@ -84,6 +84,7 @@ class Classifier:
                              for first, stem_words in self.multi.items()}
         self._zone_cache: dict[tuple[str, str, frozenset[str]], list[tuple[int, float]]] = {}
         self._result_cache: dict[tuple, Indicator] = {}
+        self._text_cache: dict[str, frozenset[str]] = {}
         # Inverted index per unit kind: stem -> entries it is evidence for, so scoring touches only the
         # stems present in a metric's context.
         self.index: dict[str, dict[str, dict[str, list[int]]]] = {}
@@ -96,8 +97,18 @@ class Classifier:
             self.index[kind] = idx
 
     def clear_caches(self) -> None:
-        for cache in (self._word_cache, self._zone_cache, self._result_cache):
+        for cache in (self._word_cache, self._zone_cache, self._result_cache, self._text_cache):
             cache.clear()
+
+    def stems_of_label(self, text: str) -> frozenset[str]:
+        """stems_in(text.lower()) for texts that recur (a table's title and context, a row's path read for each of
+        its cells): each distinct text is tokenised once."""
+        found = self._text_cache.get(text)
+        if found is None:
+            if len(self._text_cache) > 20_000:
+                self._text_cache.clear()
+            found = self._text_cache[text] = self.stems_in(text.lower())
+        return found
 
     def _word_stems(self, word: str) -> frozenset[str]:
         found = frozenset().union(*(self.implied[word[:n]] for n in self.lengths

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from esg_pipeline.extract.metric import Metric
@@ -90,6 +90,10 @@ class _Vocabulary:
     breakdown: list[tuple[re.Pattern, str]]  # breakdown words -> dimension
     concepts: dict[str, Indicator]
     measure_words: frozenset[str]
+    # dimension -> one pattern of all its member phrases: a text none of them is in (most labels) costs one
+    # search, not one per phrase; the ordered phrase list then picks the member as before
+    member_any: dict[str, re.Pattern] = field(default_factory=dict)
+    found: dict[tuple[str, str], str | None] = field(default_factory=dict)  # (text, dimension) -> member
 
 
 def _phrase_re(phrase: str) -> re.Pattern:
@@ -106,8 +110,9 @@ def vocabulary() -> _Vocabulary:
     patterns = {d.id: re.compile(d.pattern, re.I) for d in dimensions.values() if d.pattern}
     breakdown = sorted(((_phrase_re(w), d.id) for d in dimensions.values() for w in d.breakdown),
                        key=lambda wd: -len(wd[0].pattern))
+    member_any = {d: re.compile("|".join(f"(?:{p.pattern})" for p, _ in res), re.I) for d, res in member_res.items()}
     return _Vocabulary(dimensions, member_res, patterns, breakdown, {i.id: i for i in load_taxonomy()},
-                       load_measure_words())
+                       load_measure_words(), member_any)
 
 
 # --- rules ---------------------------------------------------------------------------------------
@@ -189,9 +194,23 @@ def _takes(metric: Metric, dimension: str, vocab: _Vocabulary) -> bool:
 
 
 def _vocab_member(text: str, dimension: str, vocab: _Vocabulary) -> str | None:
-    for pattern, member in vocab.member_res.get(dimension, ()):
-        if pattern.search(text):
-            return member
+    """The member of `dimension` that `text` names; labels repeat across a row's columns, so each (text,
+    dimension) is read once."""
+    key = (text, dimension)
+    if key in vocab.found:
+        return vocab.found[key]
+    member = vocab.found[key] = _read_member(text, dimension, vocab)
+    if len(vocab.found) > 100_000:
+        vocab.found.clear()
+    return member
+
+
+def _read_member(text: str, dimension: str, vocab: _Vocabulary) -> str | None:
+    any_member = vocab.member_any.get(dimension)
+    if any_member is not None and any_member.search(text):
+        for pattern, member in vocab.member_res[dimension]:
+            if pattern.search(text):
+                return member
     regex = vocab.patterns.get(dimension)
     if regex is not None and (m := regex.search(text)):
         found = {k: v for k, v in m.groupdict().items() if v}

@@ -800,6 +800,42 @@ def _unit_of(m: re.Match) -> tuple[str | None, float, list[str]]:
     return None, scale, flags
 
 
+class _Reading:
+    """One candidate number as the rule stages read it; each stage writes what it decides."""
+    __slots__ = ("m", "num", "is_digit", "unit", "factor", "flags", "rate", "unit_rule", "unit_end", "line_idx",
+                 "line_start", "line_end", "year", "year_source", "value", "vague", "qualifier", "end", "table",
+                 "table_rule", "subject", "method", "confidence", "np_rule", "sentence")
+
+    def __init__(self, m: re.Match):
+        self.m = m
+        self.num = m.group("num")
+        self.is_digit = self.num[0].isdigit()
+        self.unit: str | None = None
+        self.factor = 1.0
+        self.flags: list[str] = []
+        self.rate: re.Match | None = None
+        self.unit_rule = ""  # the trace name of a unit found past the figure's own symbol (`unit:rate`, ...)
+        self.unit_end: int | None = None
+        self.table: tuple[str, str | None, int | None] | None = None  # (row label, unit column, column year)
+        self.table_rule = ""
+        self.subject, self.method, self.confidence, self.np_rule = "", "", 0.0, "noun"
+        self.sentence = (0, 0)
+
+
+def _kept_rule(r: _Reading) -> str:
+    """The trace name of the rule that kept a number, from what the stages decided."""
+    if r.method == "table_cell":  # table:pipe-row, table:stacked, table:listed, table:data-sheet, ...
+        return f"table:{r.table_rule}"
+    if r.method == "currency_amount":  # money:currency, or money:paren ("1,230 (10,000 yuan)")
+        return f"money:{r.unit_rule or 'currency'}"
+    if r.method == "measure_unit":  # unit:measure, unit:rate, unit:ghg-mass, unit:adjective, unit:paren
+        return f"unit:{r.unit_rule or 'measure'}"
+    if "implied_noun" in r.flags:  # "of which 5,118 were based in Hong Kong", "Headcount reached 3,140"
+        return "count:implied"
+    # count:noun, count:hyphen, count:shared-head, count:times, count:number-word, count:vague
+    return COUNT_METHOD_RULES.get(r.method, f"count:{r.np_rule}")
+
+
 class _Extraction:
     """State for one document: context computed once, then one pass over candidates."""
 
@@ -1110,205 +1146,272 @@ class _Extraction:
                 self._last_whole = metric  # the whole that later parts ("of whom 3 ...") refer to
         return m.end()
 
+    # ------------------------------------------------------------------ the rules, stage by stage
+    # `_candidate` runs the stages in order. A stage returns the name of the rule that drops the number, or None
+    # to go on; what it decides (unit, cell, subject, ...) it writes on the candidate's `_Reading`. The rule that
+    # kept a number is named from what the stages decided (`_kept_rule`). `extract --explain` prints both.
+
     def _candidate(self, m: re.Match) -> Metric | None:
-        text = self.text
-        num = m.group("num")
-        is_digit = num[0].isdigit()
-        low = num.lower()
-        if m.group("scale") and m.group("scale") in "mkbMKB" and not (m.group("cur") or m.group("cursuf")) and not (
-                m.group("scale").isupper() and (m.group("unit") or _letter_scaled_count(text, m))):
-            # "5 m" without a currency is ambiguous; "2.5M tons", ">95K people" are not
-            return self._drop(m, "trap:ambiguous-scale")
+        r = _Reading(m)
+        for stage in self.STAGES:
+            dropped = stage(self, r)
+            if dropped:
+                return self._drop(r.m, dropped)
+        metric = self._build(r.m, r.value * r.factor, r.unit, r.qualifier, r.subject, r.method, r.confidence, r.flags,
+                             r.year, r.year_source, r.end, r.line_idx, r.line_start, r.sentence)
+        if self.trace is not None:
+            self._note(metric.start, metric.end, "kept", _kept_rule(r))
+        return metric
+
+    def _stage_unit(self, r: _Reading) -> str | None:
+        """The unit printed with the figure or right after it: its own symbol, a rate, a GHG mass, an adjective
+        unit."""
+        text, m = self.text, r.m
+        scale = m.group("scale")
+        money = bool(m.group("cur") or m.group("cursuf"))
+        if scale and scale in "mkbMKB" and not money and not (scale.isupper() and (m.group("unit") or _letter_scaled_count(text, m))):
+            return "trap:ambiguous-scale"  # "5 m" without a currency is ambiguous; "2.5M tons", ">95K people" are not
         if m.group("unit") and text[m.start("unit")].isupper() and "\n" in text[m.end("num"):m.start("unit")]:
-            m = CANDIDATE_RE.match(text, m.start(), m.start("unit"))  # "Drills: 340\nTraining hours": the next
-            # line's label, not this figure's unit
-        unit, factor, flags = _unit_of(m)
-        if m.group("unit") and unit is None:
-            return self._drop(m, "unit:wrong-case")  # wrong-case short symbol ("T", "MU"): not a unit
-        rate = RATE_RE.match(text, m.end()) if unit is None and is_digit else None
-        unit_rule = ""  # the trace name of a unit found past the figure's own symbol (`unit:rate`, ...)
-        if rate:
-            unit, unit_rule = rate_unit(rate), "rate"
-        unit_end = None
-        if unit in (None, "tonne", "kg") and not rate and is_digit and not (m.group("cur") or m.group("cursuf")):
-            ghg = _ghg_mass(text, m, unit)
+            # "Drills: 340\nTraining hours": the next line's label, not this figure's unit
+            r.m = m = CANDIDATE_RE.match(text, m.start(), m.start("unit"))
+        r.unit, r.factor, r.flags = _unit_of(m)
+        if m.group("unit") and r.unit is None:
+            return "unit:wrong-case"  # wrong-case short symbol ("T", "MU"): not a unit
+        r.rate = RATE_RE.match(text, m.end()) if r.unit is None and r.is_digit else None
+        if r.rate:
+            r.unit, r.unit_rule = rate_unit(r.rate), "rate"
+            return None
+        if r.unit in (None, "tonne", "kg") and r.is_digit and not money:
+            ghg = _ghg_mass(text, m, r.unit)
             if ghg:
-                unit, extra, unit_end = ghg
-                factor *= extra
-                unit_rule = "ghg-mass"
-        if unit is None and is_digit and not rate and not (m.group("cur") or m.group("cursuf")):
+                r.unit, extra, r.unit_end = ghg
+                r.factor *= extra
+                r.unit_rule = "ghg-mass"
+        if r.unit is None and r.is_digit and not money:
             adjective = ADJECTIVE_UNIT_RE.match(text, m.end())
             if adjective:  # rule `adjective-unit`: "30 new acres", "12 additional MW"
-                unit, extra = MEASURE_UNITS[WHITESPACE_RE.sub(" ", adjective.group("unit").lower())]
-                factor, unit_end, unit_rule = factor * extra, adjective.end(), "adjective"
-        if unit == "lb" and m.group("unit").lower().startswith("pound") and not OF_AFTER_RE.match(text, m.end()):
-            # "2 million pounds" may be sterling: a mass only as "pounds of <material>"
-            return self._drop(m, "unit:ambiguous-pounds")
-        if is_digit and _is_calendar_year(text, m):
-            return self._drop(m, "trap:calendar-year")
-        if unit in ("hour", "day") and (SERVICE_TIME_RE.match(text, m.end()) or (
-                (unit, _number_value(num)) in FULL_CYCLES and not OF_AFTER_RE.match(text, m.end()))):
+                r.unit, extra = MEASURE_UNITS[WHITESPACE_RE.sub(" ", adjective.group("unit").lower())]
+                r.factor, r.unit_end, r.unit_rule = r.factor * extra, adjective.end(), "adjective"
+        if r.unit == "lb" and m.group("unit").lower().startswith("pound") and not OF_AFTER_RE.match(text, m.end()):
+            return "unit:ambiguous-pounds"  # "2 million pounds" may be sterling: a mass only as "pounds of <material>"
+        return None
+
+    def _stage_traps(self, r: _Reading) -> str | None:
+        """Numbers that are no quantity: years, opening hours, names, codes, dates, page debris."""
+        text, m = self.text, r.m
+        if r.is_digit and _is_calendar_year(text, m):
+            return "trap:calendar-year"
+        if r.unit in ("hour", "day") and (SERVICE_TIME_RE.match(text, m.end()) or (
+                (r.unit, _number_value(r.num)) in FULL_CYCLES and not OF_AFTER_RE.match(text, m.end()))):
             # opening times: "24 hours a day", "a hotline (24 hours)"; "24 hours of training" is one
-            return self._drop(m, "trap:opening-hours")
-        trap = _is_trap(text, m, has_unit=unit is not None) or _is_page_debris(text, m, has_unit=unit is not None)
-        if trap:
-            return self._drop(m, trap)
-        line_idx = self.ctx.line_index(m.start())
-        line_start, line_end = self.ctx.line_span(line_idx)
-        method, confidence = "", 0.0
-        subject = ""
-        year = self.ctx.year
-        year_source = self.ctx.year_source
-        value = _number_value(num)
-        vague = low.replace("\n", " ") in lx.VAGUE_WORDS or " " in low and low.split()[0] in ("tens", "hundreds")
-        qualifier = "at_least" if m.group("plus") else _qualifier(text, m.start(), m.end())
+            return "trap:opening-hours"
+        has_unit = r.unit is not None
+        return _is_trap(text, m, has_unit=has_unit) or _is_page_debris(text, m, has_unit=has_unit)
+
+    def _stage_context(self, r: _Reading) -> str | None:
+        """Where the figure sits and what its words say: line, value, qualifier, and a comparative's year."""
+        text, m = self.text, r.m
+        r.line_idx = self.ctx.line_index(m.start())
+        r.line_start, r.line_end = self.ctx.line_span(r.line_idx)
+        r.year, r.year_source = self.ctx.year, self.ctx.year_source
+        r.value = _number_value(r.num)
+        low = r.num.lower()
+        r.vague = low.replace("\n", " ") in lx.VAGUE_WORDS or " " in low and low.split()[0] in ("tens", "hundreds")
+        r.qualifier = "at_least" if m.group("plus") else _qualifier(text, m.start(), m.end())
         prior = PRIOR_YEAR_RE.search(text, max(0, m.start() - 12), m.start())
         if prior:  # "RMB 5.6 million (2022: RMB 4.3 million)": the comparative belongs to its own year
-            year, year_source = int(prior.group(1)), f"text: '({prior.group(1)}:'"
-        end = unit_end or (rate.end() if rate else m.end())
-        table, table_rule = None, ""
-        if self._is_table_line(line_idx, line_start, line_end):
-            table, table_rule = self._table_cell(m, line_idx), "pipe-row"
-            if table is None:
-                return self._drop(m, "table:header-cell")
-        elif (is_digit and unit is None and m.start() - line_start < 8 and line_end - m.end() < 8
-              and not text[line_start:m.start()].strip() and not text[m.end():line_end].strip()
-              and NUMBER_ONLY_RE.match(m.group(0).strip())):
-            if self._is_page_number(line_idx):
-                return self._drop(m, "trap:page-number")
-            table, table_rule = self._stacked_cell(line_idx), "stacked"
-            if table is None:
-                return self._drop(m, "table:lone-number")
-        elif is_digit and unit is None and (listed := self._listed_cell(m, line_idx)):
-            table, table_rule = listed, "listed"  # "Education: 118.0" under "Donations (Unit: 10,000 yuan)"
-        elif unit is None and (sheet := self._data_sheet_cell(m, line_idx, line_start)):
-            table, table_rule = sheet, "data-sheet"  # "Flights operated: 61,240", "Water withdrawal (ML): 20,102"
-        elif is_digit and unit is None and (period := self._period_cell(m, line_idx, line_start, line_end)):
-            table, table_rule = period, "period-cell"  # "Workplace fatalities FY2017 (1) 1"
-        elif is_digit and unit is None and SPACED_TAIL_RE.fullmatch(text, m.end(), line_end):
-            # PDF table row: "Water (m3) 51,300 49,870"
-            table, table_rule = self._spaced_cell(m, line_idx), "spaced-row"
-        if table is None and unit is None and is_digit and (adjacent := _adjacent_paren_unit(text, m)):
-            unit, extra, end = adjacent  # "1,230 (10,000 yuan)", "water (10,000 tonnes): 312"
-            factor *= extra
-            unit_rule = "paren"
-        if table is not None:
-            label, unit_cell, col_year = table
-            if unit is None:
-                parsed = (_paren_unit(label) or (_paren_unit("(" + unit_cell + ")") if unit_cell else None)
-                          or _label_unit(label))
-                if parsed is None:
-                    if not _countable_label(label, any_plural=True):
-                        return self._drop(m, "table:no-unit")
-                    parsed = ("count", _label_scale(label))
-                unit, extra = parsed
-                factor *= extra
-            if m.group("paren"):
-                flags.append("parenthesised_amount")
-            flags.append("table_row")
-            subject = PAREN_UNIT_RE.sub("", label).strip().lower()
-            method, confidence = "table_cell", 0.8
-            if col_year:
-                year, year_source = col_year, f"text: table column {col_year}"
-        elif unit is not None:
-            if m.group("paren"):
-                flags.append("parenthesised_amount")
-            method = "currency_amount" if unit_kind(unit) == "money" else "measure_unit"
-            confidence = 0.95 if method == "currency_amount" else 0.9
-            comp = _compound(text, end) if method == "measure_unit" and unit_kind(unit) != "time" else None
-            if comp:  # "hours per employee" stays hours: an average, in the unit reports use for it
-                unit = f"{unit}/{compound_denominator(comp)}"
-                end = comp.end()
-            if m.group("unit") and end < len(text) and text[end:end + 1].isupper():
-                flags.append("glued_label")  # PDF: "660MWCapacity of energy storage"
-            subject = self._measured_thing(m.start(), end, percent=unit == "percent")
-            if not subject and not text[line_start:m.start()].strip() and not text[end:line_end].strip():
-                subject = self._stacked_headers(line_idx)  # "71%" alone on its line in a flattened table
-            if m.group("unit") and ("coal" in m.group("unit").lower() or m.group("unit").lower() == "tce"):
-                subject = "standard coal"  # tonnes of standard coal: the unit is the tonne, the coal is the subject
-            if vague:
-                return self._drop(m, "unit:vague-amount")
-        else:
-            if m.group("scale") and m.group("scale") in ("k", "m", "b"):
-                return self._drop(m, "trap:ambiguous-scale")
-            relation = _after_relation(text, m.start())
-            hyphen = HYPHEN_COUNT_RE.match(text, m.end()) if is_digit else None
-            np = (_hyphen_count(text, hyphen) if hyphen else
-                  counted_noun(text, m.end(), value=value, words_only=not is_digit, after_relation=relation))
-            np_rule = "hyphen" if hyphen else "noun"  # the trace name of how the counted noun was found
-            marker = FOOTNOTE_AFTER_RE.match(text, m.end()) if np is None and is_digit else None
-            if marker:  # "more than 95,000 10 people": a footnote marker between the figure and its noun
-                np = counted_noun(text, marker.end(), value=value, words_only=False, after_relation=relation)
-            if np is None and is_digit:
-                np, np_rule = _shared_head(text, m.end(), value), "shared-head"
-                if np is None:
-                    np, np_rule = _times_count(text, m, value * factor), "times"
-            implicit_unit = None
-            if np is None and not vague:
-                implicit = self._implicit_count(m, is_digit, line_idx)
-                if implicit is None:
-                    return self._drop(m, "no-unit")
-                np, implicit_unit = implicit[:2], implicit[2]
-                flags.append("implied_noun")
+            r.year, r.year_source = int(prior.group(1)), f"text: '({prior.group(1)}:'"
+        r.end = r.unit_end or (r.rate.end() if r.rate else m.end())
+        return None
+
+    # Table cells in flattened text, tried in order; the first that owns the number decides: a rule returns
+    # None when the number is not its kind of cell, else (cell, the rule that drops it or None). A cell is
+    # (row label, unit column text, column year).
+    def _cell_pipe_row(self, r: _Reading):
+        if not self._is_table_line(r.line_idx, r.line_start, r.line_end):
+            return None
+        cell = self._table_cell(r.m, r.line_idx)
+        return cell, None if cell is not None else "table:header-cell"
+
+    def _cell_stacked(self, r: _Reading):
+        """A figure alone on its line, in a table flattened to one cell per line."""
+        text, m = self.text, r.m
+        if not (r.is_digit and r.unit is None and m.start() - r.line_start < 8 and r.line_end - m.end() < 8
+                and not text[r.line_start:m.start()].strip() and not text[m.end():r.line_end].strip()
+                and NUMBER_ONLY_RE.match(m.group(0).strip())):
+            return None
+        if self._is_page_number(r.line_idx):
+            return None, "trap:page-number"
+        cell = self._stacked_cell(r.line_idx)
+        return cell, None if cell is not None else "table:lone-number"
+
+    def _cell_listed(self, r: _Reading):
+        """'Education: 118.0' under 'Donations (Unit: 10,000 yuan)'."""
+        cell = self._listed_cell(r.m, r.line_idx) if r.is_digit and r.unit is None else None
+        return (cell, None) if cell else None
+
+    def _cell_data_sheet(self, r: _Reading):
+        """'Flights operated: 61,240', 'Water withdrawal (ML): 20,102'."""
+        cell = self._data_sheet_cell(r.m, r.line_idx, r.line_start) if r.unit is None else None
+        return (cell, None) if cell else None
+
+    def _cell_period(self, r: _Reading):
+        """'Workplace fatalities FY2017 (1) 1'."""
+        cell = self._period_cell(r.m, r.line_idx, r.line_start, r.line_end) if r.is_digit and r.unit is None else None
+        return (cell, None) if cell else None
+
+    def _cell_spaced_row(self, r: _Reading):
+        """A PDF table row: 'Water (m3) 51,300 49,870'."""
+        if not (r.is_digit and r.unit is None and SPACED_TAIL_RE.fullmatch(self.text, r.m.end(), r.line_end)):
+            return None
+        return self._spaced_cell(r.m, r.line_idx), None
+
+    CELL_RULES = (("pipe-row", _cell_pipe_row), ("stacked", _cell_stacked), ("listed", _cell_listed),
+                  ("data-sheet", _cell_data_sheet), ("period-cell", _cell_period), ("spaced-row", _cell_spaced_row))
+
+    def _stage_cell(self, r: _Reading) -> str | None:
+        """Is the figure a cell of a table flattened into text? The first cell rule that owns it decides."""
+        for name, rule in self.CELL_RULES:
+            found = rule(self, r)
+            if found is not None:
+                r.table, dropped = found
+                r.table_rule = name
+                return dropped
+        return None
+
+    def _stage_paren_unit(self, r: _Reading) -> str | None:
+        """Rule `unit:paren`: '1,230 (10,000 yuan)', 'water (10,000 tonnes): 312'."""
+        if r.table is None and r.unit is None and r.is_digit and (adjacent := _adjacent_paren_unit(self.text, r.m)):
+            r.unit, extra, r.end = adjacent
+            r.factor *= extra
+            r.unit_rule = "paren"
+        return None
+
+    def _stage_read(self, r: _Reading) -> str | None:
+        """What the figure counts or measures: a table cell by its row, a measure by its unit, else a count."""
+        if r.table is not None:
+            return self._read_cell(r)
+        if r.unit is not None:
+            return self._read_measure(r)
+        return self._read_count(r)
+
+    def _read_cell(self, r: _Reading) -> str | None:
+        label, unit_cell, col_year = r.table
+        if r.unit is None:
+            parsed = (_paren_unit(label) or (_paren_unit("(" + unit_cell + ")") if unit_cell else None)
+                      or _label_unit(label))
+            if parsed is None:
+                if not _countable_label(label, any_plural=True):
+                    return "table:no-unit"
+                parsed = ("count", _label_scale(label))
+            r.unit, extra = parsed
+            r.factor *= extra
+        if r.m.group("paren"):
+            r.flags.append("parenthesised_amount")
+        r.flags.append("table_row")
+        r.subject = PAREN_UNIT_RE.sub("", label).strip().lower()
+        r.method, r.confidence = "table_cell", 0.8
+        if col_year:
+            r.year, r.year_source = col_year, f"text: table column {col_year}"
+        return None
+
+    def _read_measure(self, r: _Reading) -> str | None:
+        text, m, unit = self.text, r.m, r.unit
+        if m.group("paren"):
+            r.flags.append("parenthesised_amount")
+        r.method = "currency_amount" if unit_kind(unit) == "money" else "measure_unit"
+        r.confidence = 0.95 if r.method == "currency_amount" else 0.9
+        comp = _compound(text, r.end) if r.method == "measure_unit" and unit_kind(unit) != "time" else None
+        if comp:  # "hours per employee" stays hours: an average, in the unit reports use for it
+            r.unit = unit = f"{unit}/{compound_denominator(comp)}"
+            r.end = comp.end()
+        end = r.end
+        if m.group("unit") and end < len(text) and text[end:end + 1].isupper():
+            r.flags.append("glued_label")  # PDF: "660MWCapacity of energy storage"
+        r.subject = self._measured_thing(m.start(), end, percent=unit == "percent")
+        if not r.subject and not text[r.line_start:m.start()].strip() and not text[end:r.line_end].strip():
+            r.subject = self._stacked_headers(r.line_idx)  # "71%" alone on its line in a flattened table
+        if m.group("unit") and ("coal" in m.group("unit").lower() or m.group("unit").lower() == "tce"):
+            r.subject = "standard coal"  # tonnes of standard coal: the unit is the tonne, the coal is the subject
+        return "unit:vague-amount" if r.vague else None
+
+    def _counted(self, r: _Reading, relation: bool) -> tuple[str, int] | None:
+        """The noun a count counts, and how it was found (r.np_rule): right after the figure, after a hyphen,
+        past a footnote marker, shared with the next figure's noun, 'N times', or implied by the sentence."""
+        text, m, value = self.text, r.m, r.value
+        hyphen = HYPHEN_COUNT_RE.match(text, m.end()) if r.is_digit else None
+        np = (_hyphen_count(text, hyphen) if hyphen else
+              counted_noun(text, m.end(), value=value, words_only=not r.is_digit, after_relation=relation))
+        r.np_rule = "hyphen" if hyphen else "noun"
+        marker = FOOTNOTE_AFTER_RE.match(text, m.end()) if np is None and r.is_digit else None
+        if marker:  # "more than 95,000 10 people": a footnote marker between the figure and its noun
+            np = counted_noun(text, marker.end(), value=value, words_only=False, after_relation=relation)
+        if np is None and r.is_digit:
+            np, r.np_rule = _shared_head(text, m.end(), value), "shared-head"
             if np is None:
-                return self._drop(m, "count:vague-no-noun")
-            subject, np_end = np
-            head = subject.rsplit(" ", 1)[-1]
-            prev = _left_words(text, m.start())
-            determiner = prev[-1] if prev else ""
-            if not is_digit and determiner in ("the", "these", "those") and not _countable(head):
-                # "the two countries": a reference, not a count ("at the three pilot malls" is one)
-                return self._drop(m, "count:reference")
-            if _ranking_population(text, m.start(), prev):
-                return self._drop(m, "scope:rank-field")  # "ranked 17th among 200 peers": the field, not the company
-            if _population_statistic(text, np_end, head, prev, self.ctx.brand):
-                # "Hong Kong's 7.4 million residents": the place, not the company
-                return self._drop(m, "scope:population")
-            sent_end = self.ctx.sentence_span(m.start(), np_end)[1]
-            clause = text[np_end:sent_end]
-            if (lx.WORLD_SUBJECT_RE.match(clause.lstrip())
-                    or (lx.WORLD_SCOPE_RE.match(clause.lstrip()) and not self._company_acts(m.start()))
-                    or (lx.WORLD_SCOPE_RE.search(clause) and (determiner == "the" or lx.WORLD_SUBJECT_RE.search(clause)))):
-                return self._drop(m, "scope:world")  # statistics about the world
-            unit = implicit_unit or lx.TIME_HEADS.get(head, "count")  # "45 lost days" is a duration
-            if vague:
-                method, confidence, qualifier = "vague_count", 0.5, "at_least"
-                flags.append("vague_quantity")
-            else:
-                method = "counted_noun" if is_digit else "number_word_count"
-                confidence = 0.85 if is_digit else 0.8
-            if relation:
-                flags.append("part_of_relation")
-        sentence = self.ctx.sentence_span(m.start(), end)  # found once: the rule-limit test and _build reuse it
+                np, r.np_rule = _times_count(text, m, value * r.factor), "times"
+        if np is None and not r.vague:
+            implicit = self._implicit_count(m, r.is_digit, r.line_idx)
+            if implicit is not None:
+                np, r.unit = implicit[:2], implicit[2]
+                r.flags.append("implied_noun")
+        return np
+
+    def _read_count(self, r: _Reading) -> str | None:
+        text, m = self.text, r.m
+        if m.group("scale") and m.group("scale") in ("k", "m", "b"):
+            return "trap:ambiguous-scale"
+        relation = _after_relation(text, m.start())
+        np = self._counted(r, relation)
+        if np is None:
+            return "count:vague-no-noun" if r.vague else "no-unit"
+        r.subject, np_end = np
+        head = r.subject.rsplit(" ", 1)[-1]
+        prev = _left_words(text, m.start())
+        determiner = prev[-1] if prev else ""
+        if not r.is_digit and determiner in ("the", "these", "those") and not _countable(head):
+            # "the two countries": a reference, not a count ("at the three pilot malls" is one)
+            return "count:reference"
+        if _ranking_population(text, m.start(), prev):
+            return "scope:rank-field"  # "ranked 17th among 200 peers": the field, not the company
+        if _population_statistic(text, np_end, head, prev, self.ctx.brand):
+            return "scope:population"  # "Hong Kong's 7.4 million residents": the place, not the company
+        sent_end = self.ctx.sentence_span(m.start(), np_end)[1]
+        clause = text[np_end:sent_end]
+        if (lx.WORLD_SUBJECT_RE.match(clause.lstrip())
+                or (lx.WORLD_SCOPE_RE.match(clause.lstrip()) and not self._company_acts(m.start()))
+                or (lx.WORLD_SCOPE_RE.search(clause) and (determiner == "the" or lx.WORLD_SUBJECT_RE.search(clause)))):
+            return "scope:world"  # statistics about the world
+        r.unit = r.unit or lx.TIME_HEADS.get(head, "count")  # "45 lost days" is a duration
+        if r.vague:
+            r.method, r.confidence, r.qualifier = "vague_count", 0.5, "at_least"
+            r.flags.append("vague_quantity")
+        else:
+            r.method = "counted_noun" if r.is_digit else "number_word_count"
+            r.confidence = 0.85 if r.is_digit else 0.8
+        if relation:
+            r.flags.append("part_of_relation")
+        return None
+
+    def _stage_scope(self, r: _Reading) -> str | None:
+        """Figures about someone else: an external statistic, a country's total, a share of a place's total, a
+        limit in a rule."""
+        text, m = self.text, r.m
+        r.sentence = sentence = self.ctx.sentence_span(m.start(), r.end)  # the rule-limit test and _build reuse it
         if self._external_statistic(sentence[0]):
-            return self._drop(m, "scope:external-statistic")
+            return "scope:external-statistic"
         if self._may_hold(NATIONAL_FIGURE_WORDS, max(0, m.start() - 60), m.start()) and \
                 NATIONAL_FIGURE_RE.search(text, max(0, m.start() - 60), m.start()):
-            return self._drop(m, "scope:national-figure")
-        of_place = OF_PLACE_RE.match(text, end) if text.startswith(" of ", end) else None
+            return "scope:national-figure"
+        of_place = OF_PLACE_RE.match(text, r.end) if text.startswith(" of ", r.end) else None
         if of_place and self._foreign_owner(of_place.group("owner")) and not self._own_site(of_place.group("owner")):
-            # "about 56% of China's primary energy": a share of the country's total
-            return self._drop(m, "scope:place-share")
-        if unit is not None and THRESHOLD_CUE_RE.search(text, max(0, m.start() - 40), m.start()) and \
-                THRESHOLD_LEFT_RE.search(text, max(0, m.start() - 40), m.start()):
-            if RULE_MODAL_RE.search(text, *sentence):
-                # "no employee may accept gifts worth more than RMB500": a limit in a rule
-                return self._drop(m, "scope:rule-limit")
-        metric = self._build(m, value * factor, unit, qualifier, subject, method, confidence, flags, year, year_source,
-                             end, line_idx, line_start, sentence)
-        if self.trace is not None:
-            if method == "table_cell":  # table:pipe-row, table:stacked, table:listed, table:data-sheet, ...
-                why = f"table:{table_rule}"
-            elif method == "currency_amount":  # money:currency, or money:paren ("1,230 (10,000 yuan)")
-                why = f"money:{unit_rule or 'currency'}"
-            elif method == "measure_unit":  # unit:measure, unit:rate, unit:ghg-mass, unit:adjective, unit:paren
-                why = f"unit:{unit_rule or 'measure'}"
-            elif "implied_noun" in flags:  # "of which 5,118 were based in Hong Kong", "Headcount reached 3,140"
-                why = "count:implied"
-            else:  # count:noun, count:hyphen, count:shared-head, count:times, count:number-word, count:vague
-                why = COUNT_METHOD_RULES.get(method, f"count:{np_rule}")
-            self._note(metric.start, metric.end, "kept", why)
-        return metric
+            return "scope:place-share"  # "about 56% of China's primary energy": a share of the country's total
+        if r.unit is not None and THRESHOLD_CUE_RE.search(text, max(0, m.start() - 40), m.start()) and \
+                THRESHOLD_LEFT_RE.search(text, max(0, m.start() - 40), m.start()) and RULE_MODAL_RE.search(text, *sentence):
+            return "scope:rule-limit"  # "no employee may accept gifts worth more than RMB500": a limit in a rule
+        return None
+
+    STAGES = (_stage_unit, _stage_traps, _stage_context, _stage_cell, _stage_paren_unit, _stage_read, _stage_scope)
 
     def _company_acts(self, pos: int) -> bool:
         """Rule `own-scope`: 'Obtained more than 37,000 patents globally', 'we planted 9,000 trees worldwide': the

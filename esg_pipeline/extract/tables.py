@@ -46,9 +46,15 @@ class CellValue:
     currency: str | None
 
 
+# Thousands grouped by apostrophes (Swiss: 184'250) or spaces (French: 184 250, 12 410,5).
+GROUPED_THOUSANDS_RE = re.compile(r"(?<![\d'’ \u00a0])\d{1,3}(?:['’]\d{3})+(?![\d'’])|"
+                                  r"(?<![\d'’ \u00a0])\d{1,3}(?:[ \u00a0]\d{3})+(?![\d'’]| \d)")
+
+
 def parse_cell(text: str) -> CellValue | None:
     """The number a table cell prints, or None for a cell that is not a plain figure."""
     text = text.strip().replace("\u2009", "").replace("\u202f", "")
+    text = GROUPED_THOUSANDS_RE.sub(lambda m: re.sub(r"['’ \u00a0]", "", m.group()), text)
     glued = GLUED_MARKER_RE.match(text)
     if glued and "(" not in text:
         text = glued.group("body")
@@ -358,6 +364,30 @@ def _declared_unit(piece: str) -> UnitSpec | None:
     return None
 
 
+# A label ending in a unit the vocabulary lacks, after its multiplier: 'Paper usage 1,000 sheets'.
+OWN_UNIT_RE = re.compile(r"\b\d{1,3}(?:,\d{3})+\s+[A-Za-z]+$|\b(?:thousands?|millions?)\s+(?:of\s+)?[A-Za-z]+$", re.I)
+# Rules whose unit a merged unit cell may carry down to the rows under it.
+STATED_UNIT_RULES = frozenset({"column", "label", "above"})
+
+
+def unit_from_row_above(row: Row, above: Row | None, above_unit: tuple[UnitSpec | None, str],
+                        ctx: TableContext) -> UnitSpec | None:
+    """A merged unit cell (Japanese data books, PDF grids): the rows under the one that prints the unit
+    ('Scope 1 … Total | tCO2 | 51,240' / 'Overseas group | | 612') leave their unit cell blank. In a table
+    with a unit column, a row with no unit of its own takes the unit of the row right above it in the same
+    group, when that row stated one (unit column or label); a rate, ratio or share row takes no plain amount
+    from above. Without a unit column a blank unit is the page's silence (an index, a ratio), not a merge."""
+    spec, rule = above_unit
+    if ctx.table.unit_header is None or above is None or spec is None or rule not in STATED_UNIT_RULES \
+            or row.path != above.path:
+        return None
+    if row.unit or OWN_UNIT_RE.search(row.label):  # the row prints a unit of its own, one not read
+        return None
+    if NOT_COUNT_RE.search(row.label) and "/" not in spec.unit and spec.unit != "percent":
+        return None
+    return spec
+
+
 def extract_table_metrics(doc: Document, *, name: str, entity: str | None, trace: Trace | None = None) -> list[Metric]:
     out: list[Metric] = []
     line_starts = _line_starts(doc.text)
@@ -365,14 +395,21 @@ def extract_table_metrics(doc: Document, *, name: str, entity: str | None, trace
         if block.table is None:
             continue
         ctx = table_context(doc, index)
+        above: Row | None = None
+        above_unit: tuple[UnitSpec | None, str] = (None, "")
         for row in block.table.rows:
-            out.extend(_row_metrics(row, ctx, block, name=name, entity=entity, line_starts=line_starts, trace=trace))
+            unit = row_unit(row, ctx)
+            if unit[0] is None and (carried := unit_from_row_above(row, above, above_unit, ctx)) is not None:
+                unit = (carried, "above")
+            out.extend(_row_metrics(row, ctx, block, unit, name=name, entity=entity, line_starts=line_starts,
+                                    trace=trace))
+            above, above_unit = row, unit
     return out
 
 
-def _row_metrics(row: Row, ctx: TableContext, block: Block, *, name: str, entity: str | None,
-                 line_starts: list[int], trace: Trace | None) -> Iterable[Metric]:
-    spec, rule = row_unit(row, ctx)
+def _row_metrics(row: Row, ctx: TableContext, block: Block, unit: tuple[UnitSpec | None, str], *, name: str,
+                 entity: str | None, line_starts: list[int], trace: Trace | None) -> Iterable[Metric]:
+    spec, rule = unit
     columns = ctx.table.columns
     for cell in row.cells:
         column = columns[cell.col] if cell.col < len(columns) else None
@@ -392,11 +429,29 @@ def _row_metrics(row: Row, ctx: TableContext, block: Block, *, name: str, entity
             _note(trace, what, "dropped", "cell:not-a-number")
             continue
         unit, factor, unit_rule = _cell_unit(spec, rule, parsed)
+        if rule in TABLE_WIDE_RULES and not parsed.percent and (own := column_unit(column)) is not None:
+            unit, factor, unit_rule = own.unit, own.factor, "column-header"
         if unit is None:
             _note(trace, what, "dropped", "unit:none")
             continue
         _note(trace, what, "kept", f"unit:{unit_rule}")
         yield _metric(row, cell, column, parsed, unit, factor, unit_rule, ctx, block, name, entity, line_starts)
+
+
+# Unit rules that speak for the whole table or guess from words; a column header naming a unit beats them.
+TABLE_WIDE_RULES = frozenset({"", "caption", "counted-label", "counted-caption"})
+
+
+def column_unit(column) -> UnitSpec | None:
+    """'2024 Number', '2024 %': the unit a column header names beside its period (sub-columns under a year)."""
+    rest = column.header
+    if not column.period:  # 'Scope 1 (tCO2e)' over a column of figures for each year down the rows
+        found = _label_unit(rest) if rest else None
+        return found if found is not None and found.unit != "count" else None
+    rest = rest.replace(column.period, " ", 1).strip()
+    if not rest or len(rest) > 20:
+        return None
+    return parse_unit(rest)
 
 
 PAIR_RE = re.compile(r"^(?P<a>[^/]+?)\s*/\s*(?P<b>[^/]+)$")
@@ -437,24 +492,31 @@ def _cell_unit(spec: UnitSpec | None, rule: str, parsed: CellValue) -> tuple[str
 def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: float, unit_rule: str,
             ctx: TableContext, block: Block, name: str, entity: str | None, line_starts: list[int]) -> Metric:
     label = row.label or (row.path[-1] if row.path else "")
+    subject = " › ".join(row.label_path)
+    row_year = period_year(row.label) if column.year is None and column.header else None
+    if row_year is not None:  # period-rows: years down the first column, what is measured across the top
+        label, subject = column.header, " › ".join((*row.path, column.header))
     path_text = " › ".join(row.path)
     cls = classifier()
     # a breakdown row's own label is a member ('Male', '<30'): what it measures is named up its path
     concept = " ".join(p for p in row.path if not BREAKDOWN_LABEL_RE.match(p))
     # and a table titled by what it counts ('Employees by region and gender') names it for every row
-    zones = {"subject": cls.stems_in(f"{ctx.title} {concept} {label}".lower()), "sentence": cls.stems_in(f"{path_text} {label}".lower()),
-             "heading": cls.stems_in(f"{path_text} {ctx.title}".lower()), "section": cls.stems_in(ctx.text.lower())}
+    zones = {"subject": cls.stems_of_label(f"{ctx.title} {concept} {label}"),
+             "sentence": cls.stems_of_label(f"{path_text} {label}"),
+             "heading": cls.stems_of_label(f"{path_text} {ctx.title}"), "section": cls.stems_of_label(ctx.text)}
     indicator = cls.classify(*_classified_as(unit, f"{path_text} {label} {ctx.title}"), zones)
     value = parsed.value * factor
     unit_text = f" ({row.unit})" if row.unit else ""
     year, year_source = column.year, "column" if column.year else "none"
+    if row_year is not None:
+        year, year_source = row_year, "row"
     if year is None and ctx.title_year is not None:
         year, year_source = ctx.title_year, "table title"  # 'Environmental data 2023' over 'Unit | Value'
 
     return Metric(
         doc=name, value=float(f"{value:.12g}"), unit=unit, qualifier=parsed.qualifier, hkex_kpi=indicator.hkex_kpi,
         gri=indicator.gri, indicator=indicator.id, entity=entity or "", year=year,
-        year_source=year_source, subject=" › ".join(row.label_path),
+        year_source=year_source, subject=subject,
         quote=f"{label}{unit_text} [{column.header}]: {cell.text}", start=cell.start, end=cell.end,
         line=bisect_right(line_starts, cell.start), page=cell.page or block.page, method="table_cell",
         confidence=0.9, flags=[f"unit:{unit_rule}", *(f"note:{n}" for n in row.notes)], raw=cell.text,

@@ -116,8 +116,10 @@ _DENOMINATOR_RE = re.compile(r"(?:" + _alternation(*_DENOMINATOR_KINDS) + ")" + 
 # Scale words before a unit ("million m3", "'000 tonnes", "10,000 yuan", "Trillion (10^12) MJ", "thousands of").
 _LEADING_SCALE_RE = re.compile(r"(?i:(?P<word>" + _scale_alternation(True) + r")|10\s?\^\s?(?P<exp>\d{1,2}))"
                                r"(?:(?<=')|(?![A-Za-z0-9]))(?:\s+of\b)?\s*")  # "0000'KWh": a quote ends a scale
-# Scale after a currency, glued or not ("DKKm", "$M", "HK$'000", "RMB Ten Thousand", "USD million").
-_CURRENCY_SCALE_RE = re.compile(r"\s?(?i:(?P<word>" + _scale_alternation(False) + r"))(?![A-Za-z0-9])")
+# Scale after a currency, glued or not ("DKKm", "$M", "HK$'000", "RMB Ten Thousand", "USD million"), or counted
+# out as one of it ("KRW 1 billion", "per HK$ one million").
+_CURRENCY_SCALE_RE = re.compile(r"\s?(?:(?:1|one)\s+(?=[A-Za-z]))?(?i:(?P<word>" + _scale_alternation(False) +
+                                r"))(?![A-Za-z0-9])")
 # Scale word after another unit ("tonnes ('000)", "m3 thousand").
 _TRAILING_SCALE_RE = re.compile(r"\s?(?i:(?P<word>" + _scale_alternation(True) + r"))(?![A-Za-z0-9])")
 _CO2_SUFFIX_RE = re.compile(r"\s?-?\s?(?:of\s+)?CO2e?(?![A-Za-z0-9])", re.I)

@@ -41,15 +41,15 @@ def default_user_agent() -> str:
 
 @dataclass(frozen=True)
 class FetchSettings:
-    connect_timeout: float = 10.0
-    read_timeout: float = 60.0  # max silence between bytes, not the whole download
+    connect_timeout: float = app_settings.CONNECT_TIMEOUT_S
+    read_timeout: float = app_settings.READ_TIMEOUT_S  # max silence between bytes, not the whole download
     # Whole download, enforced while streaming: stops a server trickling bytes forever (ESG_FETCH_DEADLINE_S).
     total_timeout: float | None = field(default_factory=app_settings.fetch_deadline_s)
-    retries: int = 4
+    retries: int = app_settings.HTTP_RETRIES
     backoff_factor: float = 0.5  # sleeps 0.5, 1, 2, 4 ... seconds between attempts
     backoff_max: float = 60.0
     max_retry_after: float = 120.0  # cap on a server's Retry-After so one host cannot stall a run
-    max_bytes: int = 100 * 1024 * 1024
+    max_bytes: int = app_settings.MAX_REPORT_BYTES
     user_agent: str = field(default_factory=default_user_agent)
     chunk_size: int = 64 * 1024
     allow_private_urls: bool | None = None  # None: ESG_ALLOW_PRIVATE_URLS decides when a fetch starts

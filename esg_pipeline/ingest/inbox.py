@@ -16,7 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from esg_pipeline.catalog import (
+from esg_pipeline.ingest.catalog import (
     MIN_REPORT_YEAR, CatalogEntry, CatalogLoad, ReportYear, Slug, load_yaml, max_report_year, validation_problems,
 )
 from esg_pipeline.ingest.documents import (

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import requests
 
-from esg_pipeline.catalog import CatalogEntry
+from esg_pipeline.ingest.catalog import CatalogEntry
 from esg_pipeline.ingest.documents import (
     DEFAULT_MAX_PAGES, DEFAULT_MAX_STREAM_BYTES, Document, DocumentError, detect_format, read_document_bytes,
 )

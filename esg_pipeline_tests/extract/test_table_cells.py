@@ -58,6 +58,11 @@ PARSE_CASES = [
     ("2.0[1]", 2.0, "exact", False, None),
     ("1.234.567", 1_234_567, "exact", False, None),  # two dots can only group thousands
     ("2.480,5", 2_480.5, "exact", False, None),  # dots group thousands before a decimal comma
+    ("184'250", 184_250, "exact", False, None),  # Swiss: apostrophes group thousands
+    ("1’204’500", 1_204_500, "exact", False, None),
+    ("184 250", 184_250, "exact", False, None),  # French: spaces group thousands
+    ("12 410,5", 12_410.5, "exact", False, None),
+    ("12 41", None),  # not groups of three: no figure
     ("-", None),
     ("–", None),
     ("n/a", None),
@@ -68,7 +73,8 @@ PARSE_CASES = [
     ("1.2.3", None),  # a section number, not a figure
     ("2.0 (abc)", None),  # a word in brackets, not a footnote marker
     ("1.234.5", None),  # a decimal point after a dot group: not a number
-    ("1 234", None),
+    ("1 234", 1234, "exact", False, None),  # a space groups thousands (SI, French): one figure
+    ("1 23", None),  # no group of three: two figures, or none
 ]
 
 
@@ -101,6 +107,7 @@ class UnitCase:
     notes: tuple[str, ...] = ()  # the row label's footnote markers
     header: str = "2023"
     kind: str = "value"
+    period: str = ""  # the period printed in the header, when the header says more ('2023 Number')
 
 
 UNIT_CASES = [
@@ -163,6 +170,13 @@ UNIT_CASES = [
     UnitCase("waste-tonnes-under-ghg-page", "Waste to landfill", "45", "tonne", 45, "caption",
              caption="(Unit: tonnes)", above=("Greenhouse gas emissions and waste",)),
     UnitCase("methane-tonnes", "Methane emissions (tonnes)", "91", "tonne", 91, "label"),
+    # sub-columns under a year ('2023' over 'Number | %'): the column header's unit beats the table's
+    UnitCase("column-header", "Women", "1,204", "count", 1204, "column-header", header="2023 Number", period="2023",
+             caption="(Unit: %)"),
+    UnitCase("column-header-percent", "Women", "41.2", "percent", 41.2, "column-header", header="2023 %",
+             period="2023", caption="Employees by gender"),
+    UnitCase("column-header-not-over-a-row-unit", "Scope 1", "4,100", "tCO2e", 4100, "column", row_unit="tCO2e",
+             header="2023 %", period="2023"),
 ]
 
 
@@ -170,7 +184,7 @@ def one_table_document(case: UnitCase) -> Document:
     builder = DocumentBuilder("txt")
     for text in case.above:
         builder.add("heading", text)
-    columns = [Column(header=case.header, period=case.header if case.kind == "value" else None,
+    columns = [Column(header=case.header, period=(case.period or case.header) if case.kind == "value" else None,
                       year=2023 if case.kind == "value" else None, kind=case.kind)]
     row = Row(label=case.label, path=case.path, unit=case.row_unit, notes=case.notes,
               cells=[Cell(text=case.cell, col=0)])

@@ -20,6 +20,21 @@ NOTED = ("Operations data\nMetric Unit 2022 2023 % change\nScope 1 emissions MTC
          "Fresh water withdrawn M3 410,500 398,200 (3.0)%\n\nSafety Baseline (2020) 2022 2023 2030 Target\n"
          "Recordable injury rate(b) 1.31 0.95 0.88 0.60\nEmployee fatalities 1 0 0 0\n\n"
          "(a) Market-based.\n(b) Per 200,000 hours worked.\n")
+MERGED_UNIT = ("Energy and emissions\n\nItem Coverage Unit Results\n2022/3 2023/3 2024/3\n"
+               "Scope 1 emissions Head company tCO2 8,410 8,102 7,955\nSubsidiaries 1,215 1,190 1,122\n"
+               "Group total 9,625 9,292 9,077\nPrinting paper bought Head company 1,000 sheets 4,410 4,120 3,880\n"
+               "Recycling rate Head company 71 73 76\n")
+UNIT_LAST = ("Board data\n\nIndicators FY2021 FY2022 FY2023 Unit\nDirectors Male 7 7 6 Persons\nFemale 1 1 2\n"
+             "Average age of directors 60 61 60.5 Years old\nPlant water drawn 2,118 2,065 1,987 thousand m3\n")
+LABEL_OVER_UNIT = ("Performance data\n\nMetric Unit 2022 2023 2024\nGreenhouse gas emissions\n"
+                   "Scope 1 from fleet tCO2e 14 12 9\n\nBusiness travel\n\ntCO2e 620 3,410 7,905\n\n"
+                   "Employee commute\n\ntCO2e * 166 190\nWater used m3 2,210 2,904 4,410\n")
+SWISS = ("Environmental key figures\n\nIndicator | Unit | 2023 | 2022\n---|---|---|---\n"
+         "Energy used | MWh | 184'250 | 191'030\nWater drawn | m3 | 1'204'500 | 1'250'000\n")
+FRENCH = ("Indicateurs\n\nIndicator | Unit | 2023 | 2022\n---|---|---|---\nEnergy used | MWh | 184 250 | 191 030\n"
+          "Scope 1 emissions | t CO2e | 12 410,5 | 13 002,1\nShare of renewables | % | 45,2 | 41,8\n")
+PERIOD_ROWS = ("GHG emissions by year (tCO2e)\n\n| Year | Scope 1 | Scope 2 |\n|---|---|---|\n| 2022 | 5,120 | 11,905 |\n"
+               "| 2023 | 4,870 | 10,214 |\n")
 GROUPED = "| Indicator | 2023 | 2022 |\n|---|---|---|\n| Energy consumed (GJ) | 1.204.551 | 1.311.078 |\n| Fuel (GJ) | 2.480,5 | 2.512,0 |\n"
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
@@ -36,6 +51,21 @@ CASES = [
     ("footnote-rate", NOTED, dict(raw="0.95"), dict(unit="per 200000 hours worked", year=2022,
                                                      indicator="work_injury_rate")),
     ("dots-then-comma", GROUPED, dict(raw="2.512,0"), dict(value=2_512, unit="GJ", year=2022)),
+    ("apostrophe-thousands", SWISS, dict(raw="1'204'500"), dict(value=1_204_500, unit="m3", year=2023)),
+    ("space-thousands", FRENCH, dict(raw="191 030"), dict(value=191_030, unit="MWh", year=2022)),
+    ("space-thousands", FRENCH, dict(raw="12 410,5"), dict(value=12_410.5, unit="tCO2e", year=2023)),
+    ("period-rows", PERIOD_ROWS, dict(raw="10,214"), dict(value=10_214, unit="tCO2e", year=2023, subject="Scope 2",
+                                                        hkex_kpi="A1.2")),
+    ("merged-unit-cell", MERGED_UNIT, dict(raw="1,190"), dict(value=1_190, unit="tCO2e", year=2023, hkex_kpi="A1.2")),
+    ("merged-unit-cell", MERGED_UNIT, dict(raw="9,077"), dict(value=9_077, unit="tCO2e", year=2024)),
+    ("unit-column-last", UNIT_LAST, dict(raw="2,065"), dict(value=2_065_000, unit="m3", year=2022)),
+    ("unit-column-last", UNIT_LAST, dict(raw="60.5"), dict(unit="year", year=2023)),
+    ("unit-column-last", UNIT_LAST, dict(subject__endswith="Female", year=2023), dict(value=2, unit="count")),
+    ("label-above-unit-row", LABEL_OVER_UNIT, dict(raw="3,410"), dict(unit="tCO2e", year=2023,
+                                                                       subject__endswith="Business travel")),
+    ("label-above-unit-row", LABEL_OVER_UNIT, dict(raw="166"), dict(unit="tCO2e", year=2023,
+                                                                     subject__endswith="Employee commute")),
+    ("label-above-unit-row", LABEL_OVER_UNIT, dict(raw="2,904"), dict(unit="m3", subject="Greenhouse gas emissions › Water used")),
 ]
 
 
@@ -48,6 +78,12 @@ def test_a_change_column_and_a_target_column_give_no_figures():
     figures = read_page(NOTED)
     assert not [m for m in figures if m.raw in ("(4.4)%", "(3.0)%", "0.60") or m.year == 2030], \
         [(m.raw, m.year) for m in figures]
+
+
+def test_a_row_printing_its_own_unreadable_unit_or_a_rate_takes_no_unit_from_above():
+    figures = read_page(MERGED_UNIT)
+    assert not [m for m in figures if m.raw in ("4,410", "4,120", "3,880", "71", "73", "76")], \
+        [(m.raw, m.unit, m.flags) for m in figures]
 
 
 @pytest.mark.parametrize("text,expected", [

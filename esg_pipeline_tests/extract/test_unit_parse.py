@@ -38,6 +38,11 @@ CASES = [
     ("parse", "0000'KWh", "kWh", 1e4),  # ten thousands, quote glued to the unit
     ("parse", "000'Litres", "litre", 1e3),
     ("parse", "tonnes ('000)", "tonne", 1e3),
+    ("parse", "tCO2-eq/KRW 1 billion", "tCO2e/KRW billion", 1),  # a denominator counted out as one of its scale
+    ("parse", "TJ/KRW 1 billion", "TJ/KRW billion", 1),
+    ("parse", "Tetra Joules", "TJ", 1),  # terajoules as Korean reports spell them
+    ("parse", "ea", "count", 1),  # 'each': a count in Korean data tables
+    ("parse", "Years old", "year", 1),
     ("parse", "thousands of tonnes", "tonne", 1e3),
     # water and other volumes
     ("parse", "million m3", "m3", 1e6),

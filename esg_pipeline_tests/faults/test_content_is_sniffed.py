@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pytest_httpserver import HTTPServer
 
-from esg_pipeline.catalog import CatalogEntry
+from esg_pipeline.ingest.catalog import CatalogEntry
 from esg_pipeline.ingest.rawstore import RawStore
 from esg_pipeline.ingest.service import ingest_entry
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from esg_pipeline.catalog import CatalogEntry
+from esg_pipeline.ingest.catalog import CatalogEntry
 from esg_pipeline.ingest.fetch import FetchError, FetchSettings, fetch_to_store
 from esg_pipeline.ingest.rawstore import RawStore
 from esg_pipeline.ingest.service import ingest_entry

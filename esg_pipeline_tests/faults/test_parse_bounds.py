@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from esg_pipeline.catalog import CatalogFileError, load_catalog
+from esg_pipeline.ingest.catalog import CatalogFileError, load_catalog
 from esg_pipeline.cli import main
 from esg_pipeline.ingest.documents import DocumentError, read_document_bytes
 from esg_pipeline.ingest.inbox import scan_inbox

@@ -10,7 +10,7 @@ import dagster as dg
 import pytest
 from pytest_httpserver import HTTPServer
 
-from esg_pipeline.catalog import CatalogEntry
+from esg_pipeline.ingest.catalog import CatalogEntry
 from esg_pipeline.defs.ingest import ingest_ledger, raw_reports
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
 from esg_pipeline.ingest import boundary

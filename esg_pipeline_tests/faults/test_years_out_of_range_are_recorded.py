@@ -3,7 +3,7 @@ no reporting-year partition can own (1800, 2999, a year that is not a number) ge
 its reason, once per run, as well as the command's message."""
 from __future__ import annotations
 
-from esg_pipeline.catalog import max_report_year
+from esg_pipeline.ingest.catalog import max_report_year
 from esg_pipeline.cli import main
 from esg_pipeline_tests.helpers import query, write_catalog
 

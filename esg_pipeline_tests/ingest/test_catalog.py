@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from esg_pipeline.catalog import (
+from esg_pipeline.ingest.catalog import (
     CatalogEntry,
     CatalogFileError,
     changed_years,

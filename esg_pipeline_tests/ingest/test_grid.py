@@ -64,6 +64,21 @@ def row(y: float, *cells: tuple) -> list[Placed]:
     return [(x, y, *rest) for x, *rest in cells]
 
 
+def flush_right(x1: float, text: str) -> float:
+    """The x at which `text` ends at x1 (a figure right-aligned in its cell, as spreadsheets print them)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", FONT_SIZE)
+    return x1 - pdf.get_string_width(text) - pdf.c_margin
+
+
+def right_row(y: float, label: tuple, *figures: tuple[float, str]) -> list[Placed]:
+    """A label at its x, then figures each ending at its x1."""
+    return row(y, label, *((flush_right(x1, text), text) for x1, text in figures))
+
+
 # --- the cases ----------------------------------------------------------------------------------
 
 C1, C2, C3 = 300, 360, 420  # value column x positions
@@ -99,6 +114,45 @@ CASES: list[Case] = [
             R("Scope 2 (tCO2e)", {0: "12,400", 1: "12,090"}),
         ], headers=["2022", "2023"])],
         outside=("mills", "figures", "operate", "ventures"),
+    ),
+    Case(
+        # a data book's item and coverage columns: the coverage qualifies the item, and a row with no item of
+        # its own sits under the item cell merged over it (its unit cell is blank: merged too)
+        "item-and-coverage-columns",
+        [*row(100, (50, "Item"), (160, "Coverage"), (230, "Unit"), (C1, "2022/3"), (C2, "2023/3")),
+         *row(100 + LINE, (50, "Scope 1 emissions"), (160, "Japan"), (230, "t-CO2"), (C1, "8,410"), (C2, "8,102")),
+         *row(100 + 2 * LINE, (160, "Overseas"), (C1, "1,215"), (C2, "1,190")),
+         *row(100 + 3 * LINE, (50, "Waste generated"), (160, "Group"), (230, "t"), (C1, "5,410"), (C2, "5,220"))],
+        [T([2022, 2023], [
+            R("Scope 1 emissions Japan", {0: "8,410", 1: "8,102"}, unit="t-CO2"),
+            R("Scope 1 emissions Overseas", {0: "1,215", 1: "1,190"}),
+            R("Waste generated Group", {0: "5,410", 1: "5,220"}, unit="t"),
+        ])],
+    ),
+    Case(
+        # an Excel export: text headers flush left, figures flush right in wide cells; a short figure sits
+        # nearer the next header than its own, so the columns are the figures' right edges
+        "figures-flush-right-under-headers-flush-left",
+        [*row(100, (50, "Indicator"), (240, "FY2021"), (320, "FY2022"), (400, "FY2023")),
+         *right_row(100 + LINE, (50, "Employees"), (310, "12,410"), (390, "12,980"), (470, "13,305")),
+         *right_row(100 + 2 * LINE, (50, "Female managers (%)"), (310, "8.1"), (390, "9.0"), (470, "10.2")),
+         *right_row(100 + 3 * LINE, (50, "Energy use (TJ)"), (310, "1,920"), (390, "1,884"), (470, "1,802"))],
+        [T([2021, 2022, 2023], [
+            R("Employees", {0: "12,410", 1: "12,980", 2: "13,305"}),
+            R("Female managers (%)", {0: "8.1", 1: "9.0", 2: "10.2"}),
+            R("Energy use (TJ)", {0: "1,920", 1: "1,884", 2: "1,802"}),
+        ])],
+    ),
+    Case(
+        # 'Target 2030' is one header cell: a target column, not a target column and a 2030 value column
+        "target-and-its-year-in-one-cell",
+        [*row(100, (50, "Metric"), (C1, "2022"), (C2, "2023"), (C3, "Target 2030")),
+         *row(100 + LINE, (50, "Scope 1 (tCO2e)"), (C1, "4,120"), (C2, "3,980"), (C3, "2,000")),
+         *row(100 + 2 * LINE, (50, "Renewable power (%)"), (C1, "41"), (C2, "48"), (C3, "100"))],
+        [T([2022, 2023, None], [
+            R("Scope 1 (tCO2e)", {0: "4,120", 1: "3,980", 2: "2,000"}),
+            R("Renewable power (%)", {0: "41", 1: "48", 2: "100"}),
+        ], kinds=["value", "value", "target"])],
     ),
     Case(
         "fy-headers",

@@ -1,6 +1,8 @@
 """HTML tables become grids: spans expanded, header rows joined per column, labels, groups, units, columns."""
 from __future__ import annotations
 
+import pytest
+
 from esg_pipeline.ingest.documents import read_document_bytes
 
 
@@ -140,3 +142,26 @@ def test_html_table_without_thead_takes_leading_rows_without_figures_as_header()
     assert [(c.period, c.year) for c in table.columns] == [("2021/22", 2022), ("2022/23", 2023)]
     assert [r.label for r in table.rows] == ["Energy use (MWh)", "Waste (t)"]
     assert table.header_rows == [["Metric", "2021/22", "2022/23"]]
+
+
+@pytest.mark.parametrize("headers,years", [
+    (("22/23", "23/24"), [2023, 2024]),  # two consecutive two-digit years: a fiscal year, named by its end
+    (("2023/3", "2024/3"), [2023, 2024]),  # a Japanese data book's year by its closing month
+    (("12/14", "14/16"), [None, None]),  # not consecutive: no fiscal year
+], ids=["short-fiscal-year", "closing-month", "not-a-fiscal-year"])
+def test_html_fiscal_year_headers(headers, years):
+    page = (f"<table><tr><td>Indicator</td><td>{headers[0]}</td><td>{headers[1]}</td></tr>"
+            "<tr><td>Energy use (MWh)</td><td>1,020</td><td>998</td></tr>"
+            "<tr><td>Waste (t)</td><td>15.2</td><td>14.8</td></tr></table>")
+    table = _read(page).tables[0]
+    assert [c.year for c in table.columns] == years
+
+
+def test_a_year_over_sub_columns_without_colspan_spans_its_blank_neighbour():
+    page = ("<table><tr><th></th><th>2024</th><th></th><th>2023</th><th></th></tr>"
+            "<tr><th></th><th>Number</th><th>%</th><th>Number</th><th>%</th></tr>"
+            "<tr><td>Women</td><td>1,204</td><td>41.2</td><td>1,150</td><td>40.5</td></tr>"
+            "<tr><td>Men</td><td>1,718</td><td>58.8</td><td>1,690</td><td>59.5</td></tr></table>")
+    table = _read(page).tables[0]
+    assert [(c.header, c.year) for c in table.columns] == [
+        ("2024 Number", 2024), ("2024 %", 2024), ("2023 Number", 2023), ("2023 %", 2023)]

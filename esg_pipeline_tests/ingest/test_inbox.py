@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from esg_pipeline.catalog import load_catalog
+from esg_pipeline.ingest.catalog import load_catalog
 from esg_pipeline.ingest.inbox import (
     check_against_catalog, file_fingerprint, inbox_entries, infer_report_year, new_files, scan_inbox,
 )

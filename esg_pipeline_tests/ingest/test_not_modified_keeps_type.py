@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from esg_pipeline.catalog import CatalogEntry
+from esg_pipeline.ingest.catalog import CatalogEntry
 from esg_pipeline.ingest.service import PreviousFetch, ingest_entry
 from esg_pipeline.report_work import ReportJob
 from esg_pipeline_tests.helpers import RawHTTPServer

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from esg_pipeline.catalog import CatalogEntry, load_catalog
+from esg_pipeline.ingest.catalog import CatalogEntry, load_catalog
 from esg_pipeline.ingest.documents import ocr
 from esg_pipeline.ingest.service import LEDGER_COLUMNS, PreviousFetch, ingest_entry
 from esg_pipeline_tests.helpers import query, write_catalog

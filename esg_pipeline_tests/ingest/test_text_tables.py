@@ -118,6 +118,24 @@ def test_whitespace_aligned_columns_with_a_unit_column_and_nested_rows():
     _assert_spans(ALIGNED, [block])
 
 
+ALIGNED_AGE_BANDS = """                              Unit        2023     2022
+        New hires
+        Total                 Number       214      198
+        By age group
+        <30                   Number        96       88
+        30-50                 Number        90       84
+        >50                   Number        28       26
+"""
+
+
+def test_age_band_labels_left_of_the_columns_are_labels_not_figures():
+    (block,) = aligned_tables(ALIGNED_AGE_BANDS)
+    assert [(r.label, [(c.col, c.text) for c in r.cells]) for r in block.table.rows] == [
+        ("Total", [(0, "214"), (1, "198")]), ("<30", [(0, "96"), (1, "88")]),
+        ("30-50", [(0, "90"), (1, "84")]), (">50", [(0, "28"), (1, "26")])]
+    _assert_spans(ALIGNED_AGE_BANDS, [block])
+
+
 ALIGNED_GENDER = """Headcount at year end
                      Male      Female      Total
 Full-time             412         388        800
@@ -242,6 +260,7 @@ def test_footnote_markers_leave_the_label():
     assert split_label("Scope 1 emissions [A]*") == ("Scope 1 emissions", ("[A]", "*"))
     assert split_label("...Female (1)") == ("Female", ("(1)",))
     assert split_label("Emissions CO2") == ("Emissions CO2", ())
+    assert split_label("Scope1") == ("Scope1", ())  # a scope's own number printed glued to it
     assert split_label("Waste (t)") == ("Waste (t)", ())
 
 
@@ -373,6 +392,34 @@ ROW_YEAR_CASES = [
      [("2023", "value"), ("Report Pages", "note")],
      [("New hires (part-time, aged 18 to 25)", None, [(0, "41"), (1, "20")]),
       ("New hires (full-time, under 30)", None, [(0, "63"), (1, "20")])]),
+    ("unit-column-after-the-periods",
+     "Scope FY2021 FY2022 FY2023 Unit\nBoiler gas burnt group 3,120 2,980 2,805 GJ\n"
+     "Site water drawn group 41.5 40.2 38.9 thousand m3\nHeads of plant Male 12 12 11 Persons\nFemale 2 3 3\n",
+     [("FY2021", "value"), ("FY2022", "value"), ("FY2023", "value")],
+     [("Boiler gas burnt group", "GJ", [(0, "3,120"), (1, "2,980"), (2, "2,805")]),
+      ("Site water drawn group", "thousand m3", [(0, "41.5"), (1, "40.2"), (2, "38.9")]),
+      ("Heads of plant Male", "Persons", [(0, "12"), (1, "12"), (2, "11")]),
+      ("Female", None, [(0, "2"), (1, "3"), (2, "3")])]),
+    ("magnitude-figure-starts-a-trailing-unit",
+     "Scope FY2022 FY2023 Unit\nWell water drawn group 310 295 1,000 m3\nMains water drawn group 88 84 1,000 m3\n",
+     [("FY2022", "value"), ("FY2023", "value")],
+     [("Well water drawn group", "1,000 m3", [(0, "310"), (1, "295")]),
+      ("Mains water drawn group", "1,000 m3", [(0, "88"), (1, "84")])]),
+    ("scope-number-stays-in-the-label",
+     "Emissions (tCO2e) 2022 2023 2024\nScope 1 5,210 4,980 4,615\nScope 3 60,400 58,100\n",
+     [("2022", "value"), ("2023", "value"), ("2024", "value")],
+     [("Scope 1", None, [(0, "5,210"), (1, "4,980"), (2, "4,615")]),
+      ("Scope 3", None, [(1, "60,400"), (2, "58,100")])]),
+    ("unit-word-inside-the-label",
+     "Category Unit 2022 2023\nISO 9001 % of plants certified % 61 67\nPlants audited this year ea 12 14\n",
+     [("2022", "value"), ("2023", "value")],
+     [("ISO 9001 % of plants certified", "%", [(0, "61"), (1, "67")]),
+      ("Plants audited this year", "ea", [(0, "12"), (1, "14")])]),
+    ("fiscal-year-by-closing-month",
+     "Item Unit 2022/3 2023/3 2024/3\nScope1 t-CO2 2,210 2,180 2,050\nScope2 t-CO2 7,302 7,160 7,055\n",
+     [("2022/3", "value"), ("2023/3", "value"), ("2024/3", "value")],
+     [("Scope1", "t-CO2", [(0, "2,210"), (1, "2,180"), (2, "2,050")]),
+      ("Scope2", "t-CO2", [(0, "7,302"), (1, "7,160"), (2, "7,055")])]),
 ]
 
 
@@ -393,6 +440,14 @@ def test_a_sentence_naming_a_unit_and_one_year_is_no_header():
 
 # (rule, text, expected rows as (label, unit, [(col, text)])) for pipe tables.
 PIPE_CASES = [
+    ("data-frame-dump",
+     "|    | 0 | 1 | 2 |\n|---:|:---|:---|:---|\n|  0 |  | FY23 | FY22 |\n|  1 | Fleet diesel (kL) | 410 | 455 |\n"
+     "|  2 | Site water (m3) | 9,120 | 9,480 |\n",
+     [("Fleet diesel (kL)", None, [(0, "410"), (1, "455")]), ("Site water (m3)", None, [(0, "9,120"), (1, "9,480")])]),
+    ("markdown-bold-and-nbsp-in-labels",
+     "| Indicator | Unit | 2022 | 2023 |\n|---|---|---|---|\n| **Boiler gas** | GJ | 310 | 295 |\n"
+     "| &nbsp;&nbsp;Night shift | GJ | 120 | 101 |\n",
+     [("Boiler gas", "GJ", [(0, "310"), (1, "295")]), ("Night shift", "GJ", [(0, "120"), (1, "101")])]),
     ("repeated-period-header-row",
      "MWh by site | 2021 | 2022 |\nNorth plant | 1,200 | 1,150 |\nSouth plant | 800 | 760 |\n"
      "Share of that energy bought from the grid | 2021 | 2022 |\nGrid | 1,500 | 1,410 |\n",

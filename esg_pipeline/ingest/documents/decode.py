@@ -167,7 +167,7 @@ def _looks_binary(text: str) -> bool:
     sample = text[:_BINARY_SAMPLE_CHARS]
     if not sample:
         return False
-    bad = sum(1 for ch in sample if ch == "\ufffd" or (
+    bad = sum(sample.count(ch) for ch in set(sample) if ch == "\ufffd" or (  # each distinct character once
         ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn")))
     return bad / len(sample) > _BINARY_CHAR_RATIO
 

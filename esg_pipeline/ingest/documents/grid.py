@@ -167,7 +167,47 @@ def _table_end(words, lines, layout: _Layout, layouts: list[_Layout], height: fl
     return len(lines)
 
 
+# Right-aligned figures: the right edges of one column's figures agree within this many line heights.
+RIGHT_EDGE_SPREAD_HEIGHTS = 0.3
+MIN_FULL_ROWS = 2
+
+
+def _right_aligned_bands(words, lines, layout: _Layout, end: int, height: float) -> _Layout:
+    """Figures right-aligned under headers set flush left (an Excel export: text headers left, numbers
+    right): a short figure sits nearer the next column's header than its own. When the rows that fill every
+    column put each column's figures on one right edge, and a figure's band by its right edge differs from
+    its band by overlap, the bands are rebuilt between those right edges. Otherwise the layout stays."""
+    first, last = layout.bands[0], layout.bands[-1]
+    lo, hi = first.x0 - (first.x1 - first.x0) / 2, last.x1 + (last.x1 - last.x0) / 2  # a figure may overhang
+    rows = []
+    for n in range(layout.header_line + 1, end):
+        ids = sorted((i for i in lines[n].ids if is_number(words[i].text) and lo <= words[i].xc <= hi
+                      and i not in layout.header_ids), key=lambda i: words[i].x0)
+        if ids:
+            rows.append(ids)
+    full = [ids for ids in rows if len(ids) == len(layout.bands)]
+    if len(full) < MIN_FULL_ROWS:
+        return layout
+    anchors = []
+    for k in range(len(layout.bands)):
+        edges = sorted(words[ids[k]].x1 for ids in full)
+        if edges[-1] - edges[0] > RIGHT_EDGE_SPREAD_HEIGHTS * height:
+            return layout  # not right-aligned
+        anchors.append(edges[len(edges) // 2])
+    if any(b <= a for a, b in zip(anchors, anchors[1:])):
+        return layout
+    tol = RIGHT_EDGE_SPREAD_HEIGHTS * height
+    bands = [replace(band, x0=(anchors[k - 1] + tol if k else min(band.x0, anchors[0] - (anchors[1] - anchors[0])
+                                                                  if len(anchors) > 1 else band.x0)),
+                     x1=anchors[k] + tol) for k, band in enumerate(layout.bands)]
+    moved = replace(layout, bands=bands)
+    if all(_band_of(words[i], moved) == _band_of(words[i], layout) for ids in rows for i in ids):
+        return layout
+    return moved
+
+
 def _build(words, lines, layout: _Layout, end: int, height: float, page: int | None) -> PageTable | None:
+    layout = _right_aligned_bands(words, lines, layout, end, height)
     drafts: list[tuple[int, _RowDraft]] = []
     for n in range(layout.header_line + 1, end):
         d = _split_line(words, lines[n], layout, height)
@@ -183,7 +223,7 @@ def _build(words, lines, layout: _Layout, end: int, height: float, page: int | N
     table_rows = _rows_with_paths(words, rows, layout, page)
     used = set(layout.header_ids)
     for d in rows:
-        used.update(d.label_ids, d.unit_ids, d.cells.values(), d.empty_ids, *d.extra_label, *d.extra_unit, *d.above)
+        used.update(d.label_ids, d.unit_ids, d.cells.values(), d.empty_ids, d.qualifier_ids, *d.extra_label, *d.extra_unit, *d.above)
     xs = [words[i].x0 for i in used] + [words[i].x1 for i in used]
     ys = [words[i].top for i in used] + [words[i].bottom for i in used]
     table = Table(columns=[b.column for b in layout.bands], rows=table_rows,

@@ -78,8 +78,9 @@ def _header_layouts(words: list[Word], lines: list[_Line], n: int, height: float
         period_ids = [i for i in group if period_year(words[i].text) is not None]
         if len(period_ids) < MIN_PERIODS:
             continue
-        columns_ids = [i for i in group if period_year(words[i].text) is not None
-                       or (words[i].x0 > words[period_ids[0]].x0 and _column_kind(words[i].text))]
+        columns_ids = _kind_phrases(words, [i for i in group if period_year(words[i].text) is not None
+                                            or (words[i].x0 > words[period_ids[0]].x0 and _column_kind(words[i].text))],
+                                    height)
         left = words[group[0]].x0 - height if g else float("-inf")
         if g:  # the previous table's last column ends where this table's first word begins
             left = (words[groups[g - 1][-1]].x1 + words[group[0]].x0) / 2
@@ -140,6 +141,24 @@ def _single_value_header(words, ids: list[int]) -> int | None:
         return None
     found = [i for i in ids[1:] if VALUE_HEADER_RE.match(words[i].text) or period_year(words[i].text) is not None]
     return found[0] if len(found) == 1 else None
+
+
+WORD_SPACE_HEIGHTS = 0.6  # a space between two words of one header cell, in line heights
+
+
+def _kind_phrases(words, column_ids: list[int], height: float) -> list[int]:
+    """'Target 2030', '2030 Goal': a target word and a period a space apart head one column, not two. The
+    first word of the pair stays the column's word; its header cell reaches over the second."""
+    ordered = sorted(column_ids, key=lambda i: words[i].x0)
+    drop: set[int] = set()
+    for a, b in zip(ordered, ordered[1:]):
+        if a in drop or words[b].x0 - words[a].x1 > WORD_SPACE_HEIGHTS * height:
+            continue  # one cell's words are a word space apart; neighbouring columns' headers further
+        kinds = (_column_kind(words[a].text), _column_kind(words[b].text))
+        years = (period_year(words[a].text), period_year(words[b].text))
+        if (kinds[0] and years[1] is not None) or (years[0] is not None and kinds[1]):
+            drop.add(b)
+    return [i for i in column_ids if i not in drop]
 
 
 def _column_kind(text: str) -> str | None:
@@ -219,7 +238,12 @@ def _layout(words, lines, n, group, column_ids, left, right, height, spans=None)
         else:
             header = _header_text(words, lines, n, words[i], height)
             year = period_year(words[i].text)
-            kind = _column_kind(words[i].text) or "value"
+            # the kind of the cell's own word, or of a word its cell reaches over ('2030 Target')
+            inside = [j for j in group if j != i and w.x0 <= words[j].x0 and words[j].x1 <= w.x1]
+            kind = next((k for k in map(_column_kind, [words[i].text, *(words[j].text for j in inside)]) if k),
+                        "value")
+            if inside and kind != "value":
+                header = " ".join(words[j].text for j in sorted([i, *inside], key=lambda j: words[j].x0))
             period = words[i].text if year else None
         bands.append(_Band(lo, hi, Column(header=header, period=period, year=year, kind=kind)))
     unit_band = unit_header = None

@@ -25,6 +25,7 @@ class _RowDraft:
     kind: str = "value"  # "value" or "group"
     indent: float = 0.0
     empty_ids: list[int] = field(default_factory=list)
+    qualifier_ids: list[int] = field(default_factory=list)  # the second text column's words (scope, coverage)
 
 
 def _split_line(words, line: _Line, layout: _Layout, height: float) -> _RowDraft:
@@ -50,17 +51,21 @@ def _split_line(words, line: _Line, layout: _Layout, height: float) -> _RowDraft
         others.append(i)
     # the label ends where the row's first value (or, without values, the first column's header) begins
     values_from = min([words[i].x0 for i in cells.values()] + [layout.first_header_x0])
+    qualifier: list[int] = []
     for i in others:
         w = words[i]
         if layout.unit_band and layout.unit_band[0] <= w.x0 < layout.unit_band[1]:
             unit_ids.append(i)
         elif w.x1 <= values_from + 1 and (layout.label_limit is None or w.x0 < layout.label_limit):
             rest.append(i)
+        elif w.x1 <= values_from + 1:
+            qualifier.append(i)
     if layout.unit_header is not None and rest:
         rest, unit_ids = _unit_phrase(words, rest, unit_ids, layout.unit_header, height)
     label = _label_run(words, rest, height)
     indent = words[label[0]].x0 if label else 0.0
-    return _RowDraft(line=0, label_ids=label, unit_ids=unit_ids, cells=cells, indent=indent, empty_ids=empty)
+    return _RowDraft(line=0, label_ids=label, unit_ids=unit_ids, cells=cells, indent=indent, empty_ids=empty,
+                     qualifier_ids=qualifier)
 
 
 def _unit_phrase(words, rest: list[int], unit_ids: list[int], header: tuple[float, float],
@@ -234,11 +239,25 @@ def _ends(stack: list[_Level], indent: float, kind: str, label: str, bold: bool)
 def _rows_with_paths(words, drafts: list[_RowDraft], layout: _Layout, page: int | None) -> list[Row]:
     rows: list[Row] = []
     stack: list[_Level] = []
+    item, item_indent = "", 0.0  # the last value row's own label: a merged item cell over the rows below it
     for d in drafts:
         label_ids = [i for ids in d.above for i in ids] + d.label_ids + [i for ids in d.extra_label for i in ids]
         cleaned = [clean_label(_text(words, ids)) for ids in [*d.above, d.label_ids, *d.extra_label] if ids]
         label = " ".join(c[0] for c in cleaned if c[0])
         notes = tuple(n for c in cleaned for n in c[1])
+        if d.kind == "value" and d.qualifier_ids:
+            # item-and-coverage rows ('Scope 1 emissions | Japan', then ' | Overseas'): the second text column
+            # qualifies the item; a row with no item of its own sits under the item cell merged over it
+            qualifier, more = clean_label(_text(words, d.qualifier_ids))
+            own = label
+            label = f"{label or item} {qualifier}".strip()
+            notes = notes + tuple(more)
+            if own:
+                item, item_indent = own, words[label_ids[0]].x0
+            else:
+                d.indent = item_indent  # at the merged item cell's indent, not the qualifier's
+        elif d.kind == "value":
+            item, item_indent = label, (words[label_ids[0]].x0 if label_ids else d.indent)
         indent = words[label_ids[0]].x0 if label_ids else d.indent
         if _text(words, label_ids[:1]).startswith(("...", "…")):
             indent += 10.0  # '...natural gas' is a part of the row above it

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from esg_pipeline.ingest.documents.model import Cell, Document, DocumentBuilder, DocumentError, Row, Table
+from esg_pipeline.ingest.documents.periods import period_year
 from esg_pipeline.ingest.documents.table_cells import (
     build_columns, group_level, group_path, is_empty_value, is_number, is_unit_header, split_label,
 )
@@ -208,6 +209,26 @@ def _span(value, limit: int) -> int:
         return 1
 
 
+def _spanned_periods(head: list[list], width: int) -> dict[tuple[int, int], str]:
+    """A period printed over sub-columns without a colspan ('2024 | (blank)' over 'Number | %'): the blank
+    header cells right of a period, over sub-header cells, take the period. (row, column) -> period text."""
+    out: dict[tuple[int, int], str] = {}
+    if len(head) < 2:
+        return out
+    below = head[-1]
+    for r, row in enumerate(head[:-1]):
+        carried = None
+        for c in range(width):
+            cell = row[c]
+            if cell is not None and cell.text:
+                carried = cell.text if period_year(cell.text) is not None else None
+            elif carried is not None and below[c] is not None and below[c].text:
+                out[(r, c)] = carried
+            else:
+                carried = None
+    return out
+
+
 def _is_value(cell: _GridCell | None) -> bool:
     from esg_pipeline.ingest.documents.periods import period_year
 
@@ -238,13 +259,15 @@ def _grid_table(tag) -> Table | None:
     body = grid[n_head:]
     if not any(_is_value(c) for row in body for c in row[1:]):
         return None  # no figures: a layout table
+    spanned = _spanned_periods(grid[:n_head], width)
     headers = []
     for c in range(width):
         parts: list[str] = []
-        for row in grid[:n_head]:
+        for r, row in enumerate(grid[:n_head]):
             cell = row[c]
-            if cell is not None and cell.text and (not parts or parts[-1] != cell.text):
-                parts.append(cell.text)
+            text = cell.text if cell is not None and cell.text else spanned.get((r, c), "")
+            if text and (not parts or parts[-1] != text):
+                parts.append(text)
         headers.append(" ".join(parts))
     unit_cols = [c for c in range(width) if is_unit_header(headers[c])]
     unit_col = unit_cols[0] if unit_cols else None

@@ -1,5 +1,6 @@
 """Reporting periods as table headers print them: `2023`, `FY2023`, `FY23`, `2022/23`, `2024-25`,
-`2021/2022`, `FY 2023/24`. A fiscal year maps to the year it ends in."""
+`2021/2022`, `FY 2023/24`, `23/24` (two consecutive two-digit years) and `2023/3` (a Japanese data book's
+fiscal year named by its closing year and month). A fiscal year maps to the year it ends in."""
 from __future__ import annotations
 
 import re
@@ -10,8 +11,8 @@ MIN_YEAR, MAX_YEAR = 1990, 2059
 
 PERIOD_RE = re.compile(
     r"(?<![\w.,])(?:(?P<fy>FY|F\.Y\.|Financial\s+Year|Fiscal\s+Year|Fiscal|Year)\s*)?"
-    r"(?P<y1>(?:19|20)\d\d|(?<=FY)\d\d|(?<=FY\s)\d\d)"
-    r"(?:\s*(?P<sep>[/\-–])\s*(?P<y2>(?:19|20)?\d\d))?"
+    r"(?P<y1>(?:19|20)\d\d|(?<=FY)\d\d|(?<=FY\s)\d\d|\d\d(?=/\d\d(?!\d)))"
+    r"(?:\s*(?P<sep>[/\-–])\s*(?P<y2>(?:19|20)?\d\d)|/(?P<month>[1-9]|1[0-2])(?!\d))?"
     r"(?P<mark>[*†‡]|\s?\(\w\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\d\)?)?"  # a footnote marker glued to the header: 2021⁵, 201813
     r"(?![\w.,]*\d)", re.I)
 
@@ -32,7 +33,9 @@ def period_year(text: str) -> int | None:
 def _year_of(match: re.Match) -> int | None:
     y1 = match.group("y1")
     if len(y1) == 2:
-        if not match.group("fy"):
+        # '23/24' without 'FY' is a fiscal year only as two consecutive years
+        if not match.group("fy") and not (match.group("sep") == "/" and len(match.group("y2")) == 2
+                                          and int(match.group("y2")) == int(y1) + 1):
             return None
         y1 = "20" + y1
     start = int(y1)
@@ -40,6 +43,8 @@ def _year_of(match: re.Match) -> int | None:
     if match.group("y2"):
         end = _full(match.group("y2"), start)
         if not (end == start + 1 or (match.group("sep") in "-–" and end == start)):
+            if match.group("sep") == "/" and len(y1) == 4 and 1 <= int(match.group("y2")) <= 12:
+                return start if MIN_YEAR <= start <= MAX_YEAR else None  # '2023/12': closing year and month
             return None  # "2019-2023" is a range, not a fiscal year
     return end if MIN_YEAR <= end <= MAX_YEAR else None
 

@@ -12,7 +12,8 @@ from esg_pipeline.ingest.documents.periods import find_periods
 
 _SIGN = r"[<>≤≥~≈±+\-–−↑↓]"
 _CURRENCY = r"(?:[A-Z]{1,3}\$|RMB|HKD|USD|[$¥€£])"
-_DIGITS = r"\d[\d,]*(?:\.\d+)?|\.\d+"
+# digits grouped by commas, apostrophes (Swiss 184'250) or single spaces (French 184 250, 12 410,5)
+_DIGITS = r"\d{1,3}(?:['’]\d{3})+(?:[.,]\d+)?|\d{1,3}(?:[ \u00a0]\d{3})+(?:,\d+)?|\d[\d,]*(?:\.\d+)?|\.\d+"
 VALUE_TOKEN_RE = re.compile(
     rf"{_SIGN}?\s?{_CURRENCY}?\s?\(?(?:{_DIGITS})\)?(?:%|pp|ppt|x|[kKmM]|bn|mn)?\+?[*†‡]?")
 NUMBER_CELL_RE = re.compile(
@@ -35,10 +36,12 @@ _BASELINE_RE = re.compile(r"\bbase(?:line|[\s-]+year)?\b", re.I)
 _NOTE_RE = re.compile(r"^(?:report\s+)?pages?(?:\s+no\.?)?$|^remarks?$|^notes?$|^comments?$|^references?$|"
                       r"^sources?$|^gri\b|^hkex\b|^sdgs?\b", re.I)
 # Footnote markers at the end of a label: '¹', '[A]', '(1)', '*', and a digit glued to a lower-case word
-# ("employees4"; "CO2" and "m2" keep theirs).
+# ("employees4"; "CO2" and "m2" keep theirs, and so does "Scope1": a scope's own number, printed glued).
 # A superscript after a unit symbol is its power, not a note ('tCO2/m²', 'per km²', 'ft³').
 _LABEL_NOTE_RE = re.compile(r"\s*(\[\w{1,3}\]|\(\d{1,2}\)|\([a-f]\)|[*†‡#]+|(?<!\bm)(?<!km)(?<!cm)(?<!ft)(?<!\dm)"
-                            r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=[a-z]{3})\d{1,2})$")
+                            r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=[a-z]{3})(?<![Ss]cope)\d{1,2})$")
+# Markup a page converted to markdown leaves in a label: bold markers and non-breaking-space entities.
+_MARKUP_RE = re.compile(r"\*\*|__|&nbsp;|&#160;", re.I)
 _GROUP_PREFIX_RE = re.compile(r"^((?:\.{2,}|…)\s*)+")
 
 
@@ -58,7 +61,7 @@ def is_unit_header(text: str) -> bool:
 
 def split_label(text: str) -> tuple[str, tuple[str, ...]]:
     """The label without its nesting prefix ('...') and trailing footnote markers, and those markers."""
-    label = _GROUP_PREFIX_RE.sub("", " ".join(text.split()))
+    label = _GROUP_PREFIX_RE.sub("", " ".join(_MARKUP_RE.sub(" ", text).split()))
     notes: list[str] = []
     while True:
         m = _LABEL_NOTE_RE.search(label)

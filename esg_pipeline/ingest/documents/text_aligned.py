@@ -154,8 +154,11 @@ def _place_aligned(cells: list[_Span], spans: list[tuple[int, int]], offset: int
     first_col = spans[0][0]
     label = None
     rest = cells
-    if not _is_value_cell(cells[0].text) and cells[0].start - offset < first_col - 1:
-        label, rest = cells[0], cells[1:]  # a label starts left of the first column; it may run past its start
+    if cells[0].start - offset < first_col - 1 and (not _is_value_cell(cells[0].text)
+                                                    or cells[0].end - offset < first_col - ALIGNED_LABEL_MARGIN):
+        # a label starts left of the first column; it may run past its start. A figure-like cell that ends
+        # well left of every column ('≤25', '26-35', '>50': an age band) is a label too.
+        label, rest = cells[0], cells[1:]
     if not rest:
         return label, []
     values: list[_Span | None] = [None] * len(spans)

@@ -25,12 +25,12 @@ def side_by_side_tables(text: str, lines: list[_Line] | None = None) -> list[Blo
     blocks: list[Block] = []
     n = 0
     while n < len(lines):
-        words = _tokens(lines[n]) if "|" not in lines[n].text else []
-        half = len(words) // 2
-        if half < 2 or len(words) % 2 or len(words) > ROW_HEADER_MAX_WORDS or \
-                [w.text for w in words[:half]] != [w.text for w in words[half:]]:
+        texts = lines[n].text.split() if "|" not in lines[n].text else []  # the words _tokens would find
+        half = len(texts) // 2
+        if half < 2 or len(texts) % 2 or len(texts) > ROW_HEADER_MAX_WORDS or texts[:half] != texts[half:]:
             n += 1
             continue
+        words = _tokens(lines[n])
         head = _join(words[:half])
         m = _PAREN_TAIL_RE.search(head)
         value_header = m.group(1) if m else words[half - 1].text
@@ -92,6 +92,11 @@ def _period_runs(words: list[_Span]) -> list[tuple[int, int]]:
     return runs
 
 
+# Two neighbouring words that each hold two digits in a row: every period word does ('2022', 'FY22'), so a
+# line without such a pair has no run of periods and is not tokenised (most long lines are prose).
+_TWO_PERIOD_WORDS_RE = re.compile(r"\d\d\S*\s+\S*\d\d")
+
+
 def inline_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
     """Tables a PDF transcript or scraped page flattened onto one long line: a run of ≥2 periods, then
     `label [unit] v1 … vk` segments with as many figures as the table's rows mostly have (≥ one per period).
@@ -100,7 +105,7 @@ def inline_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
     lines = lines if lines is not None else _lines(text)
     blocks: list[Block] = []
     for line in lines:
-        if len(line.text) < INLINE_MIN_CHARS:
+        if len(line.text) < INLINE_MIN_CHARS or not _TWO_PERIOD_WORDS_RE.search(line.text):
             continue
         words = _row_tokens(line)
         runs = _period_runs(words)

@@ -60,9 +60,28 @@ def _is_period_header_row(cells: list[_Span | None]) -> bool:
     return len(rest) >= 2 and all(period_year(t) is not None for t in rest)
 
 
+def _is_index(cells: list[_Span | None]) -> bool:
+    """Cells that are 0, 1, 2, …: the column or row numbers a data-frame dump prints."""
+    texts = [c.text for c in cells if c is not None]
+    return len(texts) >= 2 and texts == [str(k) for k in range(int(texts[0]), int(texts[0]) + len(texts))] \
+        if texts and texts[0].isdigit() else False
+
+
+def _without_index(rows: list[tuple[_Line, list[_Span | None]]]) -> list[tuple[_Line, list[_Span | None]]] | None:
+    """A table dumped from a data frame ('|    | 0 | 1 | 2 |' over '|  0 |  | FY23 | FY22 |'): numbered
+    columns over rows numbered down the first column. Without the numbers, the first row is the header."""
+    head = rows[0][1]
+    if head and head[0] is None and _is_index(head[1:]) and \
+            _is_index([cells[0] if cells else None for _, cells in rows[1:]]):
+        return [(ln, cells[1:]) for ln, cells in rows[1:]]
+    return None
+
+
 def _pipe_table(part: list[_Line], text: str, lines: list[_Line]) -> Block | None:
     rows = [(ln, _pipe_cells(ln)) for ln in part if not _RULE_RE.fullmatch(ln.text)]
     ruled = any(_RULE_RE.fullmatch(ln.text) for ln in part)
+    if len(rows) > 2 and (unnumbered := _without_index(rows)) is not None:
+        rows, ruled = unnumbered, True  # data-frame-dump
     if len(rows) < 2:
         return None
     first_cells = [c for c in rows[0][1] if c is not None]

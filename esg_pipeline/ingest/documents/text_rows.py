@@ -44,8 +44,10 @@ def _paren_spans(text: str) -> list[tuple[int, int]]:
 def _header_periods(text: str) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
     """The periods of a header line without those inside a parenthesised note that follows a period
     ('2022 (fiscal year ended March 31, 2023)'), and the parenthesised groups."""
-    parens = _paren_spans(text)
     periods = find_periods(text)
+    if not periods:
+        return [], []  # no period: the groups matter to no caller
+    parens = _paren_spans(text)
     kept = [p for p in periods
             if not any(a < p[0] and p[1] <= b and any(q[1] <= a for q in periods) for a, b in parens)]
     return kept, parens
@@ -62,8 +64,10 @@ def _header_columns(line: _Line) -> tuple[list[_Span], list[tuple[str, int, int]
     the unit header) or None when the line is not a header of ≥2 periods (or of one period after a label
     header and a unit header)."""
     periods, parens = _header_periods(line.text)
+    if not periods:
+        return None
     words = _tokens(line)
-    if not periods or len(words) > ROW_HEADER_MAX_WORDS or line.text.rstrip().endswith((".", ",", ";", ":")):
+    if len(words) > ROW_HEADER_MAX_WORDS or line.text.rstrip().endswith((".", ",", ";", ":")):
         return None
     base = line.start
 
@@ -122,6 +126,19 @@ _UNIT_MAGNITUDE_RE = re.compile(r"^(?:millions?|mn|billions?|bn|thousands?|'?0{3
 def _unit_start(words: list[_Span]) -> int | None:
     """Index of the first word that starts a unit ('tonnes CO2e', 'kWh', '%', 'RMB', 'million tCO2e'), after
     the first word; a unit word after 'per', 'as' or 'of' (or after 'per 1000') is part of the label."""
+    from esg_pipeline.extract.unit_parse import parse_unit
+
+    candidates = list(_unit_starts(words))
+    # 'ISO 14001 % of sites certified %': a unit word inside the label starts a tail that reads as no unit;
+    # the first start whose tail reads as a unit wins, else the first start
+    for i in candidates:
+        if parse_unit(_join(words[i:])) is not None:
+            return i
+    return candidates[0] if candidates else None
+
+
+def _unit_starts(words: list[_Span]):
+    """Every index where a unit could start (see `_unit_start`), first to last."""
     from esg_pipeline.extract.units import CURRENCIES, MEASURE_UNITS
 
     depth = 0
@@ -134,7 +151,7 @@ def _unit_start(words: list[_Span]) -> int | None:
         head = re.split(r"[/(]", w)[0]
         pair = f"{w} {words[i + 1].text.lower()}" if i + 1 < len(words) else ""
         if head in MEASURE_UNITS or head in CURRENCIES or pair in MEASURE_UNITS or _is_unit_pair(pair) or \
-                head in {"number", "no.", "persons", "people", "times", "cases", "%"} or _is_ratio_unit(w) or \
+                head in {"number", "no.", "persons", "people", "times", "cases", "ea", "%"} or _is_ratio_unit(w) or \
                 _is_symbol_unit(words[i].text):
             if _in_label_phrase(words, i) and not _after_magnitude_of(words, i):
                 continue
@@ -142,8 +159,7 @@ def _unit_start(words: list[_Span]) -> int | None:
                 i -= 1
             while i > 1 and _UNIT_MAGNITUDE_RE.match(words[i - 1].text):
                 i -= 1
-            return i
-    return None
+            yield i
 
 
 def _reads_as_measure(text: str) -> bool:
@@ -198,12 +214,58 @@ def _row_tokens(line: _Line) -> list[_Span]:
             for m in EMPTY_PHRASE_RE.finditer(line.text)]
 
 
+# 'Scope 3', 'Category 6', 'Tier 1': a small whole number after these words is part of the label
+_NUMBERED_LABEL_WORDS = re.compile(r"^(?:scope|category|cat\.?|tier|phase|level|grade|class)$", re.I)
+
+
+def _numbers_label(words: list[_Span], i: int) -> bool:
+    """'Scope 3 402,115 455,870': the 3 numbers the label's scope, not a figure of the first period."""
+    return i > 0 and re.fullmatch(r"\d{1,2}", words[i].text) is not None and \
+        _NUMBERED_LABEL_WORDS.match(words[i - 1].text) is not None
+
+
 def _closes_label_paren(words: list[_Span], i: int) -> bool:
     """'(new hires, under 29)': a figure closing a parenthesis the label opened is part of the label."""
     if not words[i].text.endswith(")") or "(" in words[i].text:
         return False
     before = "".join(w.text for w in words[:i])
     return before.count("(") > before.count(")")
+
+
+def _trailing_unit(words: list[_Span], width: int) -> tuple[list[_Span], list[_Span]]:
+    """A row under a header whose last column is 'Unit': (the words up to its last figure, the unit words
+    after it). A magnitude printed as a figure ('1,000 m3') is the unit's when the row has more figures than
+    periods; a row with no figure keeps its words."""
+    j = len(words)
+    while j > 0 and not _is_value_token(words[j - 1].text) and not is_empty_value(words[j - 1].text):
+        j -= 1
+    if j == 0 or j == len(words):
+        return words, []
+    values = 0
+    while values < j and (_is_value_token(words[j - 1 - values].text) or is_empty_value(words[j - 1 - values].text)):
+        values += 1
+    if values > width and _UNIT_MAGNITUDE_RE.match(words[j - 1].text):
+        j -= 1
+    return words[:j], words[j:]
+
+
+def _is_unit_only(words: list[_Span]) -> bool:
+    """A row's words before its figures are a unit and nothing else ('tCO2e', 'kWh/employee')."""
+    from esg_pipeline.extract.unit_parse import parse_unit
+
+    if not words or len(words) > 3:
+        return False
+    spec = parse_unit(_join(words))
+    return spec is not None and spec.surface.strip().lower() == _join(words).strip().lower()
+
+
+def _unit_header_above(lines: list[_Line], n: int) -> str | None:
+    """'Item Coverage Unit Results' over a line of periods alone: the column headers were printed on the line
+    above the periods (a two-row header), and one of them is the unit column's."""
+    above = next((ln for ln in reversed(lines[max(n - 2, 0):n]) if not ln.blank), None)
+    if above is None or len(_tokens(above)) > ROW_HEADER_MAX_WORDS:
+        return None
+    return next((w.text for w in _tokens(above) if is_unit_header(w.text)), None)
 
 
 def row_year_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
@@ -285,12 +347,20 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str, *, first: int
     lead, headers, unit_header = parsed
     stacked = first is not None and first != n
     first = n if first is None else first
+    # 'Coverage FY2021 FY2022 FY2023 Unit': a unit column printed after the periods (Japanese data books);
+    # every row then ends in its unit ('… 2,118 2,065 thousand m3'), or leaves it to the row above
+    unit_last = unit_header is None and len(headers) > 2 and is_unit_header(headers[-1][0])
+    if unit_last:
+        unit_header, headers = headers[-1][0], headers[:-1]
+    elif unit_header is None and not lead and not stacked:
+        unit_header = _unit_header_above(lines, n)
     columns = build_columns([h for h, _, _ in headers])
     table = Table(columns=columns, header_rows=[[_join(lead), *([unit_header] if unit_header else []),
                                                   *(h for h, _, _ in headers)]],
                   unit_header=unit_header, source="text-row-years")
     groups: list[tuple[int, str]] = []
     pending: list[tuple[_Line, list[_Span], list[_Span]]] = []
+    units_after: dict[int, list[_Span]] = {}  # line number -> the unit words printed after its figures
     blank_run, last = 0, n
     page_column = bool(columns) and columns[-1].kind == "note"
     for line in lines[n + 1:]:
@@ -303,6 +373,9 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str, *, first: int
                 ("  " in line.text.strip() and not stacked) or (stacked and _stacked_header(lines, line.n)):
             break
         words = _row_tokens(line)
+        tail: list[_Span] = []
+        if unit_last:
+            words, tail = _trailing_unit(words, len(columns))
         if page_column and len(words) > 2 and PAGE_LIST_RE.fullmatch(line.text, words[-2].start - line.start):
             # 'Report Pages' listing several pages ('41, 46'): one cell
             words = [*words[:-2], _Span(f"{words[-2].text} {words[-1].text}", words[-2].start, words[-1].end)]
@@ -310,15 +383,17 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str, *, first: int
         while k > 1 and (_is_value_token(words[k - 1].text) or (is_empty_value(words[k - 1].text)
                                                                 and words[k - 1].text != "")
                          or page_column and k == len(words) and PAGE_LIST_RE.fullmatch(words[k - 1].text)) \
-                and not _closes_label_paren(words, k - 1):
+                and not _closes_label_paren(words, k - 1) and not _numbers_label(words, k - 1):
             k -= 1
         label_words, values = words[:k], words[k:]
         if not values:
             if len(line.text.strip()) > 60 or line.text.rstrip().endswith("."):
                 break
-            pending.append((line, label_words, []))
+            pending.append((line, label_words + tail, []))
         else:
             pending.append((line, label_words, values))
+            if tail:
+                units_after[line.n] = tail
         blank_run = 0
         last = line.n
     while pending and not pending[-1][2]:
@@ -335,20 +410,29 @@ def _row_year_table(lines: list[_Line], n: int, parsed, text: str, *, first: int
     fullest = max((len(v) for _, _, v in pending), default=0)
     if columns[-1].kind == "note":
         fullest -= 1
+    before: list[tuple[int, str]] | None = None  # the groups before a label-only line replaced them
     for line, label_words, values in pending:
         if not values:
             label, _ = split_label(_join(label_words))
-            groups[:] = [(0, label)]
+            before, groups[:] = list(groups), [(0, label)]
             continue
         if len(values) > len(columns):  # the label ends in figures; the last ones are the values
             label_words = label_words + values[:len(values) - len(columns)]
             values = values[len(values) - len(columns):]
         unit = None
-        if unit_header is not None:
+        if line.n in units_after:
+            unit = _join(units_after[line.n])
+        elif unit_header is not None and not unit_last:
             at = _unit_start(label_words)
             if at is not None:
                 unit = _join(label_words[at:])
                 label_words = label_words[:at]
+            elif before is not None and _is_unit_only(label_words):
+                # label-above-unit-row: 'Business travel' / 'tCO2e 13,400 610' — a label printed on its own
+                # line over the row of its unit and figures is that row's label, not a group
+                unit, label_words = _join(label_words), [_Span(groups[-1][1], line.start, line.start)]
+                groups[:] = before
+        before = None
         label, notes = split_label(_join(label_words))
         placed = list(enumerate(values)) if len(values) == len(columns) else \
             _place_ragged(values, columns, fullest)
