@@ -105,9 +105,8 @@ class _Worker:
     def __init__(self, preload: tuple[str, ...] = ()):
         package_root = str(Path(__file__).resolve().parents[3])  # the esg_pipeline this process runs
         path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
-        env = dict(os.environ, PYTHONPATH=path, ESG_READER_PARENT=str(os.getpid()),
-                   ESG_READER_PRELOAD=",".join(preload))
-        self.process = subprocess.Popen([sys.executable, "-m", "esg_pipeline.ingest.documents.bounded"],
+        env = dict(os.environ, PYTHONPATH=path, ESG_READER_PARENT=str(os.getpid()))
+        self.process = subprocess.Popen([sys.executable, "-m", "esg_pipeline.ingest.documents.bounded", *preload],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, bufsize=0,
                                         start_new_session=True)
         self.started = time.monotonic()
@@ -366,7 +365,7 @@ def _serve() -> None:
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a library's print cannot break the replies
     _exit_with_parent(int(os.environ.get("ESG_READER_PARENT") or os.getppid()))
-    preload = [m for m in os.environ.get("ESG_READER_PRELOAD", "").split(",") if m]
+    preload = sys.argv[1:]  # the modules its tasks need, named by the parent
     for module in ("esg_pipeline.ingest.documents.html", "esg_pipeline.ingest.documents.pdf",
                    "esg_pipeline.ingest.documents.text", *preload):  # imported before the parent's clock starts
         importlib.import_module(module)
