@@ -129,13 +129,20 @@ class ExtractionCache:
                                 chars=data["chars"], metrics=data["metrics"], cached=True)
 
     def rows(self, key: str) -> list[dict[str, Any]] | None:
+        data = self.columnar(key)
+        if data is None:
+            return None
+        columns, values = data
+        return [dict(zip(columns, row)) for row in values]
+
+    def columnar(self, key: str) -> tuple[list[str], list[list[Any]]] | None:
+        """(columns, rows as lists) of `key`, or None when they cannot be read back (gone, damaged)."""
         try:
             with gzip.open(self._paths(key)[1], "rt", encoding="utf-8") as handle:
                 data = json.load(handle, object_hook=_decode)
         except (OSError, ValueError, EOFError):
             return None
-        columns = data["columns"]
-        return [dict(zip(columns, values)) for values in data["rows"]]
+        return data["columns"], data["rows"]
 
     def put_rows(self, key: str, rows: Sequence[dict[str, Any]]) -> None:
         """The rows of an extraction: not yet a cache entry (`commit` makes it one)."""
@@ -229,6 +236,21 @@ def _read_and_extract(job: ReportJob) -> tuple[ReportExtraction, list[dict[str, 
                                   pages=len(document.page_starts) or None, chars=len(document.text),
                                   metrics=len(rows), seconds=time.perf_counter() - start, pid=os.getpid())
     return extraction, rows
+
+
+def metrics_frame(extractions: Sequence[ReportExtraction], columns: Sequence[str], limits: ParseLimits | None = None):
+    """The rows of these reports as one DataFrame of `columns`, built from the cache's row lists at once (a
+    dict per row, then a frame from 46,000 dicts, cost a year of 20 reports 2.5 s; this about 1 s)."""
+    import pandas as pd
+
+    values: list[list[Any]] = []
+    for extraction in extractions:
+        data = ExtractionCache(extraction.job.cache_dir).columnar(extraction.job.key)
+        if data is not None and list(data[0]) == list(columns):
+            values.extend(data[1])
+        else:  # carried in the reply, extracted again, or in other columns (an older cache entry)
+            values.extend([row.get(c) for c in columns] for row in report_rows(extraction, limits))
+    return pd.DataFrame(values, columns=list(columns))
 
 
 def report_rows(extraction: ReportExtraction, limits: ParseLimits | None = None) -> list[dict[str, Any]]:

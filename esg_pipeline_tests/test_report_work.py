@@ -189,3 +189,24 @@ def test_a_worker_leaves_no_cache_hit_until_the_run_commits_its_report(tmp_path)
     failed = type(extraction)(job=job, reason="x: reading took longer than 1 s")
     with pytest.raises(ValueError, match="never cached"):
         cache.commit(failed)
+
+
+def test_a_years_frame_is_the_frame_of_its_reports_rows(tmp_path):
+    """extracted_metrics builds the year's frame from the cache's row lists at once: the same frame, dtypes
+    included, as from the rows one dict at a time."""
+    import pandas as pd
+
+    from esg_pipeline.defs.metrics import METRIC_COLUMNS
+    from esg_pipeline.report_work import metrics_frame
+
+    extractions = extract_reports(sample_jobs(tmp_path, copies=2), workers=2)
+    expected = pd.DataFrame([row for e in extractions for row in report_rows(e)], columns=METRIC_COLUMNS)
+    frame = metrics_frame(extractions, METRIC_COLUMNS)
+    assert len(frame) > 200
+    pd.testing.assert_frame_equal(frame, expected)
+    carried = [type(e)(job=e.job, format=e.format, metrics=e.metrics, rows=tuple(report_rows(e))) for e in extractions]
+    for e in extractions:  # rows the cache could not take travel in the reply
+        ExtractionCache(e.job.cache_dir).forget(e.job.key)
+        summary, rows = ExtractionCache(e.job.cache_dir)._paths(e.job.key)
+        rows.unlink(missing_ok=True)
+    pd.testing.assert_frame_equal(metrics_frame(carried, METRIC_COLUMNS), expected)

@@ -8,8 +8,9 @@ import pandas as pd
 from esg_pipeline.defs.partitions import reporting_year_partitions, yearly_warehouse_table
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
 from esg_pipeline.defs.unchanged import SKIPPED_WITH_THE_LOADS, observe_skipped, year_load
-from esg_pipeline.pipeline import ReportText, report_metric_rows, run_scope
+from esg_pipeline.pipeline import ReportText, run_scope
 from esg_pipeline.quality.metrics_suite import validate_metrics
+from esg_pipeline.report_work import metrics_frame
 from esg_pipeline.taxonomy import load_taxonomy
 from esg_pipeline.warehouse import schema as wh
 
@@ -31,12 +32,7 @@ def extracted_metrics(context: dg.AssetExecutionContext, report_text: list[Repor
                                    fingerprint=load.fingerprint, reports=len(report_text))
         return
     started = time.perf_counter()
-    rows: list[dict] = []
-    for number, report in enumerate(report_text, 1):
-        found = report_metric_rows(report)
-        context.log.debug(f"[{number}/{len(report_text)}] {report.report_id}: {len(found)} metrics")
-        rows.extend(found)
-    frame = pd.DataFrame(rows, columns=METRIC_COLUMNS)
+    frame = metrics_frame([report.extraction for report in report_text], METRIC_COLUMNS)
     yield dg.Output(frame, metadata={
         "rows": len(frame),
         "reports": len(report_text),
