@@ -348,7 +348,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-failed-reports", action="store_true",
                    help="exit 0 although reports failed (default: exit 1; also $ESG_ALLOW_FAILED_REPORTS)")
     p.add_argument("--force", action="store_true",
-                   help="read and extract every report again, ignoring the extraction cache")
+                   help="read and extract every report again, ignoring the extraction cache, and load every "
+                        "year and build the marts even where nothing changed")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("verify", help="record analyst-verified values that win in the marts, then rebuild them")

@@ -42,7 +42,8 @@ class PipelineSettings(dg.ConfigurableResource):
     max_quarantine_share: float = 0.5  # above this a partition is broken, not merely noisy
     extract_cache_dir: str = ""  # extraction output by content; "": ESG_EXTRACT_CACHE, else beside the raw store
     extract_workers: int = 0  # processes reading and extracting reports; 0: ESG_EXTRACT_WORKERS, else one per core
-    force_extract: bool = False  # read and extract every report again, whatever the cache holds (`run --force`)
+    # `run --force`: read and extract every report again, whatever the cache holds, and skip no load or dbt build
+    force_extract: bool = False
     show_progress: bool = False  # a per-report progress bar with ETA on stderr (the CLI, on a terminal)
 
     def cache_dir(self) -> Path:
