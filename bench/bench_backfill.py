@@ -147,14 +147,15 @@ def _tree_rss(root: int) -> int:
 
 
 class PeakRSS:
-    """Samples the RSS of this process tree every `interval` seconds while in the `with` block."""
+    """Samples the RSS of a process tree (default this process's) every `interval` seconds while in the
+    `with` block."""
 
-    def __init__(self, interval: float = 0.2):
-        self.interval, self.peak, self._stop = interval, 0, threading.Event()
+    def __init__(self, interval: float = 0.2, root: int | None = None):
+        self.interval, self.peak, self._stop, self.root = interval, 0, threading.Event(), root or os.getpid()
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, _tree_rss(os.getpid()))
+            self.peak = max(self.peak, _tree_rss(self.root))
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakRSS:
@@ -222,9 +223,12 @@ def run_cli(catalog: Path, work: Path, label: str) -> dict:
     cli = Path(sys.executable).with_name("esg-pipeline")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p))
     started = time.perf_counter()
-    with PeakRSS() as peak:
-        done = subprocess.run([str(cli), "run", "--catalog", str(catalog)], env=env, capture_output=True, text=True)
+    process = subprocess.Popen([str(cli), "run", "--catalog", str(catalog)], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    with PeakRSS(root=process.pid) as peak:  # the run's own tree, not this process's backfill
+        out, err = process.communicate()
     seconds = time.perf_counter() - started
+    done = subprocess.CompletedProcess(process.args, process.returncode, out, err)
     lines = [line for line in done.stdout.splitlines() if line.startswith(("Reports read", "Skipped"))]
     return {"label": label, "success": done.returncode == 0, "seconds": seconds, "peak_rss": peak.peak,
             "own_peak_rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024, "parent_cpu": 0.0,
