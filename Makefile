@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
 
-.PHONY: install run test bench dev docs clean postgres system-deps
+.PHONY: install run test bench bench-backfill dev docs clean postgres system-deps
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ test: install
 bench: install  ## extraction MB/s against a regex pass; PDF pages/s, new reader against the old one
 	$(BIN)/python bench/bench_extract.py
 	$(BIN)/python bench/bench_pdf.py
+
+bench-backfill: install  ## the whole pipeline on generated reports, then a re-run with nothing changed (ARGS=--companies 100 --years 10)
+	$(BIN)/python bench/bench_backfill.py $(ARGS)
 
 dev: install  ## Dagster UI on http://127.0.0.1:3000
 	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -w workspace.yaml

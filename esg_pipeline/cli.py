@@ -245,11 +245,18 @@ def _run(args: argparse.Namespace) -> int:
     from esg_pipeline.warehouse import WarehouseLocked
 
     url = settings.warehouse_url()
-    result = run_pipeline(years, catalog_path=catalog_path, companies=companies, **_run_settings(url))
+    result = run_pipeline(years, catalog_path=catalog_path, companies=companies, force=args.force,
+                          show_progress=sys.stdout.isatty(), **_run_settings(url))
     if result.locked:  # every later step, and the summary, would wait for the same lock
         print(f"esg-pipeline run: stopped: {result.locked}", file=sys.stderr)
         return 1
     print()
+    extracted, cached = sum(s.extracted for s in result.steps), sum(s.from_cache for s in result.steps)
+    print(f"Reports read and extracted: {extracted}; from the extraction cache (unchanged): {cached}")
+    skipped = [s.label for s in result.steps if s.skipped]
+    if skipped:
+        print(f"Skipped, inputs unchanged since their last successful load: {', '.join(skipped)} "
+              f"(--force loads and builds them again)")
     print(f"Warehouse: {url}")
     try:
         rows, failures = summarize(url, years, run_ids=result.run_ids)
@@ -344,6 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "the other companies' rows stay as loaded")
     p.add_argument("--allow-failed-reports", action="store_true",
                    help="exit 0 although reports failed (default: exit 1; also $ESG_ALLOW_FAILED_REPORTS)")
+    p.add_argument("--force", action="store_true",
+                   help="read and extract every report again, ignoring the extraction cache, and load every "
+                        "year and build the marts even where nothing changed")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("verify", help="record analyst-verified values that win in the marts, then rebuild them")

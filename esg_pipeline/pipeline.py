@@ -4,11 +4,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from esg_pipeline.extract import extract_document
 from esg_pipeline.ingest.documents import Document
 from esg_pipeline.observation import observation_row
+
+if TYPE_CHECKING:
+    from esg_pipeline.report_work import ReportExtraction
 
 
 @dataclass(frozen=True)
@@ -23,8 +27,9 @@ class ReportText:
     source: str
     sha256: str
     format: str
-    document: Document
+    document: Document | None  # None when a pool worker or the extraction cache did the reading (`extraction`)
     currency: str | None = None  # the catalog's reporting currency (a bare '$' in the report)
+    extraction: ReportExtraction | None = None
 
     @property
     def text(self) -> str:
@@ -35,13 +40,27 @@ class ReportText:
         return self.document.page_starts
 
     @property
+    def pages(self) -> int | None:
+        """PDF pages (None for text and HTML)."""
+        return self.extraction.pages if self.document is None else len(self.page_starts) or None
+
+    @property
+    def chars(self) -> int:
+        return self.extraction.chars if self.document is None else len(self.text)
+
+    @property
     def doc_name(self) -> str:
         path = urlsplit(self.source).path if "://" in self.source else self.source
         return PurePosixPath(path.replace("\\", "/")).name or self.report_id
 
 
 def report_metric_rows(report: ReportText) -> list[dict]:
-    """Extract one report's metrics as warehouse rows (the observation record)."""
+    """Extract one report's metrics as warehouse rows (the observation record); a report extracted
+    earlier (by a pool worker, or a run before) gives its rows from the extraction cache."""
+    if report.document is None:
+        from esg_pipeline.report_work import report_rows
+
+        return report_rows(report.extraction)
     context = {"report_id": report.report_id, "report_year": report.report_year, "company_id": report.company_id,
                "doc_name": report.doc_name, "sha256": report.sha256}
     return [observation_row(metric, context)

@@ -8,6 +8,7 @@ own log (stack traces included) goes to the log file; the caller gets one line p
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from dataclasses import dataclass, field
@@ -30,6 +31,15 @@ class StepResult:
     failed_checks: list[str] = field(default_factory=list)  # "asset:check (severity)"
     errors: list[str] = field(default_factory=list)
     locked: str | None = None  # a step found the warehouse locked by another process past the wait: why
+    # raw_reports' materialization metadata: reports read and extracted this run, and those from the cache
+    extracted: int = 0
+    from_cache: int = 0
+    seconds: float = 0.0
+    step_seconds: dict[str, float] = field(default_factory=dict)  # Dagster step -> wall seconds
+    # raw_reports' own split of its time: fetching and storing, then reading and extracting
+    fetch_seconds: float = 0.0
+    extract_seconds: float = 0.0
+    skipped: str | None = None  # why the step's loads (a year) or build (dbt) were skipped: inputs unchanged
 
 
 @dataclass
@@ -85,7 +95,7 @@ def _one_line(error) -> str:
     return text if text and " " not in kind else line
 
 
-def _result(label: str, result: dg.ExecuteInJobResult) -> StepResult:
+def _result(label: str, result: dg.ExecuteInJobResult, instance: dg.DagsterInstance | None = None) -> StepResult:
     failed_checks = [
         f"{e.asset_key.to_user_string()}:{e.check_name} ({e.severity.value})"
         for e in result.get_asset_check_evaluations()
@@ -97,8 +107,23 @@ def _result(label: str, result: dg.ExecuteInJobResult) -> StepResult:
             errors.append(f"{event.step_key}: {_one_line(event.step_failure_data.error)}")
             if _root_cause(event.step_failure_data.error).cls_name == WarehouseLocked.__name__:
                 locked = locked or _one_line(event.step_failure_data.error)
+    counts = {"extracted": 0, "from_cache": 0, "fetch_seconds": 0.0, "extract_seconds": 0.0}
+    for event in result.get_asset_materialization_events():
+        if event.asset_key == dg.AssetKey("raw_reports"):
+            metadata = event.materialization.metadata
+            for name in counts:
+                if name in metadata:
+                    counts[name] += metadata[name].value
+    skipped = next((e.asset_observation_data.asset_observation.metadata["skipped"].value
+                    for e in result.get_asset_observation_events()
+                    if "skipped" in e.asset_observation_data.asset_observation.metadata), None)
+    step_seconds = {}
+    if instance is not None:
+        for stats in instance.get_run_step_stats(result.run_id):
+            if stats.start_time and stats.end_time:
+                step_seconds[stats.step_key] = round(stats.end_time - stats.start_time, 3)
     return StepResult(label=label, success=result.success, run_id=result.run_id, failed_checks=failed_checks,
-                      errors=errors, locked=locked)
+                      errors=errors, locked=locked, step_seconds=step_seconds, skipped=skipped, **counts)
 
 
 def _materialize(stop: recovery.SignalStop, log_file: Path, **kwargs) -> dg.ExecuteInJobResult:
@@ -124,12 +149,20 @@ def run_pipeline(
     progress: Callable[[str], None] = print,
     log_level: str = "WARNING",
     companies: Iterable[str] = (),
+    force: bool = False,
+    extract_workers: int = 0,
+    extract_cache_dir: str = "",
+    show_progress: bool = False,
 ) -> PipelineRun:
     """One run per year of the partitioned assets, then one of the marts. `companies` limits the year runs to
-    those catalog companies' reports (the `esg/companies` tag); the others' rows stay as they are."""
+    those catalog companies' reports (the `esg/companies` tag); the others' rows stay as they are. `force`:
+    read and extract every report again, ignoring the extraction cache; `extract_workers`: processes for
+    that (0: ESG_EXTRACT_WORKERS, else one per core); `show_progress`: a per-report bar on stderr."""
     resources = {
         "warehouse": WarehouseResource(url=warehouse_url),
-        "pipeline": PipelineSettings(catalog_path=catalog_path, raw_store_dir=raw_store_dir, inbox_dir=inbox_dir),
+        "pipeline": PipelineSettings(catalog_path=catalog_path, raw_store_dir=raw_store_dir, inbox_dir=inbox_dir,
+                                     force_extract=force, extract_workers=extract_workers,
+                                     extract_cache_dir=extract_cache_dir, show_progress=show_progress),
         "dbt": dbt_resource(),
     }
     instance = _instance()
@@ -146,6 +179,7 @@ def run_pipeline(
             stop.doing = f"reporting year {year}"
             who = f" ({targeted[COMPANIES_TAG]})" if targeted else ""
             progress(f"[{number}/{len(years)}] reporting year {year}{who}: ingest, extract, validate, load")
+            started = time.perf_counter()
             result = _materialize(
                 stop, log_file,
                 selection=dg.AssetSelection.assets(*_asset_keys(partitioned=True)),
@@ -155,12 +189,14 @@ def run_pipeline(
                 run_config=_run_config(log_level),
                 tags={"esg/source": "cli", **targeted, **process},
             )
-            run.steps.append(_result(str(year), result))
+            run.steps.append(_result(str(year), result, instance))
+            run.steps[-1].seconds = time.perf_counter() - started
             if run.steps[-1].locked:  # every later step would wait for the same lock
                 run.locked = run.steps[-1].locked
                 return run
         stop.doing = "the dbt models"
         progress(f"reference tables and dbt models (staging, marts); dbt output in {log_file}")
+        started = time.perf_counter()
         result = _materialize(
             stop, log_file,
             selection=dg.AssetSelection.assets(*_asset_keys(partitioned=False)),
@@ -169,6 +205,7 @@ def run_pipeline(
             run_config=_run_config(log_level),
             tags={"esg/source": "cli", **process},
         )
-        run.steps.append(_result("dbt", result))
+        run.steps.append(_result("dbt", result, instance))
+        run.steps[-1].seconds = time.perf_counter() - started
         run.locked = run.steps[-1].locked
     return run

@@ -136,7 +136,7 @@ MAX_STREAM_MB = 256
 
 
 def parse_timeout_s() -> float:
-    """ESG_PARSE_TIMEOUT_S: the most one document may take to read, OCR included (default 600 s)."""
+    """ESG_PARSE_TIMEOUT_S: the most one document may take to read, OCR included, and extract (default 600 s)."""
     return _number("ESG_PARSE_TIMEOUT_S", 600.0)
 
 
@@ -159,6 +159,25 @@ def duckdb_lock_wait_s() -> float:
     """ESG_DUCKDB_LOCK_WAIT_S: how long opening the DuckDB warehouse retries while another process holds
     its lock (a BI tool reading, another run writing) before it fails naming that process (default 60 s)."""
     return _number("ESG_DUCKDB_LOCK_WAIT_S", 60.0)
+
+
+def extract_cache_dir(raw_store: str | Path | None = None) -> Path:
+    """ESG_EXTRACT_CACHE, else `extract-cache` beside the raw store (derived data: safe to delete)."""
+    configured = os.environ.get("ESG_EXTRACT_CACHE")
+    if configured:
+        return Path(configured).resolve()
+    return Path(raw_store or raw_store_dir()).resolve().parent / "extract-cache"
+
+
+def extract_workers() -> int:
+    """ESG_EXTRACT_WORKERS: processes that read and extract reports in parallel; default (and 0) one per core."""
+    configured = int(_number("ESG_EXTRACT_WORKERS", 0))
+    if configured > 0:
+        return configured
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -185,13 +204,16 @@ VARIABLES = (
     Variable("ESG_ALLOW_PRIVATE_URLS", "fetch http(s) sources on loopback, private and reserved addresses",
              allow_private_urls),
     Variable("ESG_FETCH_DEADLINE_S", "the most one download may take, seconds", fetch_deadline_s),
-    Variable("ESG_PARSE_TIMEOUT_S", "the most one document may take to read, OCR included, seconds",
+    Variable("ESG_PARSE_TIMEOUT_S", "the most one document may take to read (OCR included) and extract, seconds",
              parse_timeout_s),
     Variable("ESG_PARSE_MEMORY_MB", "the most memory the reading process may use, MB", parse_memory_mb),
     Variable("ESG_MAX_STREAM_MB", "the most one compressed PDF stream may inflate to, MB", max_stream_mb),
     Variable("ESG_MAX_REPORT_PAGES", "a PDF with more pages fails unread", max_report_pages),
     Variable("ESG_DUCKDB_LOCK_WAIT_S", "how long opening a locked DuckDB warehouse is retried, seconds",
              duckdb_lock_wait_s),
+    Variable("ESG_EXTRACT_CACHE", "extraction output by content (derived data: safe to delete)", extract_cache_dir),
+    Variable("ESG_EXTRACT_WORKERS", "processes reading and extracting reports at once, each within the parse limits",
+             default="one per core"),
     Variable("ESG_ALLOW_FAILED_REPORTS", "`esg-pipeline run` exits 0 when reports failed", allow_failed_reports),
     Variable("ESG_EXECUTOR", "Dagster executor: in_process, multiprocess, celery or k8s", executor_name),
     Variable("ESG_BI_PASSWORD", "password `esg-pipeline bi-role` gives the role", bi_password),

@@ -10,9 +10,11 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from esg_pipeline.defs.resources import WarehouseResource
+from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
+from esg_pipeline.defs.unchanged import DBT_SCOPE, dbt_fingerprint, dbt_relations, marts_present, observe_skipped
 from esg_pipeline.settings import DBT_PROJECT_DIR
 from esg_pipeline.warehouse import dbt_environment
+from esg_pipeline.warehouse.writer import LoadState
 
 # The manifest is prepared at build time (`make install` / test fixture), never on import.
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -59,6 +61,23 @@ def dbt_target_env(warehouse_url: str) -> Iterator[None]:
     dagster_dbt_translator=EsgDbtTranslator(),
     pool="warehouse",
 )
-def esg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def esg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+                   pipeline: PipelineSettings):
+    """`dbt build`, skipped when nothing it reads changed since its last successful build (defs/unchanged.py)
+    unless `run --force`; the build's fingerprint is recorded once it has succeeded."""
+    with warehouse.writer() as writer:
+        fingerprint = dbt_fingerprint(writer, DBT_PROJECT_DIR)
+        last = writer.states(DBT_SCOPE).get(DBT_SCOPE)
+        built = marts_present(writer, dbt_relations(dbt_project.manifest_path))
+    whole = set(context.selected_asset_keys) == set(context.assets_def.keys)  # a subset leaves the others as they are
+    if not pipeline.force_extract and whole and built and last is not None and last.fingerprint == fingerprint:
+        why = (f"raw tables, overrides and dbt project unchanged since the build of run {last.run_id} "
+               f"({last.loaded_at:%Y-%m-%d %H:%M:%S}; fingerprint {fingerprint[:12]}): the marts stand")
+        context.log.info(f"dbt build skipped: {why}")
+        yield from observe_skipped([key.path for key in context.selected_asset_keys], why)
+        return
     with dbt_target_env(warehouse.url):
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(["build"], context=context).stream()  # raises when the build fails: nothing recorded
+    if whole:
+        with warehouse.writer() as writer:
+            writer.record(LoadState(scope=DBT_SCOPE, fingerprint=fingerprint, run_id=context.run_id))

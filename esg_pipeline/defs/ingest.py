@@ -2,6 +2,8 @@
 
 import datetime as dt
 import hashlib
+import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -10,13 +12,15 @@ import dagster as dg
 from esg_pipeline.ingest.catalog import CatalogFileError, CatalogLoad, load_catalog
 from esg_pipeline.defs.partitions import reporting_year_partitions, targeted_companies, yearly_warehouse_table
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource, ensure_dir
-from esg_pipeline.ingest.documents.bounded import BoundedReader
+from esg_pipeline.defs.unchanged import YearOutcomes, decide_year, year_load
 from esg_pipeline.ingest.fetch import build_session
 from esg_pipeline.ingest.inbox import InboxFile, check_against_catalog, inbox_entries, scan_inbox
 from esg_pipeline.ingest.rawstore import RawStore
-from esg_pipeline.ingest.service import LEDGER_COLUMNS, PreviousFetch, ingest_entry
+from esg_pipeline.ingest.service import LEDGER_COLUMNS, WARNING_SEPARATOR, PreviousFetch, ingest_entry
 from esg_pipeline.pipeline import ReportText, run_scope
-from esg_pipeline.warehouse import latest_successful_fetches, replace_owned_rows, reports_with_rows, upsert_rows
+from esg_pipeline.report_work import ReportExtraction, ReportJob, extract_reports
+from esg_pipeline.report_work import summary as extraction_summary
+from esg_pipeline.warehouse import latest_successful_fetches, reports_with_rows
 from esg_pipeline.warehouse import schema as wh
 
 
@@ -28,8 +32,12 @@ from esg_pipeline.warehouse import schema as wh
                                    description="Every catalog entry of the year was fetched and read.")],
 )
 def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, warehouse: WarehouseResource):
-    """The year's catalog entries and inbox files, fetched (http/https) or read into the content-addressed raw store."""
+    """The year's catalog entries and inbox files, fetched (http/https) or read into the content-addressed raw
+    store, then each report read and extracted once per content: in parallel by bounded worker processes
+    (each report within the parse limits), and not at all when the extraction cache holds its output (an
+    unchanged report costs its hash)."""
     year = int(context.partition_key)
+    started = time.perf_counter()
     try:
         catalog = load_catalog(pipeline.catalog_path)
     except CatalogFileError as exc:
@@ -47,49 +55,84 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
     entries = [e for e in catalog.for_year(year) + [e for e in dropped if e.year == year]
                if targeted is None or e.company_id in targeted]
     store = RawStore(ensure_dir(pipeline.raw_store_dir))
-    engine = warehouse.writable_engine()
-    previous = latest_successful_fetches(engine, [e.resolved_source for e in entries])
+    with warehouse.writer() as writer:  # not held while the reports are fetched and read
+        previous = latest_successful_fetches(writer.connection, [e.resolved_source for e in entries])
     settings = pipeline.fetch_settings()
     session = build_session(settings)
-    reader = BoundedReader(pipeline.parse_limits())  # documents are read in a process that a limit can kill
+    limits = pipeline.parse_limits()  # each report is read in a worker process that a limit can kill
 
     outcomes: list[dict[str, Any]] = []
+    jobs: list[tuple[int, ReportJob]] = []  # (outcome, the report to read and extract)
     for number, entry in enumerate(entries, 1):
         context.log.info(f"[{number}/{len(entries)}] ingesting {entry.entry_id} from {entry.source}")
         known = PreviousFetch.from_ledger_row(previous.get(entry.resolved_source))
         outcome = ingest_entry(entry, store, known, settings, session=session, max_pages=pipeline.report_pages(),
-                               reader=reader.read)
+                               read=False)
         row = dict(outcome.ledger_row, run_id=context.run_id)
+        outcomes.append({"entry": entry.model_dump(), "ledger_row": row, "extraction": None})
+        if row["status"] != "failed":
+            jobs.append((len(outcomes) - 1, ReportJob.create(
+                entry, row["sha256"], row["content_type"], raw_store_dir=str(store.root),
+                cache_dir=str(pipeline.cache_dir()), max_bytes=pipeline.max_report_bytes,
+                max_pages=pipeline.report_pages(), max_stream_mb=limits.max_stream_mb)))
+    fetched = time.perf_counter()
+    extractions = _read_and_extract(context, pipeline, year, [job for _, job in jobs], limits)
+    read = time.perf_counter()
+    for (index, _), extraction in zip(jobs, extractions):
+        outcome = outcomes[index]
+        if extraction.ok:
+            repaired = [outcome["ledger_row"]["warnings"]] if outcome["ledger_row"]["warnings"] else []
+            outcome["ledger_row"].update(format=extraction.format,
+                                         warnings=WARNING_SEPARATOR.join([*repaired, *extraction.warnings]) or None)
+            outcome["extraction"] = extraction
+        else:
+            outcome["ledger_row"].update(status="failed", reason=extraction.reason)
+    for outcome in outcomes:
+        row = outcome["ledger_row"]
         if row["status"] == "failed":
-            context.log.warning(f"{entry.entry_id}: {row['reason']}")
+            context.log.warning(f"{row['entry_id']}: {row['reason']}")
         elif row["warnings"]:
-            context.log.warning(f"{entry.entry_id}: read with warnings: {row['warnings']}")
-        outcomes.append({"entry": entry.model_dump(), "ledger_row": row, "document": outcome.document})
-    reader.close()
+            context.log.warning(f"{row['entry_id']}: read with warnings: {row['warnings']}")
 
     # An entry too broken to ingest still leaves a ledger row, and so does an inbox file of this year that
     # cannot be one (a symlink, an unknown company, a duplicate).
     for row in problem_rows(catalog, inbox, context.run_id, owned=lambda y: y == year):
         context.log.warning(f"{row['source']}: {row['reason']}")
-        outcomes.append({"entry": None, "document": None, "ledger_row": row})
+        outcomes.append({"entry": None, "extraction": None, "ledger_row": row})
     # This year's broken entries, and those whose year cannot be read (they may belong to any year).
     catalog_problems = [str(err) for err in catalog.errors if err.year in (year, None)]
     for error in catalog.errors:
         if error.year is None:
             context.log.warning(f"catalog {pipeline.catalog_path}: {error}")
     # Last good data wins: a report failing now keeps the rows an earlier run loaded, and they are marked stale.
-    kept = reports_with_rows(engine, year, run_scope(outcomes).failed_reports)
-    for outcome in outcomes:
-        row = outcome["ledger_row"]
-        row["is_stale"] = row["status"] == "failed" and row["entry_id"] in kept
-        if row["is_stale"]:
-            context.log.warning(f"{row['entry_id']}: the figures an earlier run loaded are kept, marked stale")
+    with warehouse.writer() as writer:
+        kept = reports_with_rows(writer.connection, year, run_scope(outcomes).failed_reports)
+        for outcome in outcomes:
+            row = outcome["ledger_row"]
+            row["is_stale"] = row["status"] == "failed" and row["entry_id"] in kept
+            if row["is_stale"]:
+                context.log.warning(f"{row['entry_id']}: the figures an earlier run loaded are kept, marked stale")
+        # The year's loads are skipped when their inputs are those of the last successful load (defs/unchanged.py).
+        outcomes = YearOutcomes(outcomes)
+        outcomes.load = decide_year(writer, outcomes, year=year, max_quarantine_share=pipeline.max_quarantine_share,
+                                    force=pipeline.force_extract)
+    if outcomes.load.unchanged:
+        context.log.info(f"{year}: validation and loads skipped: {outcomes.load.why()}")
     failed = [o["ledger_row"] for o in outcomes if o["ledger_row"]["status"] == "failed"]
     warned = [o["ledger_row"] for o in outcomes if o["ledger_row"]["warnings"]]
     counts = {s: sum(o["ledger_row"]["status"] == s for o in outcomes) for s in ("new", "unchanged", "failed")}
-    yield dg.Output(outcomes, metadata={"reports": len(outcomes), **counts, "stale": len(kept),
-                                        "with_warnings": len(warned), "catalog_errors": len(catalog_problems),
-                                        "companies": ", ".join(sorted(targeted)) if targeted else "all"})
+    extracted = [e.job.entry.entry_id for e in extractions if not e.cached]
+    yield dg.Output(outcomes, metadata={
+        "reports": len(outcomes), **counts, "stale": len(kept), "with_warnings": len(warned),
+        "catalog_errors": len(catalog_problems), "companies": ", ".join(sorted(targeted)) if targeted else "all",
+        **extraction_summary(extractions),
+        "extracted_reports": dg.MetadataValue.json(
+            extracted[:50] + ([f"... and {len(extracted) - 50} more"] if len(extracted) > 50 else [])),
+        "workers": pipeline.workers(), "forced": pipeline.force_extract,
+        "fetch_seconds": round(fetched - started, 3), "extract_seconds": round(read - fetched, 3),
+        "reports_per_minute": round(60 * len(jobs) / max(read - started, 1e-9), 1),
+        "loads": outcomes.load.why() or "to run", "load_fingerprint": outcomes.load.fingerprint,
+    })
     yield dg.AssetCheckResult(
         check_name="all_reports_ingested",
         passed=not failed and not catalog_problems,
@@ -102,6 +145,23 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
             ),
         },
     )
+
+
+def _read_and_extract(context: dg.AssetExecutionContext, pipeline: PipelineSettings, year: int,
+                      jobs: list[ReportJob], limits) -> list[ReportExtraction]:
+    """Every stored report read and extracted (or found in the cache), with a progress bar on the CLI."""
+    from tqdm import tqdm
+
+    with tqdm(total=len(jobs), desc=f"{year} read+extract", unit="report", file=sys.stderr,
+              disable=not pipeline.show_progress or not jobs, dynamic_ncols=True) as bar:
+        def done(index: int, extraction: ReportExtraction) -> None:
+            how = "from the cache" if extraction.cached else (
+                f"{extraction.metrics} metrics in {extraction.seconds:.1f} s" if extraction.ok else "unreadable")
+            context.log.info(f"[{index + 1}/{len(jobs)}] {extraction.job.entry.entry_id}: {how}")
+            bar.update(1)
+
+        return extract_reports(jobs, workers=pipeline.workers(), force=pipeline.force_extract, limits=limits,
+                               on_done=done)
 
 
 def problem_rows(catalog: CatalogLoad, inbox: list[InboxFile], run_id: str,
@@ -144,8 +204,8 @@ def failures_without_a_year(context: dg.AssetExecutionContext, pipeline: Pipelin
     rows = problem_rows(catalog, inbox, context.run_id, owned=lambda y: y not in years)
     for row in rows:
         context.log.warning(f"{row['source']}: {row['reason']}")
-    upsert_rows(warehouse.writable_engine(), wh.ingest_ledger, [dict(r, attempt_id=_attempt_id(r)) for r in rows],
-                key="attempt_id")
+    with warehouse.writer() as writer:
+        writer.upsert(wh.ingest_ledger, [dict(r, attempt_id=_attempt_id(r)) for r in rows], key="attempt_id")
     return dg.MaterializeResult(metadata={"failed": len(rows)}, check_results=[dg.AssetCheckResult(
         check_name="every_entry_has_a_year", passed=not rows, severity=dg.AssetCheckSeverity.WARN,
         metadata={"failed": failed_list(rows)})])
@@ -172,18 +232,22 @@ def _attempt_id(row: dict[str, Any]) -> str:
 def ingest_ledger(context: dg.AssetExecutionContext, raw_reports: list[dict], warehouse: WarehouseResource):
     """Append-only record of every ingestion attempt: status new / unchanged / failed and why, and the
     reader's warnings for a report read with problems on some pages."""
+    started = time.perf_counter()
     rows = [dict(o["ledger_row"], attempt_id=_attempt_id(o["ledger_row"])) for o in raw_reports]
-    upsert_rows(warehouse.writable_engine(), wh.ingest_ledger, rows, key="attempt_id")
-    return dg.MaterializeResult(metadata={"attempts": len(rows)})
+    with warehouse.writer() as writer:
+        writer.upsert(wh.ingest_ledger, rows, key="attempt_id")
+    return dg.MaterializeResult(metadata={"attempts": len(rows), "seconds": round(time.perf_counter() - started, 3)})
 
 
 @dg.asset(partitions_def=reporting_year_partitions, group_name="ingest", kinds={"python"})
 def report_text(context: dg.AssetExecutionContext, raw_reports: list[dict]) -> list[ReportText]:
-    """Every report of the year that could be read: its blocks and table grids over its text, with PDF pages."""
+    """Every report of the year that could be read: where it came from, its format, pages and characters, and
+    its extraction (the document itself was read by raw_reports' workers; its rows are in the extraction cache)."""
+    started = time.perf_counter()
     texts = []
     for outcome in raw_reports:
-        document, row, entry = outcome["document"], outcome["ledger_row"], outcome["entry"]
-        if document is None or row["status"] == "failed":
+        extraction, row, entry = outcome["extraction"], outcome["ledger_row"], outcome["entry"]
+        if extraction is None or row["status"] == "failed":
             continue
         texts.append(
             ReportText(
@@ -194,12 +258,15 @@ def report_text(context: dg.AssetExecutionContext, raw_reports: list[dict]) -> l
                 title=entry["title"],
                 source=entry["source"],
                 sha256=row["sha256"],
-                format=document.format,
-                document=document,
+                format=extraction.format,
+                document=None,  # read by raw_reports' workers, or not at all: the rows are in the cache
                 currency=entry.get("currency"),
+                extraction=extraction,
             )
         )
-    context.add_output_metadata({"reports": len(texts), "characters": sum(len(t.text) for t in texts)})
+    context.add_output_metadata({"reports": len(texts), "characters": sum(t.chars for t in texts),
+                                 "from_cache": sum(t.extraction.cached for t in texts),
+                                 "seconds": round(time.perf_counter() - started, 3)})
     return texts
 
 
@@ -208,6 +275,7 @@ def reports_table(context: dg.AssetExecutionContext, raw_reports: list[dict], re
                   extracted_metrics, warehouse: WarehouseResource):
     """One row per catalog entry of the year: source, content hash, pages, status and reason."""
     year = int(context.partition_key)
+    started = time.perf_counter()
     texts = {t.report_id: t for t in report_text}
     found = extracted_metrics["report_id"].value_counts().to_dict() if len(extracted_metrics) else {}
     rows = []
@@ -220,12 +288,14 @@ def reports_table(context: dg.AssetExecutionContext, raw_reports: list[dict], re
             **row,
             "report_id": row["entry_id"],
             "report_year": year,
-            "pages": len(text.page_starts) or None if text else None,
-            "chars": len(text.text) if text else None,
+            "pages": text.pages if text else None,
+            "chars": text.chars if text else None,
             "metrics_found": found.get(row["entry_id"], 0),
             "fetched_at": row["attempted_at"],
         })
     # this run's companies only: another catalog's reports in the same warehouse stay
-    loaded = replace_owned_rows(warehouse.writable_engine(), wh.reports, rows, year=year,
-                                companies=run_scope(raw_reports).companies)
-    return dg.MaterializeResult(metadata={"rows": loaded})
+    load = year_load(raw_reports)
+    with warehouse.writer() as writer:
+        loaded = writer.replace_owned(wh.reports, rows, year=year, companies=run_scope(raw_reports).companies,
+                                      state=load.state(wh.reports, context.run_id) if load else None)
+    return dg.MaterializeResult(metadata={"rows": loaded, "seconds": round(time.perf_counter() - started, 3)})

@@ -5,7 +5,6 @@ import dagster as dg
 from esg_pipeline.ingest.catalog import load_catalog
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
 from esg_pipeline.taxonomy import framework_reference_rows, load_taxonomy
-from esg_pipeline.warehouse import replace_rows, upsert_rows
 from esg_pipeline.warehouse import schema as wh
 
 
@@ -13,7 +12,8 @@ from esg_pipeline.warehouse import schema as wh
 def indicators_table(warehouse: WarehouseResource):
     """The indicator taxonomy (esg_pipeline/taxonomy.yaml), the one source of indicator ids."""
     rows = [dict(i.to_dict(), indicator_id=i.id) for i in load_taxonomy()]
-    return dg.MaterializeResult(metadata={"rows": replace_rows(warehouse.writable_engine(), wh.indicators, rows)})
+    with warehouse.writer() as writer:
+        return dg.MaterializeResult(metadata={"rows": writer.replace(wh.indicators, rows)})
 
 
 @dg.asset(key=["esg_raw", "framework_references"], group_name="warehouse", kinds={"sqlalchemy"}, pool="warehouse")
@@ -21,7 +21,8 @@ def framework_references_table(warehouse: WarehouseResource):
     """Each concept's HKEX, GRI, IFRS S2 and ESRS references with versions and effective dates
     (esg_pipeline/taxonomy.yaml): references only, never the frameworks' text."""
     rows = framework_reference_rows(load_taxonomy())
-    return dg.MaterializeResult(metadata={"rows": replace_rows(warehouse.writable_engine(), wh.framework_references, rows)})
+    with warehouse.writer() as writer:
+        return dg.MaterializeResult(metadata={"rows": writer.replace(wh.framework_references, rows)})
 
 
 @dg.asset(key=["esg_raw", "companies"], group_name="warehouse", kinds={"sqlalchemy"}, pool="warehouse")
@@ -30,4 +31,5 @@ def companies_table(pipeline: PipelineSettings, warehouse: WarehouseResource):
     catalogs stay."""
     catalog = load_catalog(pipeline.catalog_path)
     rows = [{"company_id": cid, "company_name": name} for cid, name in sorted(catalog.companies.items())]
-    return dg.MaterializeResult(metadata={"rows": upsert_rows(warehouse.writable_engine(), wh.companies, rows, key="company_id")})
+    with warehouse.writer() as writer:
+        return dg.MaterializeResult(metadata={"rows": writer.upsert(wh.companies, rows, key="company_id")})

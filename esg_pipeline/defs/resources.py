@@ -6,21 +6,22 @@ import dagster as dg
 from sqlalchemy.engine import Engine
 
 from esg_pipeline import settings
-from esg_pipeline.warehouse import ensure_schema, make_engine
+from esg_pipeline.warehouse import make_engine
+from esg_pipeline.warehouse.writer import WarehouseWriter
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The warehouse as a SQLAlchemy URL (ESG_WAREHOUSE_URL): DuckDB file or PostgreSQL."""
+    """The warehouse as a SQLAlchemy URL (ESG_WAREHOUSE_URL): DuckDB file or PostgreSQL. Assets write
+    through `writer()` only (`warehouse/writer.py`)."""
 
     url: str
 
     def engine(self, read_only: bool = False) -> Engine:
         return make_engine(self.url, read_only=read_only)
 
-    def writable_engine(self) -> Engine:
-        engine = self.engine()
-        ensure_schema(engine)
-        return engine
+    def writer(self) -> WarehouseWriter:
+        """The step's writer: `with warehouse.writer() as writer: writer.replace_owned(...)`."""
+        return WarehouseWriter(self.url)
 
 
 class PipelineSettings(dg.ConfigurableResource):
@@ -39,6 +40,18 @@ class PipelineSettings(dg.ConfigurableResource):
     read_timeout_s: float = settings.READ_TIMEOUT_S
     http_retries: int = settings.HTTP_RETRIES
     max_quarantine_share: float = 0.5  # above this a partition is broken, not merely noisy
+    extract_cache_dir: str = ""  # extraction output by content; "": ESG_EXTRACT_CACHE, else beside the raw store
+    extract_workers: int = 0  # processes reading and extracting reports; 0: ESG_EXTRACT_WORKERS, else one per core
+    # `run --force`: read and extract every report again, whatever the cache holds, and skip no load or dbt build
+    force_extract: bool = False
+    show_progress: bool = False  # a per-report progress bar with ETA on stderr (the CLI, on a terminal)
+
+    def cache_dir(self) -> Path:
+        return Path(self.extract_cache_dir).resolve() if self.extract_cache_dir \
+            else settings.extract_cache_dir(self.raw_store_dir)
+
+    def workers(self) -> int:
+        return self.extract_workers if self.extract_workers > 0 else settings.extract_workers()
 
     def report_pages(self) -> int:
         return settings.max_report_pages() if self.max_report_pages is None else self.max_report_pages

@@ -9,6 +9,8 @@ warehouse ingestion ledger.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import logging
 import mimetypes
 from collections.abc import Callable
@@ -20,7 +22,7 @@ import requests
 
 from esg_pipeline.ingest.catalog import CatalogEntry
 from esg_pipeline.ingest.documents import (
-    DEFAULT_MAX_PAGES, Document, DocumentError, detect_format, read_document_bytes,
+    DEFAULT_MAX_PAGES, DEFAULT_MAX_STREAM_BYTES, Document, DocumentError, detect_format, read_document_bytes,
 )
 from esg_pipeline.ingest.boundary import SourceRefused, check_local_path
 from esg_pipeline.ingest.fetch import FetchError, FetchSettings, fetch_to_store
@@ -43,12 +45,14 @@ class PreviousFetch:
     sha256: str | None
     etag: str | None = None
     last_modified: str | None = None
+    content_type: str | None = None  # of the stored copy: a 304 often omits it
 
     @classmethod
     def from_ledger_row(cls, row: dict[str, Any] | None) -> PreviousFetch | None:
         if not row or row.get("status") == "failed" or not row.get("sha256"):
             return None
-        return cls(sha256=row["sha256"], etag=row.get("etag"), last_modified=row.get("last_modified"))
+        return cls(sha256=row["sha256"], etag=row.get("etag"), last_modified=row.get("last_modified"),
+                   content_type=row.get("content_type"))
 
 
 @dataclass(frozen=True)
@@ -80,10 +84,15 @@ class _Failed(Exception):
 
 def ingest_entry(entry: CatalogEntry, store: RawStore, previous: PreviousFetch | None,
                  settings: FetchSettings | None = None, session: requests.Session | None = None, *,
-                 max_pages: int = DEFAULT_MAX_PAGES, reader: Callable[..., Document] | None = None) -> IngestOutcome:
+                 max_pages: int = DEFAULT_MAX_PAGES, reader: Callable[..., Document] | None = None,
+                 read: bool = True) -> IngestOutcome:
     """Fetch or read `entry`, store its bytes and read them into a Document (at most `max_pages` PDF pages)
-    with `reader` (`read_document_bytes`'s arguments; runs pass `BoundedReader.read`, the reader within its
-    time and memory limits; default: `read_document_bytes` in this process)."""
+    with `reader` (`read_document_bytes`'s arguments; a caller passes `BoundedReader.read`, the reader
+    within its time and memory limits; default: `read_document_bytes` in this process).
+
+    With `read=False` the bytes are only stored (their hash is the whole cost of an unchanged local
+    report): the outcome has no document, and a run reads the blob later in its bounded workers
+    (`report_work`), or not at all when the extraction cache already holds the report."""
     settings = settings or FetchSettings()
     row: dict[str, Any] = dict.fromkeys(LEDGER_COLUMNS)
     row.update(entry_id=entry.entry_id, company_id=entry.company_id, report_year=entry.year, title=entry.title,
@@ -94,9 +103,11 @@ def ingest_entry(entry: CatalogEntry, store: RawStore, previous: PreviousFetch |
         if entry.sha256 and blob.sha256 != entry.sha256:
             raise _Failed(f"{entry.resolved_source}: sha256 mismatch: catalog expects {entry.sha256}, "
                           f"content is {blob.sha256}")
-        document = _parse(entry, store, blob, row, settings, max_pages, reader or read_document_bytes)
-        row["format"] = document.format
-        row["warnings"] = WARNING_SEPARATOR.join([*repaired, *document.warnings]) or None
+        document = _parse(entry, store, blob.sha256, row, settings, max_pages, reader or read_document_bytes) \
+            if read else None
+        if document is not None:
+            row["format"] = document.format
+        row["warnings"] = WARNING_SEPARATOR.join([*repaired, *(document.warnings if document else ())]) or None
         unchanged = reused or (previous is not None and previous.sha256 == blob.sha256)
         row["status"] = "unchanged" if unchanged else "new"
         return IngestOutcome(ledger_row=row, document=document)
@@ -152,9 +163,28 @@ def _fetch(entry: CatalogEntry, store: RawStore, previous: PreviousFetch | None,
             raise _Failed(f"{url}: server answered 304 Not Modified but there is no stored copy")
         path = store.path_for(previous.sha256)
         row["reason"] = "not modified (HTTP 304); stored copy reused"
+        # the copy's own type, so it reads (charset) and keys the extraction cache as it did when fetched
+        row["content_type"] = row["content_type"] or previous.content_type
         return StoredBlob(sha256=previous.sha256, path=path, bytes=path.stat().st_size, created=False), True
     assert result.blob is not None
     return result.blob, False
+
+
+def read_stored(entry: CatalogEntry, store: RawStore, sha256: str, content_type: str | None = None,
+                settings: FetchSettings | None = None, *, max_pages: int = DEFAULT_MAX_PAGES,
+                max_stream_bytes: int = DEFAULT_MAX_STREAM_BYTES) -> tuple[Document | None, str | None]:
+    """Read a stored blob of `entry` into a Document in this process: (document, None), or (None, the reason
+    naming the source). Runs call it in a bounded worker (`report_work`), which the time and memory limits
+    watch; pages and PDF streams are limited here."""
+    row: dict[str, Any] = {"content_type": content_type}
+    read = functools.partial(read_document_bytes, max_stream_bytes=max_stream_bytes)
+    try:
+        return _parse(entry, store, sha256, row, settings or FetchSettings(), max_pages, read), None
+    except _Failed as failure:
+        return None, failure.reason
+    except Exception as exc:  # as in ingest_entry: one report's bug must not stop the others
+        log.exception("reading %s failed unexpectedly", entry.resolved_source)
+        return None, f"{entry.resolved_source}: internal error: {type(exc).__name__}: {exc}"
 
 
 def _read_local(entry: CatalogEntry, store: RawStore, settings: FetchSettings, row: dict[str, Any]) -> StoredBlob:
@@ -177,6 +207,10 @@ def _read_local(entry: CatalogEntry, store: RawStore, settings: FetchSettings, r
         raise _Failed(f"{path}: cannot read file: {exc.strerror or exc}") from exc
     with handle:
         try:
+            stored = _stored_copy(handle, store, settings.max_bytes)
+            if stored is not None:  # an unchanged file costs one read and its hash: nothing is written
+                return stored
+            handle.seek(0)
             return store.put_stream(iter(lambda: handle.read(_READ_CHUNK), b""), max_bytes=settings.max_bytes)
         except BlobTooLarge as exc:  # the file grew after stat()
             raise _Failed(f"{path}: file exceeds {exc.max_bytes} bytes") from exc
@@ -184,10 +218,25 @@ def _read_local(entry: CatalogEntry, store: RawStore, settings: FetchSettings, r
             raise _Failed(f"{path}: cannot copy into the raw store {store.root}: {exc}") from exc
 
 
-def _parse(entry: CatalogEntry, store: RawStore, blob: StoredBlob, row: dict[str, Any],
+def _stored_copy(handle, store: RawStore, max_bytes: int) -> StoredBlob | None:
+    """The stored blob with the content of `handle`, if the store has it (whether it is intact is
+    `_stored_blob`'s question), without writing and syncing a copy that would be thrown away."""
+    digest, size = hashlib.sha256(), 0
+    for chunk in iter(lambda: handle.read(_READ_CHUNK), b""):
+        size += len(chunk)
+        if size > max_bytes:
+            raise BlobTooLarge(max_bytes, size)
+        digest.update(chunk)
+    sha256 = digest.hexdigest()
+    if not store.exists(sha256):
+        return None
+    return StoredBlob(sha256=sha256, path=store.path_for(sha256), bytes=size, created=False)
+
+
+def _parse(entry: CatalogEntry, store: RawStore, sha256: str, row: dict[str, Any],
            settings: FetchSettings, max_pages: int, read: Callable[..., Document]) -> Document:
     try:
-        data = store.read(blob.sha256)
+        data = store.read(sha256)
     except RawStoreError as exc:
         raise _Failed(f"{entry.resolved_source}: {exc}") from exc
     fmt = entry.format or detect_format(data, entry.resolved_source, row["content_type"])

@@ -1,10 +1,12 @@
 """SQLAlchemy access to the warehouse: DuckDB file by default, PostgreSQL by URL."""
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import math
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -88,25 +90,48 @@ def _connect_retrying_locks(path: Path, wait_s: float):
     return connect
 
 
-def ensure_schema(engine: Engine) -> None:
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema.RAW_SCHEMA}"))
-    schema.metadata.create_all(engine)
-    _add_missing_columns(engine)
+def ensure_schema(bind: Engine | sa.Connection) -> None:
+    """Create the esg_raw schema, its tables and the columns added since a warehouse was made, on one
+    connection (an engine's, or the one given, committed); one query when they are all there already (a
+    run's every step asks)."""
+    if isinstance(bind, sa.Connection):
+        if bind.in_transaction():
+            bind.commit()
+        with bind.begin():
+            _ensure_schema_in(bind)
+        return
+    with bind.begin() as conn:
+        _ensure_schema_in(conn)
 
 
-def _add_missing_columns(engine: Engine) -> None:
+def _ensure_schema_in(conn: sa.Connection) -> None:
+    if schema_is_current(conn):
+        return
+    conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema.RAW_SCHEMA}"))
+    schema.metadata.create_all(conn)
+    _add_missing_columns(conn)
+
+
+def schema_is_current(conn: sa.Connection) -> bool:
+    """Every table and column of `schema.metadata` exists (information_schema, on DuckDB and PostgreSQL)."""
+    have = set(conn.execute(sa.text(
+        "select table_name, column_name from information_schema.columns where table_schema = :s"),
+        {"s": schema.RAW_SCHEMA}).all())
+    return all((table.name, column.name) in have
+               for table in schema.metadata.sorted_tables for column in table.columns)
+
+
+def _add_missing_columns(conn: sa.Connection) -> None:
     """A warehouse made by an earlier release gets the nullable columns added since (create_all adds
     tables, never columns). information_schema works on DuckDB and PostgreSQL alike."""
-    with engine.begin() as conn:
-        for table in schema.metadata.sorted_tables:
-            have = {name for (name,) in conn.execute(sa.text(
-                "select column_name from information_schema.columns where table_schema = :s and table_name = :t"),
-                {"s": table.schema, "t": table.name})}
-            for column in table.columns if have else ():
-                if column.name not in have and column.nullable and not column.primary_key:
-                    conn.execute(sa.text(f"ALTER TABLE {table.schema}.{table.name} ADD COLUMN {column.name} "
-                                         f"{column.type.compile(dialect=engine.dialect)}"))
+    for table in schema.metadata.sorted_tables:
+        have = {name for (name,) in conn.execute(sa.text(
+            "select column_name from information_schema.columns where table_schema = :s and table_name = :t"),
+            {"s": table.schema, "t": table.name})}
+        for column in table.columns if have else ():
+            if column.name not in have and column.nullable and not column.primary_key:
+                conn.execute(sa.text(f"ALTER TABLE {table.schema}.{table.name} ADD COLUMN {column.name} "
+                                     f"{column.type.compile(dialect=conn.dialect)}"))
 
 
 def _clean(value: Any) -> Any:
@@ -127,6 +152,99 @@ def clean_records(table: sa.Table, records: Iterable[Mapping[str, Any]]) -> list
     return [{n: _clean(r.get(n)) for n in names} for r in records]
 
 
+def _arrow_type(column: sa.Column):
+    """The Arrow type of a column for a bulk insert, or None where only a plain insert is safe."""
+    import pyarrow as pa
+
+    kind = column.type
+    if isinstance(kind, (sa.Double, sa.Float)):
+        return pa.float64()
+    if isinstance(kind, sa.Integer):
+        return pa.int64()
+    if isinstance(kind, (sa.String, sa.Text)):
+        return pa.string()
+    if isinstance(kind, sa.Boolean):
+        return pa.bool_()
+    if isinstance(kind, sa.Date) and not isinstance(kind, sa.DateTime):
+        return pa.date32()
+    return None  # timestamps and the rest: time zones are the driver's business
+
+
+def _coerce(value: Any, arrow_type) -> Any:
+    """What the driver's implicit casts would do: 3.0 into an integer column, 7 into a text column."""
+    import pyarrow as pa
+
+    if value is None:
+        return None
+    if pa.types.is_integer(arrow_type) and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if pa.types.is_string(arrow_type) and not isinstance(value, str):
+        return str(value)
+    if pa.types.is_date(arrow_type) and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def _column_values(records, name: str) -> list[Any]:
+    if hasattr(records, "columns"):  # a DataFrame: a column at a time, no dict per row
+        return records[name].tolist() if name in records.columns else [None] * len(records)
+    return [r.get(name) for r in records]
+
+
+def _records(records) -> Sequence[Mapping[str, Any]]:
+    return records.to_dict("records") if hasattr(records, "to_dict") else records
+
+
+def _arrow_columns(table: sa.Table, records: Sequence[Mapping[str, Any]]):
+    """The records as an Arrow table in the table's column types (NaN and numpy values as `_clean` makes
+    them), or None when some value will not convert."""
+    import pyarrow as pa
+
+    types = [_arrow_type(c) for c in table.columns]
+    if None in types:
+        return None
+    columns = {}
+    for column, arrow_type in zip(table.columns, types):
+        values = _column_values(records, column.name)
+        try:  # the common case, in C: NaN becomes null, numpy scalars are read as they are
+            columns[column.name] = pa.array(values, type=arrow_type, from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError):
+            try:  # what the driver's casts would make of the odd value: 7 into a text column, a date string
+                columns[column.name] = pa.array([_coerce(_clean(v), arrow_type) for v in values], type=arrow_type)
+            except (pa.ArrowException, TypeError, ValueError):
+                return None
+    return pa.table(columns)
+
+
+def insert_rows(conn: sa.Connection, table: sa.Table, records) -> None:
+    """Insert records, or a DataFrame's rows (cleaned here: NaN, numpy values) in the connection's transaction. DuckDB takes them in
+    one statement from an Arrow table (an executemany costs about a millisecond a row there: a year of a
+    thousand reports' metrics took minutes); PostgreSQL gets SQLAlchemy's batched executemany, and so does
+    a table or a value Arrow cannot carry."""
+    if not len(records):
+        return
+    frame = _arrow_columns(table, records) if conn.dialect.name == "duckdb" else None
+    if frame is None:
+        conn.execute(table.insert(), clean_records(table, _records(records)))
+        return
+    names = [c.name for c in table.columns]
+    columns = ", ".join(f'"{n}"' for n in names)
+    raw = conn.connection.dbapi_connection
+    view = f"esg_insert_{table.name}"
+    statement = f'INSERT INTO {table.schema}.{table.name} ({columns}) SELECT {columns} FROM "{view}"'
+    raw.register(view, frame)
+    try:
+        raw.execute(statement)
+    except Exception as exc:  # the driver's error, as SQLAlchemy would have raised it (a DBAPIError)
+        import duckdb
+
+        if isinstance(exc, duckdb.Error):
+            raise sa.exc.DBAPIError.instance(statement, None, exc, duckdb.Error) from exc
+        raise
+    finally:
+        raw.unregister(view)
+
+
 def replace_rows(
     engine: Engine,
     table: sa.Table,
@@ -135,21 +253,26 @@ def replace_rows(
     where: Mapping[str, Any] | None = None,
 ) -> int:
     """Replace the rows matching `where` (all rows if None) in one transaction: re-runs are idempotent."""
-    rows = clean_records(table, records)
     with engine.begin() as conn:
-        delete = table.delete()
-        for column, value in (where or {}).items():
-            delete = delete.where(table.c[column] == value)
-        conn.execute(delete)
-        if rows:
-            conn.execute(table.insert(), rows)
+        return replace_rows_in(conn, table, records, where=where)
+
+
+def replace_rows_in(conn: sa.Connection, table: sa.Table, records: Iterable[Mapping[str, Any]], *,
+                    where: Mapping[str, Any] | None = None) -> int:
+    """`replace_rows` in the connection's transaction."""
+    rows = clean_records(table, records)
+    delete = table.delete()
+    for column, value in (where or {}).items():
+        delete = delete.where(table.c[column] == value)
+    conn.execute(delete)
+    insert_rows(conn, table, rows)
     return len(rows)
 
 
 def replace_owned_rows(
     engine: Engine,
     table: sa.Table,
-    records: Iterable[Mapping[str, Any]],
+    records,
     *,
     year: int,
     companies: Iterable[str],
@@ -158,28 +281,44 @@ def replace_owned_rows(
     """Replace one reporting year's rows of the companies this run loads, and only theirs: another
     catalog's companies in the same warehouse keep their rows, and so do the reports in `keep_reports`
     (those that failed this time: the last good data stays). One transaction: re-runs are idempotent."""
-    rows = clean_records(table, records)
-    owners = sorted(set(companies) | {r["company_id"] for r in rows if r.get("company_id")})
-    keep = sorted(set(keep_reports))
     with engine.begin() as conn:
-        if owners:
-            delete = table.delete().where(table.c.report_year == year, table.c.company_id.in_(owners))
-            if keep:
-                delete = delete.where(table.c.report_id.not_in(keep))
-            conn.execute(delete)
-        if rows:
-            conn.execute(table.insert(), rows)
+        return replace_owned_rows_in(conn, table, records, year=year, companies=companies, keep_reports=keep_reports)
+
+
+def replace_owned_rows_in(conn: sa.Connection, table: sa.Table, records, *, year: int, companies: Iterable[str],
+                          keep_reports: Iterable[str] = ()) -> int:
+    """`replace_owned_rows` in the connection's transaction."""
+    # Records or a DataFrame: insert_rows cleans them (a column at a time on DuckDB).
+    rows = records if hasattr(records, "columns") else list(records)
+    owners = sorted(set(companies) | {str(c) for c in _column_values(rows, "company_id") if isinstance(c, str) and c})
+    keep = sorted(set(keep_reports))
+    if owners:
+        delete = table.delete().where(table.c.report_year == year, table.c.company_id.in_(owners))
+        if keep:
+            delete = delete.where(table.c.report_id.not_in(keep))
+        conn.execute(delete)
+    insert_rows(conn, table, rows)
     return len(rows)
 
 
-def reports_with_rows(engine: Engine, year: int, report_ids: Iterable[str]) -> set[str]:
+@contextlib.contextmanager
+def _connected(bind: Engine | sa.Connection) -> Iterator[sa.Connection]:
+    """A connection: the one given, or one of the engine's for the block."""
+    if isinstance(bind, sa.Connection):
+        yield bind
+        return
+    with bind.connect() as conn:
+        yield conn
+
+
+def reports_with_rows(engine: Engine | sa.Connection, year: int, report_ids: Iterable[str]) -> set[str]:
     """Those of `report_ids` with rows of `year` loaded in `esg_raw.metrics` or `esg_raw.quarantine`: a
     report among them that fails this time keeps those rows, stale."""
     report_ids = sorted(set(report_ids))
     if not report_ids:
         return set()
     found: set[str] = set()
-    with engine.connect() as conn:
+    with _connected(engine) as conn:
         for table in (schema.metrics, schema.quarantine):
             query = (sa.select(table.c.report_id).distinct()
                      .where(table.c.report_year == year, table.c.report_id.in_(report_ids)))
@@ -192,19 +331,28 @@ def upsert_rows(
 ) -> int:
     """Insert rows, replacing any with the same key: loading the same rows twice adds nothing."""
     rows = clean_records(table, records)
+    if not rows:
+        return 0
+    with engine.begin() as conn:
+        return upsert_rows_in(conn, table, rows, key=key)
+
+
+def upsert_rows_in(conn: sa.Connection, table: sa.Table, records: Iterable[Mapping[str, Any]], *,
+                   key: str | Sequence[str]) -> int:
+    """`upsert_rows` in the connection's transaction."""
+    rows = clean_records(table, records)
     columns = [key] if isinstance(key, str) else list(key)
     if rows:
-        with engine.begin() as conn:
-            if len(columns) == 1:
-                conn.execute(table.delete().where(table.c[columns[0]].in_([r[columns[0]] for r in rows])))
-            else:  # composite keys: one delete per row keeps the SQL portable
-                for row in rows:
-                    conn.execute(table.delete().where(sa.and_(*(table.c[c] == row[c] for c in columns))))
-            conn.execute(table.insert(), rows)
+        if len(columns) == 1:
+            conn.execute(table.delete().where(table.c[columns[0]].in_([r[columns[0]] for r in rows])))
+        else:  # composite keys: one delete per row keeps the SQL portable
+            for row in rows:
+                conn.execute(table.delete().where(sa.and_(*(table.c[c] == row[c] for c in columns))))
+        insert_rows(conn, table, rows)
     return len(rows)
 
 
-def latest_successful_fetches(engine: Engine, sources: Iterable[str]) -> dict[str, dict[str, Any]]:
+def latest_successful_fetches(engine: Engine | sa.Connection, sources: Iterable[str]) -> dict[str, dict[str, Any]]:
     """Per source, the newest ledger row that brought content: the validators for a conditional GET."""
     sources = list(sources)
     if not sources:
@@ -216,7 +364,7 @@ def latest_successful_fetches(engine: Engine, sources: Iterable[str]) -> dict[st
         .order_by(ledger.c.attempted_at)
     )
     latest: dict[str, dict[str, Any]] = {}
-    with engine.connect() as conn:
+    with _connected(engine) as conn:
         for row in conn.execute(query).mappings():
             latest[row["source"]] = dict(row)
     return latest

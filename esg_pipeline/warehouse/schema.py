@@ -140,5 +140,18 @@ companies = Table(
     Column("company_name", Text, nullable=False),
 )
 
+# What each load was made from (warehouse/writer.py): a load whose inputs have the same fingerprint as the
+# last successful one is skipped. One row per scope ('esg_raw.metrics/2022', 'dbt'); derived bookkeeping,
+# safe to delete (the next run then loads everything again).
+load_state = Table(
+    "load_state",
+    metadata,
+    Column("scope", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("run_id", String(64)),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+    Column("details", Text),  # JSON: what a skipped step reports instead (a validation's check results)
+)
+
 __all__ = ["RAW_SCHEMA", "metadata", "metrics", "quarantine", "reports", "ingest_ledger", "indicators", "framework_references", "companies",
-           "metric_overrides"]
+           "metric_overrides", "load_state"]

@@ -151,7 +151,7 @@ def _gutter_candidates(words: list[Word], rows: int, body: float) -> list[tuple[
     """The emptiest vertical bands in the middle of the text: at the lowest crossing count that has any."""
     left, right = min(w.x0 for w in words), max(w.x1 for w in words)
     margin = GUTTER_SEARCH_MARGIN * (right - left)
-    lo, hi = int(left + margin), int(right - margin)
+    lo, hi = max(0, int(left + margin)), int(right - margin)  # text drawn left of the page is no column
     if hi <= lo:
         return []
     # words per point column: +1 where a word starts, -1 after it ends, summed left to right
