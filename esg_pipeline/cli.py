@@ -11,23 +11,27 @@ from pathlib import Path
 
 def _cmd_extract(args: argparse.Namespace) -> int:
     from esg_pipeline.extract import extract_document
-    from esg_pipeline.ingest.documents import DocumentError, read_document
-
     from esg_pipeline.extract.tables import Trace
+    from esg_pipeline.ingest.documents import DocumentError, read_file_bytes
+    from esg_pipeline.ingest.documents.bounded import BoundedReader
 
     failed = 0
     rows = []
     trace = Trace([]) if args.explain else None
-    for name in args.files:
-        try:
-            document = read_document(name)
-        except (DocumentError, OSError) as exc:
-            print(f"esg-pipeline extract: {exc}", file=sys.stderr)
-            failed += 1
-            continue
-        doc_sha256 = hashlib.sha256(Path(name).read_bytes()).hexdigest()  # the document id in provenance
-        for metric in extract_document(document, doc=Path(name).name, trace=trace):
-            rows.append({**metric.to_dict(), "doc_sha256": doc_sha256})
+    # Each file is read in a killable worker within the parse limits (ESG_PARSE_TIMEOUT_S, ...): a file that
+    # hangs or crashes the reader fails alone, and the other files are still read.
+    with BoundedReader() as reader:
+        for name in args.files:
+            try:
+                data = read_file_bytes(name)
+                document = reader.read(data, name=str(name))
+            except (DocumentError, OSError) as exc:
+                print(f"esg-pipeline extract: {exc}", file=sys.stderr)
+                failed += 1
+                continue
+            doc_sha256 = hashlib.sha256(data).hexdigest()  # the document id in provenance
+            for metric in extract_document(document, doc=Path(name).name, trace=trace):
+                rows.append({**metric.to_dict(), "doc_sha256": doc_sha256})
     if trace is not None:
         for what, decision, rule in trace.entries:
             print(f"{decision:8} {rule:24} {what}", file=sys.stderr)

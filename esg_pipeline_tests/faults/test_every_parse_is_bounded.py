@@ -201,3 +201,19 @@ def test_the_worker_stops_when_its_run_is_killed(tmp_path):
     if alive:
         os.kill(worker_pid, signal.SIGKILL)
     assert not alive
+
+
+def test_extract_reads_each_file_within_the_limits_and_goes_on_after_one_that_hangs(tmp_path, monkeypatch, capsys):
+    """`esg-pipeline extract` reads files through the same bounded worker as a run: a file past the time limit
+    fails alone with its one-line reason, and the files after it are still read and extracted."""
+    from esg_pipeline.cli import main
+
+    hostile = tmp_path / "hostile.pdf"
+    hostile.write_bytes(text_operator_pdf(20_000))
+    good = tmp_path / "good.txt"
+    good.write_text(GOOD_REPORT, encoding="utf-8")
+    monkeypatch.setenv("ESG_PARSE_TIMEOUT_S", "3")
+    code = within(60, lambda: main(["extract", str(hostile), str(good), "--format", "jsonl"]))
+    out, err = capsys.readouterr()
+    assert f"{hostile}: reading took longer than 3 s" in err
+    assert code == 0 and '"doc": "good.txt"' in out and "12300" in out

@@ -27,11 +27,17 @@ DEFAULT_MAX_PAGES = settings.MAX_REPORT_PAGES
 
 __all__ = ["Block", "Cell", "Column", "Document", "DocumentError", "FORMATS", "FormatName", "Row", "Table",
            "TABLE_CELL_SEPARATOR", "Word", "decode_text", "detect_format", "format_from_name", "read_document",
-           "read_document_bytes", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_PAGES", "DEFAULT_MAX_STREAM_BYTES"]
+           "read_document_bytes", "read_file_bytes", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_PAGES", "DEFAULT_MAX_STREAM_BYTES"]
 
 
 def read_document(path: str | Path, fmt: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
                   max_pages: int = DEFAULT_MAX_PAGES, max_stream_bytes: int = DEFAULT_MAX_STREAM_BYTES) -> Document:
+    return read_document_bytes(read_file_bytes(path, max_bytes=max_bytes), fmt, str(path), max_bytes=max_bytes,
+                               max_pages=max_pages, max_stream_bytes=max_stream_bytes)
+
+
+def read_file_bytes(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """A report file's bytes, or a DocumentError naming the file and what is wrong with it."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -44,8 +50,7 @@ def read_document(path: str | Path, fmt: str | None = None, *, max_bytes: int = 
         raise DocumentError(f"{path}: is a directory, not a report file") from exc
     except OSError as exc:
         raise DocumentError(f"{path}: cannot read file: {exc.strerror or exc}") from exc
-    return read_document_bytes(data, fmt, str(path), max_bytes=max_bytes, max_pages=max_pages,
-                               max_stream_bytes=max_stream_bytes)
+    return data
 
 
 def read_document_bytes(data: bytes, fmt: str | None = None, name: str = "<bytes>", *,
