@@ -206,9 +206,10 @@ def resolve_source(source: str, base_dir: Path) -> str:
     return str(path.resolve())
 
 
-# Catalogs this process has loaded, by (file, sha256 of its text, this year): a run loads its catalog in every
-# year's step, ~1 s each for 1,000 reports. The loads are shared: callers read them, never change them.
-_LOADED: dict[tuple[str, str, int], CatalogLoad] = {}
+# Catalogs this process has loaded, by (path as given, the file, sha256 of its text, this year): a run loads its
+# catalog in every year's step, ~1 s each for 1,000 reports. Validation reads nothing else (sources are resolved,
+# not opened; source roots are checked at ingest). The loads are shared: callers read them, never change them.
+_LOADED: dict[tuple[str, str, str, int], CatalogLoad] = {}
 _LOADED_MAX = 8
 
 
@@ -218,7 +219,7 @@ def load_catalog(path: str | Path) -> CatalogLoad:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-        key = (str(path.resolve()), hashlib.sha256(text.encode()).hexdigest(), dt.date.today().year)
+        key = (str(path), str(path.resolve()), hashlib.sha256(text.encode()).hexdigest(), dt.date.today().year)
         if key in _LOADED:
             return _LOADED[key]
         raw = load_yaml(text)
