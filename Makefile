@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 # dbt's manifest is built here, never at import time.
 $(MANIFEST): $(STAMP) $(DBT_SOURCES)
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	$(BIN)/python -m esg_pipeline.warehouse.dbt_runs
 
 install: $(STAMP) $(MANIFEST)
 

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,8 +18,8 @@ def pytest_configure(config):
     # Definitions import the dbt manifest; prepare it before collection if `make` did not.
     manifest = REPO / "dbt_project" / "target" / "manifest.json"
     if not manifest.exists():
-        dbt = Path(sys.executable).with_name("dbt")
-        subprocess.run([str(dbt), "parse", "--quiet", "--profiles-dir", "."], cwd=REPO / "dbt_project", check=True)
+        from esg_pipeline.warehouse.dbt_runs import parse_project
+        parse_project()
 
 
 @pytest.fixture

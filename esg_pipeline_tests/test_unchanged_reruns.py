@@ -54,9 +54,12 @@ def test_a_changed_report_or_override_or_a_failure_is_never_skipped_and_force_sk
     url, _, _ = run(workdir, catalog)
     before = snapshot(url)
 
+    log_before = len((workdir / "run.log").read_text(encoding="utf-8"))
     write_reports(workdir, scale={"cora": 3})  # one report changes: its year loads, the marts rebuild
     url, year, dbt = run(workdir, catalog)
     assert not year.skipped and not dbt.skipped and (year.extracted, year.from_cache) == (1, 3)
+    second_build = (workdir / "run.log").read_text(encoding="utf-8")[log_before:]
+    assert "PASS=" in second_build and "Unable to do partial parsing" not in second_build  # started from the first's
     assert (3 * 3 * 12_300.0,) in query(url, "select value from esg_raw.metrics where company_id = 'cora'")
     assert (3 * 3 * 12_300.0,) in query(url, "select value from marts.fct_esg_metrics where company_id = 'cora'")
     changed = snapshot(url)

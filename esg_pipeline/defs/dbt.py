@@ -14,6 +14,7 @@ from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
 from esg_pipeline.defs.unchanged import DBT_SCOPE, dbt_fingerprint, dbt_relations, marts_present, observe_skipped
 from esg_pipeline.settings import DBT_PROJECT_DIR
 from esg_pipeline.warehouse import dbt_environment
+from esg_pipeline.warehouse.dbt_runs import keep_parse_state, prune_runs
 from esg_pipeline.warehouse.writer import LoadState
 
 # The manifest is prepared at build time (`make install` / test fixture), never on import.
@@ -77,7 +78,13 @@ def esg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareh
         yield from observe_skipped([key.path for key in context.selected_asset_keys], why)
         return
     with dbt_target_env(warehouse.url):
-        yield from dbt.cli(["build"], context=context).stream()  # raises when the build fails: nothing recorded
+        invocation = dbt.cli(["build"], context=context)
+        try:
+            yield from invocation.stream()  # raises when the build fails: nothing recorded
+        finally:  # the parse state holds either way; the next run on this warehouse starts from it
+            runs = invocation.target_path.parent  # dagster-dbt's target/ (DBT_TARGET_PATH), a build's folder in it
+            keep_parse_state(invocation.target_path, runs)
+            prune_runs(runs, context.op_execution_context.op.name)
     if whole:
         with warehouse.writer() as writer:
             writer.record(LoadState(scope=DBT_SCOPE, fingerprint=fingerprint, run_id=context.run_id))
