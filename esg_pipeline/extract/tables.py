@@ -525,13 +525,16 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
 
 BREAKDOWN_LABEL_RE = re.compile(r"^(?:by|of\s+which|breakdown)\b", re.I)
 GHG_GAS_RE = re.compile(r"\b(?:ghg|greenhouse|scope\s*[123]|methane|ch4|n2o|nitrous|hfcs?|pfcs?|sf6|co2e?)\b", re.I)
+# A gas named to be set apart is no evidence for it: "non-methane hydrocarbons", "air emissions (other than GHG)".
+NOT_GHG_RE = re.compile(r"\bnon-?\s?(?:methane|ghg)\b|\b(?:other\s+than|excluding|excl\.?|except)\s+(?:the\s+)?"
+                        r"(?:ghgs?|greenhouse\s+gas(?:es)?)(?:\s+emissions?)?", re.I)
 
 
 def _classified_as(unit: str, context: str) -> tuple[str, str]:
     """The unit and unit kind to classify by: a greenhouse gas weighed in tonnes (methane, HFCs under
     Scope 1) is evidence for the GHG indicator, though its unit stays the mass printed."""
     kind = unit_kind(unit)
-    if kind == "mass" and GHG_GAS_RE.search(context):
+    if kind == "mass" and GHG_GAS_RE.search(NOT_GHG_RE.sub(" ", context)):
         return "tCO2e", unit_kind("tCO2e")
     return unit, kind
 

@@ -21,6 +21,11 @@ FLIP_BOOK = ("        Fleet Safety\n              Year             2024         
              "         Type          Staff    Contractors    Staff    Contractors\n"
              "        1) Lost-time injuries\n        Number             3         5           4         6\n"
              "        Rate per 1 million  0.52      0.71        0.66      0.80\n        hours worked\n")
+AIR_NOT_GHG = ("Particulars of air emissions (other than GHG emissions) at our plants\n"
+               "| Parameter | Unit | FY 2024-25 | FY 2023-24 |\n|---|---|---|---|\n"
+               "| NOx | MT/Year | 12 | 40 |\n| Particulate matter (PM) | MT/Year | 5 | 7 |\n")
+AIR_BY_GAS = ("| Air emissions | Unit | 2022 | 2023 |\n|---|---|---|---|\n| Total emissions to air | kt | 120 | 110 |\n"
+              "| Non-methane hydrocarbons | kt | 31 | 29 |\n| Methane | kt | 8 | 7 |\n")
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -37,6 +42,10 @@ CASES = [
         unit="count", year=2024, hkex_kpi="B2.2", dimensions={"employment_type": "contractor"})),
     ("periods-over-members", FLIP_BOOK, dict(value=4), dict(unit="count", year=2023, dimensions={})),
     ("wrapped-rate-label", FLIP_BOOK, dict(value=0.8), dict(unit="per 1000000 hours worked", year=2023)),
+    ("gas-set-apart-is-no-ghg", AIR_NOT_GHG, dict(value=12), dict(unit="tonne", hkex_kpi="A1.1", year=2025)),
+    ("gas-set-apart-is-no-ghg", AIR_NOT_GHG, dict(value=7), dict(unit="tonne", hkex_kpi="A1.1", year=2024)),
+    ("gas-set-apart-is-no-ghg", AIR_BY_GAS, dict(value=31_000), dict(unit="tonne", indicator="air_emissions")),
+    ("emissions-to-air-are-pollutants", AIR_BY_GAS, dict(value=120_000), dict(unit="tonne", hkex_kpi="A1.1")),
 ]
 
 
