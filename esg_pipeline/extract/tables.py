@@ -500,9 +500,12 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
     cls = classifier()
     # a breakdown row's own label is a member ('Male', '<30'): what it measures is named up its path
     concept = " ".join(p for p in row.path if not BREAKDOWN_LABEL_RE.match(p))
+    # a bare gender label ('Turnover rate › By gender › Female') is a member of the breakdown of what the path
+    # or title measures, not evidence of its own: 'Female' is no female share (that row is 'Women in workforce')
+    own = "" if MEMBER_LABEL_RE.match(label) else label
     # and a table titled by what it counts ('Employees by region and gender') names it for every row
-    zones = {"subject": cls.stems_of_label(f"{ctx.title} {concept} {label}"),
-             "sentence": cls.stems_of_label(f"{path_text} {label}"),
+    zones = {"subject": cls.stems_of_label(f"{ctx.title} {concept} {own}"),
+             "sentence": cls.stems_of_label(f"{path_text} {own}"),
              "heading": cls.stems_of_label(f"{path_text} {ctx.title}"), "section": cls.stems_of_label(ctx.text)}
     indicator = cls.classify(*_classified_as(unit, f"{path_text} {label} {ctx.title}"), zones)
     value = parsed.value * factor
@@ -523,6 +526,7 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
     )
 
 
+MEMBER_LABEL_RE = re.compile(r"^\W*(?:fe)?males?\W*$|^\W*(?:wo)?m[ae]n\W*$", re.I)
 BREAKDOWN_LABEL_RE = re.compile(r"^(?:by|of\s+which|breakdown)\b", re.I)
 GHG_GAS_RE = re.compile(r"\b(?:ghg|greenhouse|scope\s*[123]|methane|ch4|n2o|nitrous|hfcs?|pfcs?|sf6|co2e?)\b", re.I)
 # A gas named to be set apart is no evidence for it: "non-methane hydrocarbons", "air emissions (other than GHG)".
