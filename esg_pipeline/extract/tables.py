@@ -31,7 +31,7 @@ DECIMAL_COMMA_RE = re.compile(r"^\d+,\d{1,2}$")  # '7,9' where a table writes de
 # Dots that can only group thousands: '1.234.567', or '1.234,5' with a decimal comma after them.
 DOT_THOUSANDS_RE = re.compile(r"^\d{1,3}(?:\.\d{3}){2,}$|^\d{1,3}(?:\.\d{3})+,\d+$")
 QUALIFIERS = {"<": "at_most", "≤": "at_most", ">": "at_least", "≥": "at_least", "~": "approx", "≈": "approx"}
-COUNT_RE = re.compile(r"\b(?:number|no\.|#|headcount|employees?|staff|workers?|people|persons?|person\(s\)|suppliers?|"
+COUNT_RE = re.compile(r"\b(?:number|no\.|#|headcount|workforce|employees?|staff|workers?|people|persons?|person\(s\)|suppliers?|"
                       r"accidents?|fatalit(?:y|ies)|injur(?:y|ies|ed)|incidents?|cases?|complaints?|hires?|"
                       r"recruits?|members?|sites?|spills?|vehicles?|trainees?|participants?|beneficiar(?:y|ies)|"
                       r"by gender|by age|male|female|men|women)\b", re.I)

@@ -36,6 +36,10 @@ FRENCH = ("Indicateurs\n\nIndicator | Unit | 2023 | 2022\n---|---|---|---\nEnerg
 PERIOD_ROWS = ("GHG emissions by year (tCO2e)\n\n| Year | Scope 1 | Scope 2 |\n|---|---|---|\n| 2022 | 5,120 | 11,905 |\n"
                "| 2023 | 4,870 | 10,214 |\n")
 GROUPED = "| Indicator | 2023 | 2022 |\n|---|---|---|\n| Energy consumed (GJ) | 1.204.551 | 1.311.078 |\n| Fuel (GJ) | 2.480,5 | 2.512,0 |\n"
+FLAT_BREAKDOWNS = ("People data\n\n| Indicator | 2023 | 2024 |\n|---|---|---|\n| Total workforce | 2,400 | 2,510 |\n"
+                   "| By gender | | |\n| Male | 1,380 | 1,420 |\n| Female | 1,020 | 1,090 |\n| By age group | | |\n"
+                   "| Under 30 | 610 | 640 |\n| Turnover rate | 9% | 8% |\n| By gender | | |\n| Male | 7% | 6% |\n"
+                   "| Female | 12% | 11% |\n")
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -65,6 +69,13 @@ CASES = [
                                                                        subject__endswith="Business travel")),
     ("label-above-unit-row", LABEL_OVER_UNIT, dict(raw="166"), dict(unit="tCO2e", year=2023,
                                                                      subject__endswith="Employee commute")),
+    ("flat-breakdown-splits-row-above", FLAT_BREAKDOWNS, dict(raw="1,090"), dict(
+        unit="count", year=2024, subject="Total workforce › By gender › Female", dimensions={"gender": "female"})),
+    ("flat-breakdown-splits-row-above", FLAT_BREAKDOWNS, dict(raw="640"), dict(
+        subject="Total workforce › By age group › Under 30", hkex_kpi="B1.1")),
+    ("workforce-is-counted", FLAT_BREAKDOWNS, dict(raw="2,400"), dict(unit="count", year=2023, hkex_kpi="B1.1")),
+    ("repeated-breakdown-starts-new-row", FLAT_BREAKDOWNS, dict(raw="12%"), dict(
+        subject="Turnover rate › By gender › Female", hkex_kpi="B1.2", dimensions={"gender": "female"})),
     ("label-above-unit-row", LABEL_OVER_UNIT, dict(raw="2,904"), dict(unit="m3", subject="Greenhouse gas emissions › Water used")),
 ]
 

@@ -88,6 +88,31 @@ def group_path(groups: list[tuple[int, str]], level: int, nested: bool) -> tuple
     return tuple(label for _, label in groups)
 
 
+# A label-only row naming a breakdown ('By gender', 'Of which') in a flat table (no indentation anywhere).
+BREAKDOWN_ROW_RE = re.compile(r"^(?:by|of\s+which|breakdown\s+by|split\s+by)\b", re.I)
+
+
+def breakdown_parent(rows: list[tuple[str, bool]], k: int, open_parent: str | None = None) -> str | None:
+    """In a flat table a label-only breakdown row ('By gender') right under a figure row breaks that row down:
+    the figure row's label heads the members too ('Turnover rate › By gender › Female'). `rows` holds each
+    body row's (label, has figures); a breakdown after another ('By age' after 'By gender' › 'Female') splits
+    the row the open one split (`open_parent`)."""
+    if k == 0 or not BREAKDOWN_ROW_RE.match(rows[k][0]):
+        return None
+    if open_parent is not None:
+        return open_parent
+    label, figures = rows[k - 1]
+    return label if figures and label and not BREAKDOWN_ROW_RE.match(label) else None
+
+
+def heads_breakdown(rows: list[tuple[str, bool]], k: int, split: list[str]) -> bool:
+    """A figure row with a breakdown below it that already split the open row ('By gender' again) is a new
+    measure broken down the same way, ending the open breakdown; a new one ('By age group') splits the same row."""
+    if k + 1 >= len(rows) or rows[k + 1][1] or not BREAKDOWN_ROW_RE.match(rows[k + 1][0]):
+        return False
+    return " ".join(rows[k + 1][0].lower().split()) in {" ".join(s.lower().split()) for s in split}
+
+
 _PERIOD_SPAN_RE = re.compile(r"^\S+\s+(?:to|versus|against|[-–—])\s+\S+$", re.I)
 
 
