@@ -40,6 +40,9 @@ FLAT_BREAKDOWNS = ("People data\n\n| Indicator | 2023 | 2024 |\n|---|---|---|\n|
                    "| By gender | | |\n| Male | 1,380 | 1,420 |\n| Female | 1,020 | 1,090 |\n| By age group | | |\n"
                    "| Under 30 | 610 | 640 |\n| Turnover rate | 9% | 8% |\n| By gender | | |\n| Male | 7% | 6% |\n"
                    "| Female | 12% | 11% |\n")
+FLAT_SHEET = ("ENERGY Energy consumption [GJ] 2023 2022 2021 Natural gas 1,204.5 1,310.2 1,290.8 Diesel for vehicles "
+              "88.4 91.0 95.7 Purchased electricity 2,410.0 2,390.6 2,455.1 EMISSIONS GHG emissions [tCO2e] 2023 2022 "
+              "2021 Scope 1 - Total 310.4 322.9 330.1 Scope 2 - Market based 410.7 455.0 470.2\n")
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -76,6 +79,9 @@ CASES = [
     ("workforce-is-counted", FLAT_BREAKDOWNS, dict(raw="2,400"), dict(unit="count", year=2023, hkex_kpi="B1.1")),
     ("repeated-breakdown-starts-new-row", FLAT_BREAKDOWNS, dict(raw="12%"), dict(
         subject="Turnover rate › By gender › Female", hkex_kpi="B1.2", dimensions={"gender": "female"})),
+    ("flat-sheet-section-of-two-rows", FLAT_SHEET, dict(raw="455.0"), dict(
+        unit="tCO2e", year=2022, indicator="ghg_scope2", subject="Scope 2 - Market based")),
+    ("flat-sheet-section-of-two-rows", FLAT_SHEET, dict(raw="310.4"), dict(unit="tCO2e", year=2023)),
     ("label-above-unit-row", LABEL_OVER_UNIT, dict(raw="2,904"), dict(unit="m3", subject="Greenhouse gas emissions › Water used")),
 ]
 

@@ -109,12 +109,15 @@ def inline_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
             continue
         words = _row_tokens(line)
         runs = _period_runs(words)
+        found = False
         for idx, (a, b) in enumerate(runs):
             stop = runs[idx + 1][0] if idx + 1 < len(runs) else len(words)
             prev_end = runs[idx - 1][1] if idx else 0
-            block = _inline_table(words, a, b, stop, prev_end, text)
+            # once the line has shown itself a data sheet, a section of it may hold a row or two
+            block = _inline_table(words, a, b, stop, prev_end, text, 1 if found else INLINE_MIN_ROWS)
             if block is not None:
                 blocks.append(block)
+                found = True
     return blocks
 
 
@@ -156,11 +159,12 @@ def _inline_segments(words: list[_Span], start: int, stop: int) -> list[tuple[li
     return segments
 
 
-def _inline_table(words: list[_Span], a: int, b: int, stop: int, prev_end: int, text: str) -> Block | None:
+def _inline_table(words: list[_Span], a: int, b: int, stop: int, prev_end: int, text: str,
+                  min_rows: int = INLINE_MIN_ROWS) -> Block | None:
     k = b - a
     segments = _inline_segments(words, b, stop)
     lengths = [len(v) for _, v in segments if len(v) >= k]
-    if len(lengths) < INLINE_MIN_ROWS:
+    if len(lengths) < min_rows:
         return None
     width = max(set(lengths), key=lambda n: (lengths.count(n), -n))
     lead = words[max(prev_end, a - INLINE_LEAD_WORDS):a]
@@ -201,7 +205,7 @@ def _inline_table(words: list[_Span], a: int, b: int, stop: int, prev_end: int, 
                  if not is_empty_value(v.text)]
         table.rows.append(Row(label=label, unit=unit, notes=notes, cells=cells,
                               start=label_words[0].start, end=values[-1].end))
-    if len(table.rows) < INLINE_MIN_ROWS:
+    if len(table.rows) < min_rows:
         return None
     start = lead[0].start if lead else words[a].start
     end = table.rows[-1].end
