@@ -43,6 +43,8 @@ FLAT_BREAKDOWNS = ("People data\n\n| Indicator | 2023 | 2024 |\n|---|---|---|\n|
 FLAT_SHEET = ("ENERGY Energy consumption [GJ] 2023 2022 2021 Natural gas 1,204.5 1,310.2 1,290.8 Diesel for vehicles "
               "88.4 91.0 95.7 Purchased electricity 2,410.0 2,390.6 2,455.1 EMISSIONS GHG emissions [tCO2e] 2023 2022 "
               "2021 Scope 1 - Total 310.4 322.9 330.1 Scope 2 - Market based 410.7 455.0 470.2\n")
+COUNT_AND_SHARE = ("Workforce by contract\n\n| Contract | 2024 | | 2023 | |\n|---|---|---|---|---|\n"
+                   "| Permanent | 3,150 | 91% | 3,020 | 90% |\n| Temporary | 311 | 9% | 335 | 10% |\n")
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -82,6 +84,8 @@ CASES = [
     ("flat-sheet-section-of-two-rows", FLAT_SHEET, dict(raw="455.0"), dict(
         unit="tCO2e", year=2022, indicator="ghg_scope2", subject="Scope 2 - Market based")),
     ("flat-sheet-section-of-two-rows", FLAT_SHEET, dict(raw="310.4"), dict(unit="tCO2e", year=2023)),
+    ("blank-column-shares-period-on-its-left", COUNT_AND_SHARE, dict(raw="9%"), dict(value=9, unit="percent", year=2024)),
+    ("blank-column-shares-period-on-its-left", COUNT_AND_SHARE, dict(raw="90%"), dict(unit="percent", year=2023)),
     ("label-above-unit-row", LABEL_OVER_UNIT, dict(raw="2,904"), dict(unit="m3", subject="Greenhouse gas emissions › Water used")),
 ]
 

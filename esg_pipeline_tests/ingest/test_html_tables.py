@@ -190,3 +190,11 @@ FLAT_BREAKDOWN_PAGE = """<html><body><table>
 def test_flat_html_breakdown_rows_name_the_row_they_split(rule, label, path):
     rows = [r for r in _read(FLAT_BREAKDOWN_PAGE).tables[0].rows if r.label == label]
     assert path in [r.path for r in rows], (rule, [(r.label, r.path) for r in rows])
+
+
+def test_blank_headed_columns_after_each_year_are_that_years_share_columns():
+    page = ("<table><tr><th>Gender</th><th>2023</th><th></th><th>2022</th><th></th></tr>"
+            "<tr><td>Women</td><td>980</td><td>45%</td><td>940</td><td>46%</td></tr>"
+            "<tr><td>Men</td><td>1,200</td><td>55%</td><td>1,100</td><td>54%</td></tr></table>")
+    (table,) = _read(page).tables
+    assert [c.year for c in table.columns] == [2023, 2023, 2022, 2022]

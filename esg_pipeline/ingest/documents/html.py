@@ -13,7 +13,7 @@ from esg_pipeline.ingest.documents.model import Cell, Document, DocumentBuilder,
 from esg_pipeline.ingest.documents.periods import period_year
 from esg_pipeline.ingest.documents.table_cells import (
     breakdown_parent, build_columns, group_level, group_path, heads_breakdown, is_empty_value, is_number,
-    is_unit_header, split_label,
+    is_unit_header, pair_blank_columns, split_label,
 )
 
 _DROPPED_TAGS = frozenset({"script", "style", "noscript", "nav", "aside", "form", "template", "head", "svg",
@@ -282,7 +282,7 @@ def _grid_table(tag) -> Table | None:
             break
         n_labels += 1
     value_cols = [c for c in range(n_labels, width) if c != unit_col]
-    columns = build_columns([headers[c] for c in value_cols])
+    columns = pair_blank_columns(build_columns([headers[c] for c in value_cols]))
     table = Table(columns=columns, header_rows=[p for p in printed[:n_head] if any(p)],
                   unit_header=headers[unit_col] if unit_col is not None else None, source="html-table")
     caption = tag.find("caption")

@@ -146,3 +146,16 @@ def build_columns(headers: list[str]) -> list[Column]:
             period = header[start:end].strip()
         columns.append(Column(header=header, period=period, year=year, kind=column_kind(header)))
     return columns
+
+
+def pair_blank_columns(columns: list[Column]) -> list[Column]:
+    """'2023 | (blank) | 2022 | (blank)': when every period column has a blank-headed column right after it,
+    each blank one is a sub-column of the period on its left (a count, then its share in %), and takes that
+    period."""
+    periods = [i for i, c in enumerate(columns) if c.period]
+    if not periods or any(i + 1 >= len(columns) or columns[i + 1].header for i in periods):
+        return columns
+    for i in periods:
+        left = columns[i]
+        columns[i + 1] = Column(header=left.header, period=left.period, year=left.year, kind=left.kind)
+    return columns

@@ -9,7 +9,7 @@ from esg_pipeline.ingest.documents.model import Block, Cell, Column, Row, Table
 from esg_pipeline.ingest.documents.periods import find_periods, period_year
 from esg_pipeline.ingest.documents.table_cells import (
     breakdown_parent, build_columns, group_level, group_path, heads_breakdown, is_empty_value, is_number,
-    is_unit_header, split_label, VALUE_TOKEN_RE,
+    is_unit_header, pair_blank_columns, split_label, VALUE_TOKEN_RE,
 )
 
 
@@ -145,7 +145,7 @@ def _rows_to_table(header_rows: list[list[_Span | None]], body: list[_RawRow], s
             break
         n_labels += 1
     value_cols = [c for c in range(n_labels, width) if c != unit_col]
-    columns = build_columns([headers[c] for c in value_cols])
+    columns = pair_blank_columns(build_columns([headers[c] for c in value_cols]))
     if not columns:
         return None
     table = Table(columns=columns, caption=caption,
