@@ -92,6 +92,9 @@ class TableContext:
     title: str = ""  # the nearest title line above the table (its heading for KPI evidence)
     footnotes: tuple[tuple[str, str], ...] = ()  # (marker, note) of the notes printed under the table
     title_year: int | None = None  # the one period the title names ('Environmental data 2023'), if one
+    # a caption naming several units ('Emissions (tCO2e) and intensity (tCO2e/employee)'): each unit with the
+    # word stems of the words before it
+    caption_units: tuple[tuple[frozenset[str], UnitSpec], ...] = ()
 
 
 UnitRule = Callable[[Row, TableContext], UnitSpec | None]
@@ -139,7 +142,38 @@ def unit_from_caption(row: Row, ctx: TableContext) -> UnitSpec | None:
     """The unit a caption or the line above declares ('(Unit: tonnes)', 'Energy (MWh)'). A heading that only
     names people or things ('People', 'Employees') declares no unit: counts are the counted rules' to find,
     and the table may hold hours, rates and shares too."""
+    if ctx.caption_units:
+        return _caption_unit_for(row, ctx.caption_units)
     return ctx.scale if ctx.scale is not None and ctx.scale.unit and ctx.scale.unit != "count" else None
+
+
+RATIO_WORDS_RE = re.compile(r"\b(?:intensity|per|rate|ratio|efficiency)\b", re.I)
+
+
+def _caption_unit_for(row: Row, units: tuple[tuple[frozenset[str], UnitSpec], ...]) -> UnitSpec:
+    """The unit of a several-unit caption whose words the row's label and path share most; on a tie a ratio
+    unit for a row saying 'intensity' or 'per', else the first plain unit."""
+    text = " ".join((*row.path, row.label))
+    stems = _word_stems(text)
+    ratio = RATIO_WORDS_RE.search(text) is not None
+    return max(units, key=lambda u: (len(u[0] & stems), ("/" in u[1].unit) == ratio,
+                                     -units.index(u)))[1]
+
+
+def _word_stems(text: str) -> frozenset[str]:
+    return frozenset(w[:5] for w in re.findall(r"[a-z][a-z0-9]+", text.lower()) if len(w) > 2)
+
+
+def caption_units(piece: str) -> tuple[tuple[frozenset[str], UnitSpec], ...]:
+    """Each bracketed unit of a caption with the words since the previous bracket, when it names two or more
+    different units."""
+    found, start = [], 0
+    for m in BRACKET_RE.finditer(piece):
+        spec = parse_unit(m.group())
+        if spec is not None and spec.unit not in ("", "count"):
+            found.append((_word_stems(piece[start:m.start()]), spec))
+        start = m.end()
+    return tuple(found) if len({spec.unit for _, spec in found}) > 1 else ()
 
 
 def unit_from_rate_label(row: Row, ctx: TableContext) -> UnitSpec | None:
@@ -319,10 +353,11 @@ def table_context(doc: Document, index: int) -> TableContext:
         above = [t for t in _titles_above(doc, index) if t not in above] + above
     header = " ".join(" ".join(h) for h in table.header_rows)
     text = " ".join([*above, table.caption, header]).strip()
-    scale = None
+    scale, units = None, ()
     for piece in (table.caption, header, *(a for a in reversed(above) if len(a) <= UNIT_LINE_MAX_CHARS)):
         scale = _declared_unit(piece) if piece else None
         if scale is not None:
+            units = caption_units(piece) if "(" in piece else ()
             break
     # the header over the label column ('Workforce', 'Emissions') names what every row measures
     stub = [cells[0] for cells in table.header_rows[:1] if cells and period_year(cells[0]) is None
@@ -332,7 +367,7 @@ def table_context(doc: Document, index: int) -> TableContext:
     title = EXAMPLES_RE.sub(" ", " ".join([*above, table.caption, *stub])).strip()
     title_years = {year for _, _, year in find_periods(title)}
     return TableContext(table, text, scale, title, _footnotes_after(doc, index),
-                        title_years.pop() if len(title_years) == 1 else None)
+                        title_years.pop() if len(title_years) == 1 else None, units)
 
 
 EXAMPLES_RE = re.compile(r"\((?:e\.g\.|eg\.|for example|for instance|such as)[^()]*\)", re.I)

@@ -45,6 +45,11 @@ FLAT_SHEET = ("ENERGY Energy consumption [GJ] 2023 2022 2021 Natural gas 1,204.5
               "2021 Scope 1 - Total 310.4 322.9 330.1 Scope 2 - Market based 410.7 455.0 470.2\n")
 COUNT_AND_SHARE = ("Workforce by contract\n\n| Contract | 2024 | | 2023 | |\n|---|---|---|---|---|\n"
                    "| Permanent | 3,150 | 91% | 3,020 | 90% |\n| Temporary | 311 | 9% | 335 | 10% |\n")
+TWO_UNIT_CAPTION = ("Emission intensity (tCO2e/employee) and greenhouse gas emissions (tCO2e)\n\n"
+                    "| Indicator | 2024 | 2023 |\n|---|---|---|\n| Scope 1 emissions | 1,250 | 1,310 |\n"
+                    "| Emission intensity | 2.1 | 2.4 |\n\n"
+                    "Energy use (MWh) and energy intensity (MWh per m2)\n\n| Indicator | 2024 | 2023 |\n"
+                    "|---|---|---|\n| Electricity | 8,200 | 8,450 |\n| Energy intensity | 0.31 | 0.33 |\n")
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -86,6 +91,8 @@ CASES = [
     ("flat-sheet-section-of-two-rows", FLAT_SHEET, dict(raw="310.4"), dict(unit="tCO2e", year=2023)),
     ("blank-column-shares-period-on-its-left", COUNT_AND_SHARE, dict(raw="9%"), dict(value=9, unit="percent", year=2024)),
     ("blank-column-shares-period-on-its-left", COUNT_AND_SHARE, dict(raw="90%"), dict(unit="percent", year=2023)),
+    ("caption-unit-by-row-words", TWO_UNIT_CAPTION, dict(raw="2.1"), dict(unit="tCO2e/employee", year=2024)),
+    ("caption-unit-plain-on-a-tie", TWO_UNIT_CAPTION, dict(raw="8,200"), dict(unit="MWh", hkex_kpi="A2.1")),
     ("label-above-unit-row", LABEL_OVER_UNIT, dict(raw="2,904"), dict(unit="m3", subject="Greenhouse gas emissions › Water used")),
 ]
 
