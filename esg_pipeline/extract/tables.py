@@ -18,6 +18,7 @@ from esg_pipeline.extract.unit_parse import (UnitSpec, caption_scale, contextual
 from esg_pipeline.extract.units import unit_kind
 from esg_pipeline.ingest.documents.model import Block, Cell, Document, Row, Table
 from esg_pipeline.ingest.documents.periods import find_periods, period_year
+from esg_pipeline.taxonomy import fallback_id
 
 # --- cell values ------------------------------------------------------------------------
 
@@ -543,6 +544,8 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
              "sentence": cls.stems_of_label(f"{path_text} {own}"),
              "heading": cls.stems_of_label(f"{path_text} {ctx.title}"), "section": cls.stems_of_label(ctx.text)}
     indicator = cls.classify(*_classified_as(unit, f"{path_text} {label} {ctx.title}"), zones)
+    if not own and unit == "count" and indicator.id == fallback_id("count"):
+        indicator = cls.by_id[GENDER_COUNT_INDICATOR]  # 'People' › 'Women 1,020': people counted by gender
     value = parsed.value * factor
     unit_text = f" ({row.unit})" if row.unit else ""
     year, year_source = column.year, "column" if column.year else "none"
@@ -561,6 +564,8 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
     )
 
 
+# what a table counts when a row is only a gender and nothing names the thing counted: a company's people
+GENDER_COUNT_INDICATOR = "employees_total"
 MEMBER_LABEL_RE = re.compile(r"^\W*(?:fe)?males?\W*$|^\W*(?:wo)?m[ae]n\W*$", re.I)
 BREAKDOWN_LABEL_RE = re.compile(r"^(?:by|of\s+which|breakdown)\b", re.I)
 GHG_GAS_RE = re.compile(r"\b(?:ghg|greenhouse|scope\s*[123]|methane|ch4|n2o|nitrous|hfcs?|pfcs?|sf6|co2e?)\b", re.I)

@@ -30,6 +30,7 @@ AIR_BY_GAS = ("| Air emissions | Unit | 2022 | 2023 |\n|---|---|---|---|\n| Tota
 RATE_BY_GENDER = ("Employee turnover rate by gender\n| Gender | 2022 | 2023 |\n|---|---|---|\n"
                   "| Male | 14% | 12% |\n| Female | 18% | 16% |\n\n"
                   "Gender diversity\n| Gender | 2022 | 2023 |\n|---|---|---|\n| Male | 55% | 54% |\n| Female | 45% | 46% |\n")
+PEOPLE = "People\n| Indicator | 2023 | 2022 |\n|---|---|---|\n| Women | 1,020 | 990 |\n| Men | 1,380 | 1,400 |\n"
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -51,6 +52,8 @@ CASES = [
     ("gas-set-apart-is-no-ghg", AIR_BY_GAS, dict(value=31_000), dict(unit="tonne", indicator="air_emissions")),
     ("gender-label-is-a-member", RATE_BY_GENDER, dict(value=18), dict(
         hkex_kpi="B1.2", indicator="employee_turnover_rate", dimensions={"gender": "female"})),
+    ("gender-count-is-headcount", PEOPLE, dict(value=990), dict(
+        unit="count", hkex_kpi="B1.1", indicator="employees_total", dimensions={"gender": "female"}, year=2022)),
     ("emissions-to-air-are-pollutants", AIR_BY_GAS, dict(value=120_000), dict(unit="tonne", hkex_kpi="A1.1")),
     ("emitted-mass-is-no-fuel", AIR_BY_GAS, dict(value=38_000), dict(unit="tonne", hkex_kpi="A1.1")),
 ]
