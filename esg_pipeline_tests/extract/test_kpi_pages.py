@@ -31,6 +31,9 @@ RATE_BY_GENDER = ("Employee turnover rate by gender\n| Gender | 2022 | 2023 |\n|
                   "| Male | 14% | 12% |\n| Female | 18% | 16% |\n\n"
                   "Gender diversity\n| Gender | 2022 | 2023 |\n|---|---|---|\n| Male | 55% | 54% |\n| Female | 45% | 46% |\n")
 PEOPLE = "People\n| Indicator | 2023 | 2022 |\n|---|---|---|\n| Women | 1,020 | 990 |\n| Men | 1,380 | 1,400 |\n"
+CO2_SHEET = ("CO2 emissions\n| Indicator | Unit | 2023 | 2022 |\n|---|---|---|---|\n"
+             "| Direct CO2 emissions | tCO2 | 1,250 | 1,310 |\n| Intensity | GJ/t | 3.1 | 3.3 |\n"
+             "| Electricity used | kWh/m2 | 101 | 110 |\n")
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -54,6 +57,9 @@ CASES = [
         hkex_kpi="B1.2", indicator="employee_turnover_rate", dimensions={"gender": "female"})),
     ("gender-count-is-headcount", PEOPLE, dict(value=990), dict(
         unit="count", hkex_kpi="B1.1", indicator="employees_total", dimensions={"gender": "female"}, year=2022)),
+    ("ratio-numerator-names-the-measure", CO2_SHEET, dict(value=3.3), dict(unit="GJ/tonne", hkex_kpi="A2.1",
+                                                                            indicator="energy_intensity")),
+    ("ratio-numerator-names-the-measure", CO2_SHEET, dict(value=101), dict(unit="kWh/m2", indicator="energy_intensity")),
     ("emissions-to-air-are-pollutants", AIR_BY_GAS, dict(value=120_000), dict(unit="tonne", hkex_kpi="A1.1")),
     ("emitted-mass-is-no-fuel", AIR_BY_GAS, dict(value=38_000), dict(unit="tonne", hkex_kpi="A1.1")),
 ]
