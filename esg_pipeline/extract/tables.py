@@ -544,6 +544,12 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
              "sentence": cls.stems_of_label(f"{path_text} {own}"),
              "heading": cls.stems_of_label(f"{path_text} {ctx.title}"), "section": cls.stems_of_label(ctx.text)}
     indicator = cls.classify(*_classified_as(unit, f"{path_text} {label} {ctx.title}"), zones)
+    if unit == "count" and indicator.id == fallback_id("count") and row.path and ctx.table.rows and \
+            ctx.table.rows[0] is not row and not ctx.table.rows[0].path:
+        # 'Employee headcount 13,687' then 'Regions › European markets 8,502': a group of members under a
+        # table's opening total counts what the total counts
+        first = ctx.table.rows[0].label
+        indicator = cls.classify("count", "count", {**zones, "subject": cls.stems_of_label(f"{ctx.title} {first}")})
     if not own and unit == "count" and indicator.id == fallback_id("count"):
         indicator = cls.by_id[GENDER_COUNT_INDICATOR]  # 'People' › 'Women 1,020': people counted by gender
     value = parsed.value * factor
