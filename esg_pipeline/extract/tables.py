@@ -304,6 +304,25 @@ def _blocks_before(doc: Document, index: int) -> list[str]:
     return above
 
 
+# Titles that do not start a new topic: a breakdown of the one above ('By geographical location'), '(continued)'.
+CONTINUATION_TITLE_RE = re.compile(r"^\W*(?:by|of\s+which|breakdown\s+by|split\s+by)\b|\bcontinued\b|\bcont['’]?d\b", re.I)
+
+
+def _continued_context(doc: Document, index: int) -> list[str]:
+    """The title blocks of the table this one continues: the nearest table before it, with only a few short
+    blocks between, that has the same column headers."""
+    headers = [c.header for c in doc.blocks[index].table.columns]
+    for k in range(index - 1, max(-1, index - 1 - TITLE_BLOCKS), -1):
+        prev = doc.blocks[k]
+        if prev.kind == "table":
+            if prev.table is not None and [c.header for c in prev.table.columns] == headers:
+                return [*_blocks_before(doc, k), *([prev.table.caption] if prev.table.caption else [])]
+            return []
+        if len(prev.text) > TITLE_MAX_CHARS:
+            return []
+    return []
+
+
 def _titles_above(doc: Document, index: int) -> list[str]:
     """Short blocks on the page just above the table and over its width, nearest last: reading order may
     put a title spanning two columns elsewhere."""
@@ -360,6 +379,12 @@ def table_context(doc: Document, index: int) -> TableContext:
         if scale is not None:
             units = caption_units(piece) if "(" in piece else ()
             break
+    if scale is None and table.unit_header is None and not any(r.unit for r in table.rows) and \
+            all(CONTINUATION_TITLE_RE.search(a) for a in above):
+        # a table continued under a sub-heading or on the next page (the same columns, nothing declared of its
+        # own) is about what the table it continues is about
+        above = _continued_context(doc, index) + above
+        text = " ".join([*above, table.caption, header]).strip()
     # the header over the label column ('Workforce', 'Emissions') names what every row measures
     stub = [cells[0] for cells in table.header_rows[:1] if cells and period_year(cells[0]) is None
             and cells[0] != table.unit_header]

@@ -50,6 +50,9 @@ TWO_UNIT_CAPTION = ("Emission intensity (tCO2e/employee) and greenhouse gas emis
                     "| Emission intensity | 2.1 | 2.4 |\n\n"
                     "Energy use (MWh) and energy intensity (MWh per m2)\n\n| Indicator | 2024 | 2023 |\n"
                     "|---|---|---|\n| Electricity | 8,200 | 8,450 |\n| Energy intensity | 0.31 | 0.33 |\n")
+CONTINUED = ("Total workforce (number of staff) at year end by gender\n| Gender | 2023 | 2022 |\n|---|---|---|\n"
+             "| Male | 43 | 50 |\n| Female | 16 | 17 |\n\nBy region\n| Region | 2023 | 2022 |\n|---|---|---|\n"
+             "| Inland | 52 | 60 |\n| Coastal | 7 | 7 |\n")
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -93,6 +96,8 @@ CASES = [
     ("blank-column-shares-period-on-its-left", COUNT_AND_SHARE, dict(raw="90%"), dict(unit="percent", year=2023)),
     ("caption-unit-by-row-words", TWO_UNIT_CAPTION, dict(raw="2.1"), dict(unit="tCO2e/employee", year=2024)),
     ("caption-unit-plain-on-a-tie", TWO_UNIT_CAPTION, dict(raw="8,200"), dict(unit="MWh", hkex_kpi="A2.1")),
+    ("continued-table-keeps-its-topic", CONTINUED, dict(raw="60"), dict(
+        value=60, unit="count", year=2022, hkex_kpi="B1.1")),
     ("label-above-unit-row", LABEL_OVER_UNIT, dict(raw="2,904"), dict(unit="m3", subject="Greenhouse gas emissions › Water used")),
 ]
 
