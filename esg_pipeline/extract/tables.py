@@ -569,6 +569,12 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
              "sentence": cls.stems_of_label(f"{path_text} {own}"),
              "heading": cls.stems_of_label(f"{path_text} {ctx.title}"), "section": cls.stems_of_label(ctx.text)}
     indicator = cls.classify(*_classified_as(unit, f"{path_text} {label} {ctx.title}"), zones)
+    if own and row.path and "non-" in own.lower():
+        # 'Non-hazardous waste' under a 'Hazardous waste' row: the row's own negated name beats its path's
+        alone = {"subject": cls.stems_of_label(own), "sentence": cls.stems_of_label(own)}
+        found = cls.classify(*_classified_as(unit, label), alone)
+        if found.id != fallback_id(found.unit_kind):
+            indicator = found
     if unit == "count" and indicator.id == fallback_id("count") and row.path and ctx.table.rows and \
             ctx.table.rows[0] is not row and not ctx.table.rows[0].path:
         # 'Employee headcount 13,687' then 'Regions › European markets 8,502': a group of members under a

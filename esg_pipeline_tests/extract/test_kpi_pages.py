@@ -36,6 +36,8 @@ CO2_SHEET = ("CO2 emissions\n| Indicator | Unit | 2023 | 2022 |\n|---|---|---|--
              "| Electricity used | kWh/m2 | 101 | 110 |\n")
 HEADCOUNT_GROUPS = ("| Indicator | Unit | 2023 | 2022 |\n|---|---|---|---|\n| Employee headcount | Number | 4,210 | 4,050 |\n"
                     "| Regions | | | |\n| Home markets | Number | 2,300 | 2,250 |\n| Growth markets | Number | 1,910 | 1,800 |\n")
+WASTE_GROUP = ("| Indicator | 2023 | 2022 |\n|---|---|---|\n| Hazardous waste | | |\n| Generated (tonnes) | 30 | 28 |\n"
+               "| Non-hazardous waste (tonnes) | 1,200 | 1,150 |\n")
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -64,6 +66,7 @@ CASES = [
     ("ratio-numerator-names-the-measure", CO2_SHEET, dict(value=101), dict(unit="kWh/m2", indicator="energy_intensity")),
     ("members-count-what-the-opening-total-counts", HEADCOUNT_GROUPS, dict(value=1_800), dict(
         unit="count", year=2022, hkex_kpi="B1.1", indicator="employees_total")),
+    ("negated-label-beats-its-path", WASTE_GROUP, dict(value=1_150), dict(unit="tonne", hkex_kpi="A1.4")),
     ("emissions-to-air-are-pollutants", AIR_BY_GAS, dict(value=120_000), dict(unit="tonne", hkex_kpi="A1.1")),
     ("emitted-mass-is-no-fuel", AIR_BY_GAS, dict(value=38_000), dict(unit="tonne", hkex_kpi="A1.1")),
 ]
