@@ -38,6 +38,8 @@ HEADCOUNT_GROUPS = ("| Indicator | Unit | 2023 | 2022 |\n|---|---|---|---|\n| Em
                     "| Regions | | | |\n| Home markets | Number | 2,300 | 2,250 |\n| Growth markets | Number | 1,910 | 1,800 |\n")
 WASTE_GROUP = ("| Indicator | 2023 | 2022 |\n|---|---|---|\n| Hazardous waste | | |\n| Generated (tonnes) | 30 | 28 |\n"
                "| Non-hazardous waste (tonnes) | 1,200 | 1,150 |\n")
+BRACKETED_PERIODS = ("Gross figures before offsets are as follows: 1,416,000 tCO2e (FY24), 1,502,000 tCO2e (FY23), "
+                     "1,611,000 tCO2e (FY22).\n")
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -67,6 +69,8 @@ CASES = [
     ("members-count-what-the-opening-total-counts", HEADCOUNT_GROUPS, dict(value=1_800), dict(
         unit="count", year=2022, hkex_kpi="B1.1", indicator="employees_total")),
     ("negated-label-beats-its-path", WASTE_GROUP, dict(value=1_150), dict(unit="tonne", hkex_kpi="A1.4")),
+    ("bracketed-period-after-figure", BRACKETED_PERIODS, dict(value=1_502_000), dict(unit="tCO2e", year=2023)),
+    ("bracketed-period-after-figure", BRACKETED_PERIODS, dict(value=1_611_000), dict(year=2022)),
     ("emissions-to-air-are-pollutants", AIR_BY_GAS, dict(value=120_000), dict(unit="tonne", hkex_kpi="A1.1")),
     ("emitted-mass-is-no-fuel", AIR_BY_GAS, dict(value=38_000), dict(unit="tonne", hkex_kpi="A1.1")),
 ]
