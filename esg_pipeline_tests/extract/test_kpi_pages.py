@@ -40,6 +40,9 @@ WASTE_GROUP = ("| Indicator | 2023 | 2022 |\n|---|---|---|\n| Hazardous waste | 
                "| Non-hazardous waste (tonnes) | 1,200 | 1,150 |\n")
 BRACKETED_PERIODS = ("Gross figures before offsets are as follows: 1,416,000 tCO2e (FY24), 1,502,000 tCO2e (FY23), "
                      "1,611,000 tCO2e (FY22).\n")
+GAS_ROWS = ("Greenhouse gas emissions\n| Indicator | Unit | FY24 | FY23 |\n|---|---|---|---|\n"
+            "| Total Scope 1 emissions (break-up into CO2, CH4, N2O) | Metric tonnes | 26,410 | 27,020 |\n"
+            "| Scope 1 – SF6 | mt | 2 | 3 |\n")
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -71,6 +74,8 @@ CASES = [
     ("negated-label-beats-its-path", WASTE_GROUP, dict(value=1_150), dict(unit="tonne", hkex_kpi="A1.4")),
     ("bracketed-period-after-figure", BRACKETED_PERIODS, dict(value=1_502_000), dict(unit="tCO2e", year=2023)),
     ("bracketed-period-after-figure", BRACKETED_PERIODS, dict(value=1_611_000), dict(year=2022)),
+    ("gas-list-names-a-scope-total", GAS_ROWS, dict(value=27_020), dict(unit="tCO2e", hkex_kpi="A1.2", year=2023)),
+    ("one-gas-weighed-in-its-own-mass", GAS_ROWS, dict(value=3), dict(unit="tonne", year=2023)),
     ("emissions-to-air-are-pollutants", AIR_BY_GAS, dict(value=120_000), dict(unit="tonne", hkex_kpi="A1.1")),
     ("emitted-mass-is-no-fuel", AIR_BY_GAS, dict(value=38_000), dict(unit="tonne", hkex_kpi="A1.1")),
 ]
