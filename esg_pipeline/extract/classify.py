@@ -208,7 +208,7 @@ class Classifier:
             if score <= best_score or (unit_kind == "time" and entry.indicator.canonical_unit != unit):
                 continue
             if numerator in MEASURED_KINDS and _numerator_kind(entry.indicator.canonical_unit) in \
-                    (MEASURED_KINDS | {"mass"}) - {numerator}:
+                    MEASURED_KINDS - {numerator}:
                 continue  # 'GJ/t' under a CO2 heading is an energy intensity: the unit says what is divided
             if entry.excludes and not entry.excludes.isdisjoint(zones.get("subject", empty)):
                 continue

@@ -43,6 +43,8 @@ BRACKETED_PERIODS = ("Gross figures before offsets are as follows: 1,416,000 tCO
 GAS_ROWS = ("Greenhouse gas emissions\n| Indicator | Unit | FY24 | FY23 |\n|---|---|---|---|\n"
             "| Total Scope 1 emissions (break-up into CO2, CH4, N2O) | Metric tonnes | 26,410 | 27,020 |\n"
             "| Scope 1 – SF6 | mt | 2 | 3 |\n")
+MATERIALS_USED = ("Resources used\n| Item | 2023 | 2022 |\n|---|---|---|\n| Stretch film (rolls) | 1,210 | 1,340 |\n"
+                  "| Waste oil and solvents, hazardous (litres) | 3,400 | 3,150 |\n")
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -76,6 +78,8 @@ CASES = [
     ("bracketed-period-after-figure", BRACKETED_PERIODS, dict(value=1_611_000), dict(year=2022)),
     ("gas-list-names-a-scope-total", GAS_ROWS, dict(value=27_020), dict(unit="tCO2e", hkex_kpi="A1.2", year=2023)),
     ("one-gas-weighed-in-its-own-mass", GAS_ROWS, dict(value=3), dict(unit="tonne", year=2023)),
+    ("packaging-counted-in-units", MATERIALS_USED, dict(value=1_340), dict(unit="count", hkex_kpi="A2.5", year=2022)),
+    ("hazardous-waste-by-volume", MATERIALS_USED, dict(raw="3,150"), dict(unit="litre", hkex_kpi="A1.3", year=2022)),
     ("emissions-to-air-are-pollutants", AIR_BY_GAS, dict(value=120_000), dict(unit="tonne", hkex_kpi="A1.1")),
     ("emitted-mass-is-no-fuel", AIR_BY_GAS, dict(value=38_000), dict(unit="tonne", hkex_kpi="A1.1")),
 ]
