@@ -581,6 +581,13 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
         # table's opening total counts what the total counts
         first = ctx.table.rows[0].label
         indicator = cls.classify("count", "count", {**zones, "subject": cls.stems_of_label(f"{ctx.title} {first}")})
+    if (code := KPI_CODE_RE.search(path_text)) and indicator.hkex_kpi != code.group(1).upper():
+        # a row under its HKEX KPI code ('A2.2 › Intensity (m3/employee)'): the one indicator of that code
+        # and unit kind is what the row reports
+        kind = _classified_as(unit, f"{path_text} {label} {ctx.title}")[1]
+        named = [e.indicator for e in cls.by_kind.get(kind, ()) if e.indicator.hkex_kpi == code.group(1).upper()]
+        if len(named) == 1:
+            indicator = named[0]
     if not own and unit == "count" and indicator.id == fallback_id("count"):
         indicator = cls.by_id[GENDER_COUNT_INDICATOR]  # 'People' › 'Women 1,020': people counted by gender
     value = parsed.value * factor
@@ -601,6 +608,8 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
     )
 
 
+# an HKEX KPI code printed in a row's own code column ('A2.2', 'KPI B1.1')
+KPI_CODE_RE = re.compile(r"^(?:KPI\s*)?([AB]\d{1,2}\.\d{1,2})\b", re.I)
 # what a table counts when a row is only a gender and nothing names the thing counted: a company's people
 GENDER_COUNT_INDICATOR = "employees_total"
 MEMBER_LABEL_RE = re.compile(r"^\W*(?:fe)?males?\W*$|^\W*(?:wo)?m[ae]n\W*$", re.I)
