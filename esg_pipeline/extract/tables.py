@@ -25,7 +25,9 @@ from esg_pipeline.taxonomy import fallback_id
 CELL_RE = re.compile(
     r"^(?P<q>[<>≤≥~≈]|approx\.?\s*)?\s*(?P<sign>[(\-–−+])?\s*(?P<cur>[$€£¥])?\s*"
     r"(?P<num>\d[\d,.]*)\s*(?P<pct>%)?\s*(?P<plus>\+(?!\d))?\s*(?P<close>\))?"
-    r"(?P<mark>[¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾?|\*+|[a-z]{1,2}|\s+\([a-z\d]{1,2}\)|\s*\[[a-z\d]{1,2}\])?$")  # '2.0 (a)', '2.0[1]': a note
+    r"(?P<mark>[¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾?|\*+|[a-z]{1,2}|\s+\([a-zA-Z\d]{1,2}\)|\s*\[[a-z\d]{1,2}\]|"
+    r"[ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ]{1,2}|\s*\((?i:restated|revised|estimated|est\.)\))?$")  # '2.0 (a)', '2.0[1]', '2.0ᵃ'
+
 GLUED_MARKER_RE = re.compile(r"^(?P<body>[^()]*[,.]\d+)\d\)$")  # '23,6003)': footnote 3 glued to 23,600
 THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d{1,2}(?:,\d{2})*,\d{3}(?:\.\d+)?$")  # 1,234 / 3,59,83,177
 DECIMAL_COMMA_RE = re.compile(r"^\d+,\d{1,2}$")  # '7,9' where a table writes decimals with a comma
