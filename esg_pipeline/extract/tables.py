@@ -571,6 +571,12 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
              "sentence": cls.stems_of_label(f"{path_text} {own}"),
              "heading": cls.stems_of_label(f"{path_text} {ctx.title}"), "section": cls.stems_of_label(ctx.text)}
     indicator = cls.classify(*_classified_as(unit, f"{path_text} {label} {ctx.title}"), zones)
+    if not own and label and indicator.id == fallback_id(indicator.unit_kind):
+        # nothing up the path or in the title names the measure: the member is the only evidence
+        # ('Employees' › 'Female 44%' is the female share)
+        indicator = cls.classify(*_classified_as(unit, f"{path_text} {label} {ctx.title}"),
+                                 {**zones, "subject": cls.stems_of_label(f"{ctx.title} {concept} {label}"),
+                                  "sentence": cls.stems_of_label(f"{path_text} {label}")})
     if own and row.path and "non-" in own.lower():
         # 'Non-hazardous waste' under a 'Hazardous waste' row: the row's own negated name beats its path's
         alone = {"subject": cls.stems_of_label(own), "sentence": cls.stems_of_label(own)}

@@ -47,6 +47,8 @@ MATERIALS_USED = ("Resources used\n| Item | 2023 | 2022 |\n|---|---|---|\n| Stre
                   "| Waste oil and solvents, hazardous (litres) | 3,400 | 3,150 |\n")
 KPI_CODES = ("Environmental KPIs\n| KPI | Description | Unit | 2023 | 2022 |\n|---|---|---|---|---|\n"
              "| A2.2 | Water consumption | m3 | 4,500 | 4,700 |\n| A2.2 | Intensity | m3/employee | 3.1 | 3.3 |\n")
+COUNT_AND_SHARE_BY_GENDER = ("Employees\n| Category | 2023 (headcount) | 2023 (%) |\n|---|---|---|\n"
+                             "| Female | 480 | 44% |\n| Male | 610 | 56% |\n")
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -84,6 +86,8 @@ CASES = [
     ("hazardous-waste-by-volume", MATERIALS_USED, dict(raw="3,150"), dict(unit="litre", hkex_kpi="A1.3", year=2022)),
     ("kpi-code-column-names-the-kpi", KPI_CODES, dict(value=3.3), dict(unit="m3/employee", hkex_kpi="A2.2",
                                                                      indicator="water_intensity", year=2022)),
+    ("gender-label-is-evidence-when-nothing-else-is", COUNT_AND_SHARE_BY_GENDER, dict(value=44), dict(
+        unit="percent", year=2023, indicator="female_employee_share")),
     ("emissions-to-air-are-pollutants", AIR_BY_GAS, dict(value=120_000), dict(unit="tonne", hkex_kpi="A1.1")),
     ("emitted-mass-is-no-fuel", AIR_BY_GAS, dict(value=38_000), dict(unit="tonne", hkex_kpi="A1.1")),
 ]
