@@ -98,6 +98,7 @@ class TableContext:
     # a caption naming several units ('Emissions (tCO2e) and intensity (tCO2e/employee)'): each unit with the
     # word stems of the words before it
     caption_units: tuple[tuple[frozenset[str], UnitSpec], ...] = ()
+    stub: str = ""  # the header over the label column ('Average training hours per employee')
 
 
 UnitRule = Callable[[Row, TableContext], UnitSpec | None]
@@ -207,6 +208,8 @@ TIME_LABEL_RE = re.compile(r"\b(?P<unit>days?|hours?)\b(?!\s*+(?:per|/)\s*+(?!(?
 def unit_from_time_label(row: Row, ctx: TableContext) -> UnitSpec | None:
     """'Lost days due to injury', 'Training hours': the label's own time noun is the unit."""
     m = TIME_LABEL_RE.search(row.label)
+    if m is None and ctx.stub and not NOT_COUNT_RE.search(row.label):
+        m = TIME_LABEL_RE.search(ctx.stub)  # 'Training hours per employee' over 'Senior management | 12.5'
     if m is None:
         return None
     return UnitSpec("day" if m.group("unit").lower().startswith("day") else "hour", 1.0, m.group())
@@ -395,7 +398,7 @@ def table_context(doc: Document, index: int) -> TableContext:
     title = EXAMPLES_RE.sub(" ", " ".join([*above, table.caption, *stub])).strip()
     title_years = {year for _, _, year in find_periods(title)}
     return TableContext(table, text, scale, title, _footnotes_after(doc, index),
-                        title_years.pop() if len(title_years) == 1 else None, units)
+                        title_years.pop() if len(title_years) == 1 else None, units, " ".join(stub))
 
 
 EXAMPLES_RE = re.compile(r"\((?:e\.g\.|eg\.|for example|for instance|such as)[^()]*\)", re.I)

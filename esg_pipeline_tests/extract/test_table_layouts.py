@@ -53,6 +53,8 @@ TWO_UNIT_CAPTION = ("Emission intensity (tCO2e/employee) and greenhouse gas emis
 CONTINUED = ("Total workforce (number of staff) at year end by gender\n| Gender | 2023 | 2022 |\n|---|---|---|\n"
              "| Male | 43 | 50 |\n| Female | 16 | 17 |\n\nBy region\n| Region | 2023 | 2022 |\n|---|---|---|\n"
              "| Inland | 52 | 60 |\n| Coastal | 7 | 7 |\n")
+HOURS_STUB = ("Learning\n\nAverage training hours per employee      2024      2023\nSenior management"
+              "                         11.5       9.0\nFrontline staff                           24.4      21.1\n")
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -98,6 +100,7 @@ CASES = [
     ("caption-unit-plain-on-a-tie", TWO_UNIT_CAPTION, dict(raw="8,200"), dict(unit="MWh", hkex_kpi="A2.1")),
     ("continued-table-keeps-its-topic", CONTINUED, dict(raw="60"), dict(
         value=60, unit="count", year=2022, hkex_kpi="B1.1")),
+    ("label-column-header-names-the-unit", HOURS_STUB, dict(raw="9.0"), dict(unit="hour", year=2023, hkex_kpi="B3.2")),
     ("label-above-unit-row", LABEL_OVER_UNIT, dict(raw="2,904"), dict(unit="m3", subject="Greenhouse gas emissions › Water used")),
 ]
 
