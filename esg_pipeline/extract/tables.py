@@ -112,7 +112,9 @@ UNIT_COLUMN_SYMBOLS = {"T": UnitSpec("tonne", 1.0, "T")}
 def unit_from_column(row: Row, ctx: TableContext) -> UnitSpec | None:
     if not row.unit:
         return None
-    return UNIT_COLUMN_SYMBOLS.get(row.unit.strip()) or parse_unit(row.unit)
+    # 'per 200,000 hours' in the unit column is an injury rate's base
+    return UNIT_COLUMN_SYMBOLS.get(row.unit.strip()) or parse_unit(row.unit) or \
+        (rate_in_label(row.unit) if "per" in row.unit.lower() else None)
 
 
 def _label_unit(label: str) -> UnitSpec | None:

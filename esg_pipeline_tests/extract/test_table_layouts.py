@@ -55,6 +55,8 @@ CONTINUED = ("Total workforce (number of staff) at year end by gender\n| Gender 
              "| Inland | 52 | 60 |\n| Coastal | 7 | 7 |\n")
 HOURS_STUB = ("Learning\n\nAverage training hours per employee      2024      2023\nSenior management"
               "                         11.5       9.0\nFrontline staff                           24.4      21.1\n")
+RATE_UNIT_COLUMN = ("Safety\n\n| Indicator | Unit | 2024 | 2023 |\n|---|---|---|---|\n"
+                    "| Lost-time injury rate | per 200,000 hours | 0.21 | 0.25 |\n| Lost days | days | 312 | 355 |\n")
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -101,6 +103,8 @@ CASES = [
     ("continued-table-keeps-its-topic", CONTINUED, dict(raw="60"), dict(
         value=60, unit="count", year=2022, hkex_kpi="B1.1")),
     ("label-column-header-names-the-unit", HOURS_STUB, dict(raw="9.0"), dict(unit="hour", year=2023, hkex_kpi="B3.2")),
+    ("rate-base-in-unit-column", RATE_UNIT_COLUMN, dict(raw="0.25"), dict(
+        unit="per 200000 hours worked", year=2023, hkex_kpi="B2.2")),
     ("label-above-unit-row", LABEL_OVER_UNIT, dict(raw="2,904"), dict(unit="m3", subject="Greenhouse gas emissions › Water used")),
 ]
 
