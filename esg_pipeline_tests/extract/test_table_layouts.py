@@ -57,6 +57,11 @@ HOURS_STUB = ("Learning\n\nAverage training hours per employee      2024      20
               "                         11.5       9.0\nFrontline staff                           24.4      21.1\n")
 RATE_UNIT_COLUMN = ("Safety\n\n| Indicator | Unit | 2024 | 2023 |\n|---|---|---|---|\n"
                     "| Lost-time injury rate | per 200,000 hours | 0.21 | 0.25 |\n| Lost days | days | 312 | 355 |\n")
+TWO_COLUMN_PAGE = ("Planet                                         People\n"
+                   "Indicator             2024      2023               Indicator                2024      2023\n"
+                   "Electricity (MWh)     1,410     1,520              Employees                615       590\n"
+                   "Water (m3)            7,300     7,750              Training hours           4,480     4,120\n"
+                   "Paper (kg)            280       330                Work injuries            2         4\n")
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -105,6 +110,9 @@ CASES = [
     ("label-column-header-names-the-unit", HOURS_STUB, dict(raw="9.0"), dict(unit="hour", year=2023, hkex_kpi="B3.2")),
     ("rate-base-in-unit-column", RATE_UNIT_COLUMN, dict(raw="0.25"), dict(
         unit="per 200000 hours worked", year=2023, hkex_kpi="B2.2")),
+    ("side-by-side-tables-of-several-periods", TWO_COLUMN_PAGE, dict(raw="590"), dict(
+        unit="count", year=2023, subject="Employees", hkex_kpi="B1.1")),
+    ("side-by-side-tables-of-several-periods", TWO_COLUMN_PAGE, dict(raw="4,480"), dict(unit="hour", year=2024)),
     ("label-above-unit-row", LABEL_OVER_UNIT, dict(raw="2,904"), dict(unit="m3", subject="Greenhouse gas emissions › Water used")),
 ]
 

@@ -31,6 +31,17 @@ def side_by_side_tables(text: str, lines: list[_Line] | None = None) -> list[Blo
             n += 1
             continue
         words = _tokens(lines[n])
+        k = 0
+        while k < half - 1 and period_year(words[half - 1 - k].text) is not None:
+            k += 1
+        if k >= 2:  # 'Indicator 2023 2022 Indicator 2023 2022': two tables of several periods each
+            found = _side_by_side_periods(lines, n, words, half, k, text)
+            if found is not None:
+                blocks.append(found[0])
+                n = found[1] + 1
+            else:
+                n += 1
+            continue
         head = _join(words[:half])
         m = _PAREN_TAIL_RE.search(head)
         value_header = m.group(1) if m else words[half - 1].text
@@ -57,6 +68,35 @@ def side_by_side_tables(text: str, lines: list[_Line] | None = None) -> list[Blo
         else:
             n += 1
     return blocks
+
+
+def _side_by_side_periods(lines: list[_Line], n: int, words, half: int, k: int,
+                          text: str) -> tuple[Block, int] | None:
+    """Rows of `label v1 … vk label v1 … vk` under a header of the same label and k periods twice: one table,
+    the left rows first, then the right ones, each figure under its own period."""
+    headers = [w.text for w in words[half - k:half]]
+    label_header = _join(words[:half - k])
+    left: list[Row] = []
+    right: list[Row] = []
+    last = n
+    for line in lines[n + 1:]:
+        tokens = _tokens(line)
+        at = [i for i, w in enumerate(tokens) if _is_value_token(w.text)]
+        if len(at) != 2 * k or at[0] == 0 or at[-1] != len(tokens) - 1 or at[k - 1] - at[0] != k - 1 or \
+                at[-1] - at[k] != k - 1 or at[k] - at[k - 1] < 2:
+            break
+        for side, a, first in ((left, 0, 0), (right, at[k - 1] + 1, k)):
+            label, notes = split_label(_join(tokens[a:at[first]]))
+            cells = [Cell(text=tokens[i].text, col=c, start=tokens[i].start, end=tokens[i].end)
+                     for c, i in enumerate(at[first:first + k]) if not is_empty_value(tokens[i].text)]
+            side.append(Row(label=label, notes=notes, cells=cells, start=tokens[a].start,
+                            end=tokens[at[first + k - 1]].end))
+        last = line.n
+    if len(left) < 2:
+        return None
+    table = Table(columns=build_columns(headers), rows=left + right, source="text-side-by-side",
+                  header_rows=[[label_header, *headers, label_header, *headers]])
+    return _block(table, lines, n, last, text), last
 
 
 # --- a data sheet flattened onto one line: `[unit] 2022 2021 2020 label v v v label v v v ...` ---------
