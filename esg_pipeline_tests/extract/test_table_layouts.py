@@ -62,6 +62,9 @@ TWO_COLUMN_PAGE = ("Planet                                         People\n"
                    "Electricity (MWh)     1,410     1,520              Employees                615       590\n"
                    "Water (m3)            7,300     7,750              Training hours           4,480     4,120\n"
                    "Paper (kg)            280       330                Work injuries            2         4\n")
+TWO_TITLED_HALVES = ("Environment             2024      2023            Social                   2024      2023\n"
+                     "Electricity (MWh)       1,410     1,520           Employees                615       590\n"
+                     "Water (m3)              7,300     7,750           Training hours           4,480     4,120\n")
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -113,6 +116,9 @@ CASES = [
     ("side-by-side-tables-of-several-periods", TWO_COLUMN_PAGE, dict(raw="590"), dict(
         unit="count", year=2023, subject="Employees", hkex_kpi="B1.1")),
     ("side-by-side-tables-of-several-periods", TWO_COLUMN_PAGE, dict(raw="4,480"), dict(unit="hour", year=2024)),
+    ("side-by-side-tables-with-own-titles", TWO_TITLED_HALVES, dict(raw="590"), dict(
+        unit="count", year=2023, subject="Employees")),
+    ("side-by-side-tables-with-own-titles", TWO_TITLED_HALVES, dict(raw="4,120"), dict(unit="hour", year=2023)),
     ("label-above-unit-row", LABEL_OVER_UNIT, dict(raw="2,904"), dict(unit="m3", subject="Greenhouse gas emissions › Water used")),
 ]
 

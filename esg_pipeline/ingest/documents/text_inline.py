@@ -28,7 +28,12 @@ def side_by_side_tables(text: str, lines: list[_Line] | None = None) -> list[Blo
         texts = lines[n].text.split() if "|" not in lines[n].text else []  # the words _tokens would find
         half = len(texts) // 2
         if half < 2 or len(texts) % 2 or len(texts) > ROW_HEADER_MAX_WORDS or texts[:half] != texts[half:]:
-            n += 1
+            found = _two_titled_period_headers(lines, n, texts, text)
+            if found is not None:
+                blocks.append(found[0])
+                n = found[1] + 1
+            else:
+                n += 1
             continue
         words = _tokens(lines[n])
         k = 0
@@ -70,12 +75,31 @@ def side_by_side_tables(text: str, lines: list[_Line] | None = None) -> list[Blo
     return blocks
 
 
+_YEARISH_RE = re.compile(r"(?:19|20)\d\d|FY\s?\d\d")
+
+
+def _two_titled_period_headers(lines: list[_Line], n: int, texts: list[str], text: str) -> tuple[Block, int] | None:
+    """'Environment 2023 2022 Social 2023 2022': two tables' headers side by side, each its own title then the
+    same periods; the line ends with the second run of periods."""
+    if len(texts) > ROW_HEADER_MAX_WORDS or len(_YEARISH_RE.findall(lines[n].text)) < 4:
+        return None
+    words = _tokens(lines[n])
+    runs = _period_runs(words)
+    if len(runs) != 2 or runs[1][1] != len(words) or runs[0][0] == 0 or runs[1][0] - runs[0][1] < 1:
+        return None
+    (a1, b1), (a2, b2) = runs
+    if [w.text for w in words[a1:b1]] != [w.text for w in words[a2:b2]]:
+        return None
+    return _side_by_side_periods(lines, n, words, b1, b1 - a1, text,
+                                 f"{_join(words[:a1])} / {_join(words[b1:a2])}")
+
+
 def _side_by_side_periods(lines: list[_Line], n: int, words, half: int, k: int,
-                          text: str) -> tuple[Block, int] | None:
+                          text: str, label_header: str | None = None) -> tuple[Block, int] | None:
     """Rows of `label v1 … vk label v1 … vk` under a header of the same label and k periods twice: one table,
     the left rows first, then the right ones, each figure under its own period."""
     headers = [w.text for w in words[half - k:half]]
-    label_header = _join(words[:half - k])
+    label_header = label_header if label_header is not None else _join(words[:half - k])
     left: list[Row] = []
     right: list[Row] = []
     last = n
