@@ -6,6 +6,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from esg_pipeline.extract.units import alternation
+from esg_pipeline.extract.units import unit_kind as kind_of_unit
 from esg_pipeline.taxonomy import Indicator, fallback_id, load_taxonomy
 
 # Evidence weight by where a keyword stem occurs. The counted noun says most about what is counted.
@@ -201,17 +202,32 @@ class Classifier:
                     scores[e] += score
         best, best_score = None, MIN_SCORE - 1e-9
         empty: frozenset[str] = frozenset()
+        numerator = _numerator_kind(unit) if unit_kind == "ratio" else None
         for e, score in enumerate(scores):
             entry = entries[e]
             if score <= best_score or (unit_kind == "time" and entry.indicator.canonical_unit != unit):
                 continue
+            if numerator in MEASURED_KINDS and _numerator_kind(entry.indicator.canonical_unit) in \
+                    MEASURED_KINDS - {numerator}:
+                continue  # 'GJ/t' under a CO2 heading is an energy intensity: the unit says what is divided
             if entry.excludes and not entry.excludes.isdisjoint(zones.get("subject", empty)):
                 continue
             if entry.subject_requires and entry.subject_requires.isdisjoint(zones.get("subject", empty)):
                 continue
             if not entry.requires or any(entry.requires & zones.get(z, empty) for z in entry.requires_zones):
                 best, best_score = entry.indicator, score
+        if best is None and numerator in ("energy", "emissions"):  # 'GJ/t' is an energy intensity unlabelled too
+            best = next((e.indicator for e in entries
+                         if _numerator_kind(e.indicator.canonical_unit) == numerator), None)
         return best or self.by_id[fallback_id(unit_kind)]
+
+
+# Numerators that say what a ratio measures whatever its heading says: energy, greenhouse gas, volume.
+MEASURED_KINDS = frozenset({"energy", "emissions", "volume"})
+
+
+def _numerator_kind(unit: str) -> str | None:
+    return kind_of_unit(unit.split("/", 1)[0]) if "/" in unit else None
 
 
 class SpanStems:

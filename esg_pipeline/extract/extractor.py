@@ -1970,7 +1970,9 @@ def sentence_period(metric: Metric, trace=None) -> None:
 # words between, no other figure or clause break) is that figure's own.
 TRAILING_PERIOD_RE = re.compile(
     r"^[^\d.;:!?]{0,60}?\b(?:in|during|for)\s+(?:the\s+)?(?:(?:financial|fiscal|reporting)\s+year\s+)?"
-    rf"(?P<period>{_PERIOD})\b{_NOT_A_LIST}")
+    rf"(?P<period>{_PERIOD})\b{_NOT_A_LIST}"
+    # '2,158,000 tCO2e (FY23), 2,207,000 tCO2e (FY22)': the period alone in brackets right after the figure
+    rf"|^[^\d.;:!?()]{{0,20}}?\(\s*(?P<bracketed>{_PERIOD})\s*\)")
 
 
 def trailing_period(metric: Metric, trace=None) -> None:
@@ -1980,7 +1982,7 @@ def trailing_period(metric: Metric, trace=None) -> None:
     if at < 0:
         return
     m = TRAILING_PERIOD_RE.match(metric.quote[at + len(metric.raw):])
-    year = period_year(m.group("period").replace(" ", "")) if m else None
+    year = period_year((m.group("period") or m.group("bracketed")).replace(" ", "")) if m else None
     if year is None or year == metric.year:
         return
     if trace is not None:

@@ -18,20 +18,23 @@ from esg_pipeline.extract.unit_parse import (UnitSpec, caption_scale, contextual
 from esg_pipeline.extract.units import unit_kind
 from esg_pipeline.ingest.documents.model import Block, Cell, Document, Row, Table
 from esg_pipeline.ingest.documents.periods import find_periods, period_year
+from esg_pipeline.taxonomy import fallback_id
 
 # --- cell values ------------------------------------------------------------------------
 
 CELL_RE = re.compile(
     r"^(?P<q>[<>≤≥~≈]|approx\.?\s*)?\s*(?P<sign>[(\-–−+])?\s*(?P<cur>[$€£¥])?\s*"
     r"(?P<num>\d[\d,.]*)\s*(?P<pct>%)?\s*(?P<plus>\+(?!\d))?\s*(?P<close>\))?"
-    r"(?P<mark>[¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾?|\*+|[a-z]{1,2}|\s+\([a-z\d]{1,2}\)|\s*\[[a-z\d]{1,2}\])?$")  # '2.0 (a)', '2.0[1]': a note
+    r"(?P<mark>[¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾?|\*+|[a-z]{1,2}|\s+\([a-zA-Z\d]{1,2}\)|\s*\[[a-z\d]{1,2}\]|"
+    r"[ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ]{1,2}|\s*\((?i:restated|revised|estimated|est\.)\))?$")  # '2.0 (a)', '2.0[1]', '2.0ᵃ'
+
 GLUED_MARKER_RE = re.compile(r"^(?P<body>[^()]*[,.]\d+)\d\)$")  # '23,6003)': footnote 3 glued to 23,600
 THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d{1,2}(?:,\d{2})*,\d{3}(?:\.\d+)?$")  # 1,234 / 3,59,83,177
 DECIMAL_COMMA_RE = re.compile(r"^\d+,\d{1,2}$")  # '7,9' where a table writes decimals with a comma
 # Dots that can only group thousands: '1.234.567', or '1.234,5' with a decimal comma after them.
 DOT_THOUSANDS_RE = re.compile(r"^\d{1,3}(?:\.\d{3}){2,}$|^\d{1,3}(?:\.\d{3})+,\d+$")
 QUALIFIERS = {"<": "at_most", "≤": "at_most", ">": "at_least", "≥": "at_least", "~": "approx", "≈": "approx"}
-COUNT_RE = re.compile(r"\b(?:number|no\.|#|headcount|employees?|staff|workers?|people|persons?|person\(s\)|suppliers?|"
+COUNT_RE = re.compile(r"\b(?:number|no\.|#|headcount|workforce|employees?|staff|workers?|people|persons?|person\(s\)|suppliers?|"
                       r"accidents?|fatalit(?:y|ies)|injur(?:y|ies|ed)|incidents?|cases?|complaints?|hires?|"
                       r"recruits?|members?|sites?|spills?|vehicles?|trainees?|participants?|beneficiar(?:y|ies)|"
                       r"by gender|by age|male|female|men|women)\b", re.I)
@@ -92,6 +95,10 @@ class TableContext:
     title: str = ""  # the nearest title line above the table (its heading for KPI evidence)
     footnotes: tuple[tuple[str, str], ...] = ()  # (marker, note) of the notes printed under the table
     title_year: int | None = None  # the one period the title names ('Environmental data 2023'), if one
+    # a caption naming several units ('Emissions (tCO2e) and intensity (tCO2e/employee)'): each unit with the
+    # word stems of the words before it
+    caption_units: tuple[tuple[frozenset[str], UnitSpec], ...] = ()
+    stub: str = ""  # the header over the label column ('Average training hours per employee')
 
 
 UnitRule = Callable[[Row, TableContext], UnitSpec | None]
@@ -105,7 +112,9 @@ UNIT_COLUMN_SYMBOLS = {"T": UnitSpec("tonne", 1.0, "T")}
 def unit_from_column(row: Row, ctx: TableContext) -> UnitSpec | None:
     if not row.unit:
         return None
-    return UNIT_COLUMN_SYMBOLS.get(row.unit.strip()) or parse_unit(row.unit)
+    # 'per 200,000 hours' in the unit column is an injury rate's base
+    return UNIT_COLUMN_SYMBOLS.get(row.unit.strip()) or parse_unit(row.unit) or \
+        (rate_in_label(row.unit) if "per" in row.unit.lower() else None)
 
 
 def _label_unit(label: str) -> UnitSpec | None:
@@ -139,7 +148,38 @@ def unit_from_caption(row: Row, ctx: TableContext) -> UnitSpec | None:
     """The unit a caption or the line above declares ('(Unit: tonnes)', 'Energy (MWh)'). A heading that only
     names people or things ('People', 'Employees') declares no unit: counts are the counted rules' to find,
     and the table may hold hours, rates and shares too."""
+    if ctx.caption_units:
+        return _caption_unit_for(row, ctx.caption_units)
     return ctx.scale if ctx.scale is not None and ctx.scale.unit and ctx.scale.unit != "count" else None
+
+
+RATIO_WORDS_RE = re.compile(r"\b(?:intensity|per|rate|ratio|efficiency)\b", re.I)
+
+
+def _caption_unit_for(row: Row, units: tuple[tuple[frozenset[str], UnitSpec], ...]) -> UnitSpec:
+    """The unit of a several-unit caption whose words the row's label and path share most; on a tie a ratio
+    unit for a row saying 'intensity' or 'per', else the first plain unit."""
+    text = " ".join((*row.path, row.label))
+    stems = _word_stems(text)
+    ratio = RATIO_WORDS_RE.search(text) is not None
+    return max(units, key=lambda u: (len(u[0] & stems), ("/" in u[1].unit) == ratio,
+                                     -units.index(u)))[1]
+
+
+def _word_stems(text: str) -> frozenset[str]:
+    return frozenset(w[:5] for w in re.findall(r"[a-z][a-z0-9]+", text.lower()) if len(w) > 2)
+
+
+def caption_units(piece: str) -> tuple[tuple[frozenset[str], UnitSpec], ...]:
+    """Each bracketed unit of a caption with the words since the previous bracket, when it names two or more
+    different units."""
+    found, start = [], 0
+    for m in BRACKET_RE.finditer(piece):
+        spec = parse_unit(m.group())
+        if spec is not None and spec.unit not in ("", "count"):
+            found.append((_word_stems(piece[start:m.start()]), spec))
+        start = m.end()
+    return tuple(found) if len({spec.unit for _, spec in found}) > 1 else ()
 
 
 def unit_from_rate_label(row: Row, ctx: TableContext) -> UnitSpec | None:
@@ -170,6 +210,8 @@ TIME_LABEL_RE = re.compile(r"\b(?P<unit>days?|hours?)\b(?!\s*+(?:per|/)\s*+(?!(?
 def unit_from_time_label(row: Row, ctx: TableContext) -> UnitSpec | None:
     """'Lost days due to injury', 'Training hours': the label's own time noun is the unit."""
     m = TIME_LABEL_RE.search(row.label)
+    if m is None and ctx.stub and not NOT_COUNT_RE.search(row.label):
+        m = TIME_LABEL_RE.search(ctx.stub)  # 'Training hours per employee' over 'Senior management | 12.5'
     if m is None:
         return None
     return UnitSpec("day" if m.group("unit").lower().startswith("day") else "hour", 1.0, m.group())
@@ -269,6 +311,25 @@ def _blocks_before(doc: Document, index: int) -> list[str]:
     return above
 
 
+# Titles that do not start a new topic: a breakdown of the one above ('By geographical location'), '(continued)'.
+CONTINUATION_TITLE_RE = re.compile(r"^\W*(?:by|of\s+which|breakdown\s+by|split\s+by)\b|\bcontinued\b|\bcont['’]?d\b", re.I)
+
+
+def _continued_context(doc: Document, index: int) -> list[str]:
+    """The title blocks of the table this one continues: the nearest table before it, with only a few short
+    blocks between, that has the same column headers."""
+    headers = [c.header for c in doc.blocks[index].table.columns]
+    for k in range(index - 1, max(-1, index - 1 - TITLE_BLOCKS), -1):
+        prev = doc.blocks[k]
+        if prev.kind == "table":
+            if prev.table is not None and [c.header for c in prev.table.columns] == headers:
+                return [*_blocks_before(doc, k), *([prev.table.caption] if prev.table.caption else [])]
+            return []
+        if len(prev.text) > TITLE_MAX_CHARS:
+            return []
+    return []
+
+
 def _titles_above(doc: Document, index: int) -> list[str]:
     """Short blocks on the page just above the table and over its width, nearest last: reading order may
     put a title spanning two columns elsewhere."""
@@ -319,11 +380,18 @@ def table_context(doc: Document, index: int) -> TableContext:
         above = [t for t in _titles_above(doc, index) if t not in above] + above
     header = " ".join(" ".join(h) for h in table.header_rows)
     text = " ".join([*above, table.caption, header]).strip()
-    scale = None
+    scale, units = None, ()
     for piece in (table.caption, header, *(a for a in reversed(above) if len(a) <= UNIT_LINE_MAX_CHARS)):
         scale = _declared_unit(piece) if piece else None
         if scale is not None:
+            units = caption_units(piece) if "(" in piece else ()
             break
+    if scale is None and table.unit_header is None and not any(r.unit for r in table.rows) and \
+            all(CONTINUATION_TITLE_RE.search(a) for a in above):
+        # a table continued under a sub-heading or on the next page (the same columns, nothing declared of its
+        # own) is about what the table it continues is about
+        above = _continued_context(doc, index) + above
+        text = " ".join([*above, table.caption, header]).strip()
     # the header over the label column ('Workforce', 'Emissions') names what every row measures
     stub = [cells[0] for cells in table.header_rows[:1] if cells and period_year(cells[0]) is None
             and cells[0] != table.unit_header]
@@ -332,7 +400,7 @@ def table_context(doc: Document, index: int) -> TableContext:
     title = EXAMPLES_RE.sub(" ", " ".join([*above, table.caption, *stub])).strip()
     title_years = {year for _, _, year in find_periods(title)}
     return TableContext(table, text, scale, title, _footnotes_after(doc, index),
-                        title_years.pop() if len(title_years) == 1 else None)
+                        title_years.pop() if len(title_years) == 1 else None, units, " ".join(stub))
 
 
 EXAMPLES_RE = re.compile(r"\((?:e\.g\.|eg\.|for example|for instance|such as)[^()]*\)", re.I)
@@ -500,11 +568,41 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
     cls = classifier()
     # a breakdown row's own label is a member ('Male', '<30'): what it measures is named up its path
     concept = " ".join(p for p in row.path if not BREAKDOWN_LABEL_RE.match(p))
+    # a bare gender label ('Turnover rate › By gender › Female') is a member of the breakdown of what the path
+    # or title measures, not evidence of its own: 'Female' is no female share (that row is 'Women in workforce')
+    own = "" if MEMBER_LABEL_RE.match(label) else label
     # and a table titled by what it counts ('Employees by region and gender') names it for every row
-    zones = {"subject": cls.stems_of_label(f"{ctx.title} {concept} {label}"),
-             "sentence": cls.stems_of_label(f"{path_text} {label}"),
+    zones = {"subject": cls.stems_of_label(f"{ctx.title} {concept} {own}"),
+             "sentence": cls.stems_of_label(f"{path_text} {own}"),
              "heading": cls.stems_of_label(f"{path_text} {ctx.title}"), "section": cls.stems_of_label(ctx.text)}
     indicator = cls.classify(*_classified_as(unit, f"{path_text} {label} {ctx.title}"), zones)
+    if not own and label and indicator.id == fallback_id(indicator.unit_kind):
+        # nothing up the path or in the title names the measure: the member is the only evidence
+        # ('Employees' › 'Female 44%' is the female share)
+        indicator = cls.classify(*_classified_as(unit, f"{path_text} {label} {ctx.title}"),
+                                 {**zones, "subject": cls.stems_of_label(f"{ctx.title} {concept} {label}"),
+                                  "sentence": cls.stems_of_label(f"{path_text} {label}")})
+    if own and row.path and "non-" in own.lower():
+        # 'Non-hazardous waste' under a 'Hazardous waste' row: the row's own negated name beats its path's
+        alone = {"subject": cls.stems_of_label(own), "sentence": cls.stems_of_label(own)}
+        found = cls.classify(*_classified_as(unit, label), alone)
+        if found.id != fallback_id(found.unit_kind):
+            indicator = found
+    if unit == "count" and indicator.id == fallback_id("count") and row.path and ctx.table.rows and \
+            ctx.table.rows[0] is not row and not ctx.table.rows[0].path:
+        # 'Employee headcount 13,687' then 'Regions › European markets 8,502': a group of members under a
+        # table's opening total counts what the total counts
+        first = ctx.table.rows[0].label
+        indicator = cls.classify("count", "count", {**zones, "subject": cls.stems_of_label(f"{ctx.title} {first}")})
+    if (code := KPI_CODE_RE.search(path_text)) and indicator.hkex_kpi != code.group(1).upper():
+        # a row under its HKEX KPI code ('A2.2 › Intensity (m3/employee)'): the one indicator of that code
+        # and unit kind is what the row reports
+        kind = _classified_as(unit, f"{path_text} {label} {ctx.title}")[1]
+        named = [e.indicator for e in cls.by_kind.get(kind, ()) if e.indicator.hkex_kpi == code.group(1).upper()]
+        if len(named) == 1:
+            indicator = named[0]
+    if not own and unit == "count" and indicator.id == fallback_id("count"):
+        indicator = cls.by_id[GENDER_COUNT_INDICATOR]  # 'People' › 'Women 1,020': people counted by gender
     value = parsed.value * factor
     unit_text = f" ({row.unit})" if row.unit else ""
     year, year_source = column.year, "column" if column.year else "none"
@@ -523,15 +621,23 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
     )
 
 
+# an HKEX KPI code printed in a row's own code column ('A2.2', 'KPI B1.1')
+KPI_CODE_RE = re.compile(r"^(?:KPI\s*)?([AB]\d{1,2}\.\d{1,2})\b", re.I)
+# what a table counts when a row is only a gender and nothing names the thing counted: a company's people
+GENDER_COUNT_INDICATOR = "employees_total"
+MEMBER_LABEL_RE = re.compile(r"^\W*(?:fe)?males?\W*$|^\W*(?:wo)?m[ae]n\W*$", re.I)
 BREAKDOWN_LABEL_RE = re.compile(r"^(?:by|of\s+which|breakdown)\b", re.I)
 GHG_GAS_RE = re.compile(r"\b(?:ghg|greenhouse|scope\s*[123]|methane|ch4|n2o|nitrous|hfcs?|pfcs?|sf6|co2e?)\b", re.I)
+# A gas named to be set apart is no evidence for it: "non-methane hydrocarbons", "air emissions (other than GHG)".
+NOT_GHG_RE = re.compile(r"\bnon-?\s?(?:methane|ghg)\b|\b(?:other\s+than|excluding|excl\.?|except)\s+(?:the\s+)?"
+                        r"(?:ghgs?|greenhouse\s+gas(?:es)?)(?:\s+emissions?)?", re.I)
 
 
 def _classified_as(unit: str, context: str) -> tuple[str, str]:
     """The unit and unit kind to classify by: a greenhouse gas weighed in tonnes (methane, HFCs under
     Scope 1) is evidence for the GHG indicator, though its unit stays the mass printed."""
     kind = unit_kind(unit)
-    if kind == "mass" and GHG_GAS_RE.search(context):
+    if kind == "mass" and GHG_GAS_RE.search(NOT_GHG_RE.sub(" ", context)):
         return "tCO2e", unit_kind("tCO2e")
     return unit, kind
 

@@ -365,10 +365,15 @@ def caption_scale(text: str) -> UnitSpec | None:
 _GHG_CONTEXT_RE = re.compile(r"\b(?:GHG|greenhouse|CO2e?|scope\s*[123]|carbon\s+(?:emissions?|footprint|intensity))\b", re.I)
 _EMISSIONS_CONTEXT_RE = re.compile(r"\bemissions?\b", re.I)
 _NOT_CO2E_CONTEXT_RE = re.compile(
-    r"\b(?:methane|CH4|N2O|nitrous|SOx|NOx|SO2|NO2|VOCs?|particulates?|PM\s?(?:2\.5|10)?|dust|HFCs?|"
+    r"\b(?:methane|CH4|N2O|nitrous|SOx|NOx|SO2|NO2|VOCs?|particulates?|PM\s?(?:2\.5|10)?|dust|HFCs?|PFCs?|SF6|NF3|"
     r"refrigerants?|ozone|waste|standard\s+coal|coal\s+equivalent|tce|nitrogen|sulph\w*|sulf\w*|hydrocarbons?|"
     r"flar(?:ing|ed)|COD|discharg\w*|water|to\s+air|air\s+emissions?|pollutants?)\b", re.I)
 _FUEL_CONTEXT_RE = re.compile(r"\b(?:energy|fuel|coal|diesel|gasoline|petrol|LPG|gas\s+oil|natural\s+gas)\b", re.I)
+
+
+_SCOPE_RE = re.compile(r"\bscope\s*[123]\b", re.I)
+_GAS_LIST_RE = re.compile(r"\b(?:co2|ch4|n2o|hfcs?|pfcs?|sf6|nf3|methane|nitrous)\b")
+_GAS_LIST_PAIR_RE = re.compile(rf"{_GAS_LIST_RE.pattern},\s*{_GAS_LIST_RE.pattern}")
 
 
 def contextual_unit(spec: UnitSpec, context: str) -> UnitSpec:
@@ -376,7 +381,11 @@ def contextual_unit(spec: UnitSpec, context: str) -> UnitSpec:
     if spec.unit != "tonne" and not spec.unit.startswith("tonne/"):
         return spec
     context = _fold(context)
-    if _NOT_CO2E_CONTEXT_RE.search(context):
+    blocking = [m.group().lower() for m in _NOT_CO2E_CONTEXT_RE.finditer(context)]
+    # 'Total Scope 1 emissions (CO2, CH4, N2O, HFCs, SF6)': a list of the gases names what a total covers;
+    # one gas named ('Scope 1 – SF6') is weighed in its own mass
+    if blocking and not (_SCOPE_RE.search(context) and _GAS_LIST_PAIR_RE.search(context.lower())
+                         and all(_GAS_LIST_RE.fullmatch(b) for b in blocking)):
         return spec
     if _GHG_CONTEXT_RE.search(context) or (_EMISSIONS_CONTEXT_RE.search(context) and not _FUEL_CONTEXT_RE.search(context)):
         return UnitSpec("tCO2e" + spec.unit[len("tonne"):], spec.factor, spec.surface)

@@ -56,6 +56,10 @@ PARSE_CASES = [
     ("£900", 900, "exact", False, "GBP"),
     ("2.0 (a)", 2.0, "exact", False, None),  # a footnote marker after a space
     ("2.0[1]", 2.0, "exact", False, None),
+    ("1,204ᵃ", 1204, "exact", False, None),  # a superscript letter footnote marker
+    ("310 (restated)", 310, "exact", False, None),  # a restatement note in the cell
+    ("310 (Restated)", 310, "exact", False, None),
+    ("12 (est.)", 12, "exact", False, None),
     ("1.234.567", 1_234_567, "exact", False, None),  # two dots can only group thousands
     ("2.480,5", 2_480.5, "exact", False, None),  # dots group thousands before a decimal comma
     ("184'250", 184_250, "exact", False, None),  # Swiss: apostrophes group thousands

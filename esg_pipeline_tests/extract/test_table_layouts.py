@@ -36,6 +36,35 @@ FRENCH = ("Indicateurs\n\nIndicator | Unit | 2023 | 2022\n---|---|---|---\nEnerg
 PERIOD_ROWS = ("GHG emissions by year (tCO2e)\n\n| Year | Scope 1 | Scope 2 |\n|---|---|---|\n| 2022 | 5,120 | 11,905 |\n"
                "| 2023 | 4,870 | 10,214 |\n")
 GROUPED = "| Indicator | 2023 | 2022 |\n|---|---|---|\n| Energy consumed (GJ) | 1.204.551 | 1.311.078 |\n| Fuel (GJ) | 2.480,5 | 2.512,0 |\n"
+FLAT_BREAKDOWNS = ("People data\n\n| Indicator | 2023 | 2024 |\n|---|---|---|\n| Total workforce | 2,400 | 2,510 |\n"
+                   "| By gender | | |\n| Male | 1,380 | 1,420 |\n| Female | 1,020 | 1,090 |\n| By age group | | |\n"
+                   "| Under 30 | 610 | 640 |\n| Turnover rate | 9% | 8% |\n| By gender | | |\n| Male | 7% | 6% |\n"
+                   "| Female | 12% | 11% |\n")
+FLAT_SHEET = ("ENERGY Energy consumption [GJ] 2023 2022 2021 Natural gas 1,204.5 1,310.2 1,290.8 Diesel for vehicles "
+              "88.4 91.0 95.7 Purchased electricity 2,410.0 2,390.6 2,455.1 EMISSIONS GHG emissions [tCO2e] 2023 2022 "
+              "2021 Scope 1 - Total 310.4 322.9 330.1 Scope 2 - Market based 410.7 455.0 470.2\n")
+COUNT_AND_SHARE = ("Workforce by contract\n\n| Contract | 2024 | | 2023 | |\n|---|---|---|---|---|\n"
+                   "| Permanent | 3,150 | 91% | 3,020 | 90% |\n| Temporary | 311 | 9% | 335 | 10% |\n")
+TWO_UNIT_CAPTION = ("Emission intensity (tCO2e/employee) and greenhouse gas emissions (tCO2e)\n\n"
+                    "| Indicator | 2024 | 2023 |\n|---|---|---|\n| Scope 1 emissions | 1,250 | 1,310 |\n"
+                    "| Emission intensity | 2.1 | 2.4 |\n\n"
+                    "Energy use (MWh) and energy intensity (MWh per m2)\n\n| Indicator | 2024 | 2023 |\n"
+                    "|---|---|---|\n| Electricity | 8,200 | 8,450 |\n| Energy intensity | 0.31 | 0.33 |\n")
+CONTINUED = ("Total workforce (number of staff) at year end by gender\n| Gender | 2023 | 2022 |\n|---|---|---|\n"
+             "| Male | 43 | 50 |\n| Female | 16 | 17 |\n\nBy region\n| Region | 2023 | 2022 |\n|---|---|---|\n"
+             "| Inland | 52 | 60 |\n| Coastal | 7 | 7 |\n")
+HOURS_STUB = ("Learning\n\nAverage training hours per employee      2024      2023\nSenior management"
+              "                         11.5       9.0\nFrontline staff                           24.4      21.1\n")
+RATE_UNIT_COLUMN = ("Safety\n\n| Indicator | Unit | 2024 | 2023 |\n|---|---|---|---|\n"
+                    "| Lost-time injury rate | per 200,000 hours | 0.21 | 0.25 |\n| Lost days | days | 312 | 355 |\n")
+TWO_COLUMN_PAGE = ("Planet                                         People\n"
+                   "Indicator             2024      2023               Indicator                2024      2023\n"
+                   "Electricity (MWh)     1,410     1,520              Employees                615       590\n"
+                   "Water (m3)            7,300     7,750              Training hours           4,480     4,120\n"
+                   "Paper (kg)            280       330                Work injuries            2         4\n")
+TWO_TITLED_HALVES = ("Environment             2024      2023            Social                   2024      2023\n"
+                     "Electricity (MWh)       1,410     1,520           Employees                615       590\n"
+                     "Water (m3)              7,300     7,750           Training hours           4,480     4,120\n")
 
 # (rule, text, pick, want): the first figure whose fields match `pick` has the fields of `want`.
 CASES = [
@@ -65,6 +94,31 @@ CASES = [
                                                                        subject__endswith="Business travel")),
     ("label-above-unit-row", LABEL_OVER_UNIT, dict(raw="166"), dict(unit="tCO2e", year=2023,
                                                                      subject__endswith="Employee commute")),
+    ("flat-breakdown-splits-row-above", FLAT_BREAKDOWNS, dict(raw="1,090"), dict(
+        unit="count", year=2024, subject="Total workforce › By gender › Female", dimensions={"gender": "female"})),
+    ("flat-breakdown-splits-row-above", FLAT_BREAKDOWNS, dict(raw="640"), dict(
+        subject="Total workforce › By age group › Under 30", hkex_kpi="B1.1")),
+    ("workforce-is-counted", FLAT_BREAKDOWNS, dict(raw="2,400"), dict(unit="count", year=2023, hkex_kpi="B1.1")),
+    ("repeated-breakdown-starts-new-row", FLAT_BREAKDOWNS, dict(raw="12%"), dict(
+        subject="Turnover rate › By gender › Female", hkex_kpi="B1.2", dimensions={"gender": "female"})),
+    ("flat-sheet-section-of-two-rows", FLAT_SHEET, dict(raw="455.0"), dict(
+        unit="tCO2e", year=2022, indicator="ghg_scope2", subject="Scope 2 - Market based")),
+    ("flat-sheet-section-of-two-rows", FLAT_SHEET, dict(raw="310.4"), dict(unit="tCO2e", year=2023)),
+    ("blank-column-shares-period-on-its-left", COUNT_AND_SHARE, dict(raw="9%"), dict(value=9, unit="percent", year=2024)),
+    ("blank-column-shares-period-on-its-left", COUNT_AND_SHARE, dict(raw="90%"), dict(unit="percent", year=2023)),
+    ("caption-unit-by-row-words", TWO_UNIT_CAPTION, dict(raw="2.1"), dict(unit="tCO2e/employee", year=2024)),
+    ("caption-unit-plain-on-a-tie", TWO_UNIT_CAPTION, dict(raw="8,200"), dict(unit="MWh", hkex_kpi="A2.1")),
+    ("continued-table-keeps-its-topic", CONTINUED, dict(raw="60"), dict(
+        value=60, unit="count", year=2022, hkex_kpi="B1.1")),
+    ("label-column-header-names-the-unit", HOURS_STUB, dict(raw="9.0"), dict(unit="hour", year=2023, hkex_kpi="B3.2")),
+    ("rate-base-in-unit-column", RATE_UNIT_COLUMN, dict(raw="0.25"), dict(
+        unit="per 200000 hours worked", year=2023, hkex_kpi="B2.2")),
+    ("side-by-side-tables-of-several-periods", TWO_COLUMN_PAGE, dict(raw="590"), dict(
+        unit="count", year=2023, subject="Employees", hkex_kpi="B1.1")),
+    ("side-by-side-tables-of-several-periods", TWO_COLUMN_PAGE, dict(raw="4,480"), dict(unit="hour", year=2024)),
+    ("side-by-side-tables-with-own-titles", TWO_TITLED_HALVES, dict(raw="590"), dict(
+        unit="count", year=2023, subject="Employees")),
+    ("side-by-side-tables-with-own-titles", TWO_TITLED_HALVES, dict(raw="4,120"), dict(unit="hour", year=2023)),
     ("label-above-unit-row", LABEL_OVER_UNIT, dict(raw="2,904"), dict(unit="m3", subject="Greenhouse gas emissions › Water used")),
 ]
 

@@ -165,3 +165,36 @@ def test_a_year_over_sub_columns_without_colspan_spans_its_blank_neighbour():
     table = _read(page).tables[0]
     assert [(c.header, c.year) for c in table.columns] == [
         ("2024 Number", 2024), ("2024 %", 2024), ("2023 Number", 2023), ("2023 %", 2023)]
+
+
+FLAT_BREAKDOWN_PAGE = """<html><body><table>
+<tr><th>Indicator</th><th>2023</th><th>2024</th></tr>
+<tr><td>Training rate</td><td>81%</td><td>86%</td></tr>
+<tr><td>By gender</td><td></td><td></td></tr>
+<tr><td>Male</td><td>79%</td><td>84%</td></tr>
+<tr><td>Female</td><td>83%</td><td>88%</td></tr>
+<tr><td>By employee category</td><td></td><td></td></tr>
+<tr><td>Managers</td><td>90%</td><td>92%</td></tr>
+<tr><td>Turnover rate</td><td>9%</td><td>8%</td></tr>
+<tr><td>By gender</td><td></td><td></td></tr>
+<tr><td>Female</td><td>12%</td><td>11%</td></tr>
+</table></body></html>"""
+
+
+@pytest.mark.parametrize("rule,label,path", [
+    ("flat-breakdown-splits-row-above", "Female", ("Training rate", "By gender")),
+    ("second-breakdown-splits-same-row", "Managers", ("Training rate", "By employee category")),
+    ("repeated-breakdown-starts-new-row", "Female", ("Turnover rate", "By gender")),
+    ("figure-row-heading-a-breakdown-has-no-path", "Turnover rate", ()),
+], ids=lambda c: c if isinstance(c, str) and "-" in c else None)
+def test_flat_html_breakdown_rows_name_the_row_they_split(rule, label, path):
+    rows = [r for r in _read(FLAT_BREAKDOWN_PAGE).tables[0].rows if r.label == label]
+    assert path in [r.path for r in rows], (rule, [(r.label, r.path) for r in rows])
+
+
+def test_blank_headed_columns_after_each_year_are_that_years_share_columns():
+    page = ("<table><tr><th>Gender</th><th>2023</th><th></th><th>2022</th><th></th></tr>"
+            "<tr><td>Women</td><td>980</td><td>45%</td><td>940</td><td>46%</td></tr>"
+            "<tr><td>Men</td><td>1,200</td><td>55%</td><td>1,100</td><td>54%</td></tr></table>")
+    (table,) = _read(page).tables
+    assert [c.year for c in table.columns] == [2023, 2023, 2022, 2022]

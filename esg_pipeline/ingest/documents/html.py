@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from esg_pipeline.ingest.documents.model import Cell, Document, DocumentBuilder, DocumentError, Row, Table
 from esg_pipeline.ingest.documents.periods import period_year
 from esg_pipeline.ingest.documents.table_cells import (
-    build_columns, group_level, group_path, is_empty_value, is_number, is_unit_header, split_label,
+    breakdown_parent, build_columns, group_level, group_path, heads_breakdown, is_empty_value, is_number,
+    is_unit_header, pair_blank_columns, split_label,
 )
 
 _DROPPED_TAGS = frozenset({"script", "style", "noscript", "nav", "aside", "form", "template", "head", "svg",
@@ -281,7 +282,7 @@ def _grid_table(tag) -> Table | None:
             break
         n_labels += 1
     value_cols = [c for c in range(n_labels, width) if c != unit_col]
-    columns = build_columns([headers[c] for c in value_cols])
+    columns = pair_blank_columns(build_columns([headers[c] for c in value_cols]))
     table = Table(columns=columns, header_rows=[p for p in printed[:n_head] if any(p)],
                   unit_header=headers[unit_col] if unit_col is not None else None, source="html-table")
     caption = tag.find("caption")
@@ -290,6 +291,7 @@ def _grid_table(tag) -> Table | None:
     groups: list[tuple[int, str]] = []  # (level, label) of the group rows above
     nested = any(row[n_labels - 1] is not None and (row[n_labels - 1].indent or group_level(row[n_labels - 1].text))
                  for row in body) if n_labels else False
+    drafts: list[tuple] = []  # per body row: (label, notes, outer labels, level, unit, cells)
     for row in body:
         label_cells = [row[c] for c in range(n_labels) if row[c] is not None and row[c].text]
         outer = []
@@ -308,12 +310,26 @@ def _grid_table(tag) -> Table | None:
         if unit_cell is not None and not unit_cell.origin and last is not None and unit_cell.text == last.text:
             unit_cell = None  # a section row spanning every column ('<td colspan=5>GHG emissions</td>')
         unit = unit_cell.text if unit_cell is not None else None
+        drafts.append((label, notes, outer, level, unit, cells))
+    kinds = [(d[0], bool(d[5])) for d in drafts]
+    split: list[str] = []  # the breakdowns of the row the open breakdown splits ('By gender', 'By age group')
+    breakdown = 0  # how many of `groups` a flat table's breakdown row opened (the row it splits, and itself)
+    for k, (label, notes, outer, level, unit, cells) in enumerate(drafts):
         if not cells:
             if label and not unit:
+                open_parent = groups[-2][1] if breakdown and len(groups) > 1 else None
                 while groups and groups[-1][0] >= level:
                     groups.pop()
+                parent = None if nested else breakdown_parent(kinds, k, open_parent)
+                if parent is not None:
+                    groups.append((level, parent))
                 groups.append((level, label))
+                breakdown = 2 if parent is not None else 0
+                split = split + [label] if parent is not None and parent == open_parent else [label]
             continue
+        if breakdown and heads_breakdown(kinds, k, split):
+            del groups[-breakdown:]  # a figure row with its own 'By gender' below ends the breakdown above
+            breakdown = 0
         path = tuple(outer) + group_path(groups, level, nested)
         table.rows.append(Row(label=label, path=path, unit=unit or None, notes=notes, cells=cells))
         if nested and label:  # indented rows under a row with figures break it down ('Employees' / '  Women')

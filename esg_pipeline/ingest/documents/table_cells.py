@@ -88,6 +88,31 @@ def group_path(groups: list[tuple[int, str]], level: int, nested: bool) -> tuple
     return tuple(label for _, label in groups)
 
 
+# A label-only row naming a breakdown ('By gender', 'Of which') in a flat table (no indentation anywhere).
+BREAKDOWN_ROW_RE = re.compile(r"^(?:by|of\s+which|breakdown\s+by|split\s+by)\b", re.I)
+
+
+def breakdown_parent(rows: list[tuple[str, bool]], k: int, open_parent: str | None = None) -> str | None:
+    """In a flat table a label-only breakdown row ('By gender') right under a figure row breaks that row down:
+    the figure row's label heads the members too ('Turnover rate › By gender › Female'). `rows` holds each
+    body row's (label, has figures); a breakdown after another ('By age' after 'By gender' › 'Female') splits
+    the row the open one split (`open_parent`)."""
+    if k == 0 or not BREAKDOWN_ROW_RE.match(rows[k][0]):
+        return None
+    if open_parent is not None:
+        return open_parent
+    label, figures = rows[k - 1]
+    return label if figures and label and not BREAKDOWN_ROW_RE.match(label) else None
+
+
+def heads_breakdown(rows: list[tuple[str, bool]], k: int, split: list[str]) -> bool:
+    """A figure row with a breakdown below it that already split the open row ('By gender' again) is a new
+    measure broken down the same way, ending the open breakdown; a new one ('By age group') splits the same row."""
+    if k + 1 >= len(rows) or rows[k + 1][1] or not BREAKDOWN_ROW_RE.match(rows[k + 1][0]):
+        return False
+    return " ".join(rows[k + 1][0].lower().split()) in {" ".join(s.lower().split()) for s in split}
+
+
 _PERIOD_SPAN_RE = re.compile(r"^\S+\s+(?:to|versus|against|[-–—])\s+\S+$", re.I)
 
 
@@ -120,4 +145,17 @@ def build_columns(headers: list[str]) -> list[Column]:
             start, end, year = periods[0]
             period = header[start:end].strip()
         columns.append(Column(header=header, period=period, year=year, kind=column_kind(header)))
+    return columns
+
+
+def pair_blank_columns(columns: list[Column]) -> list[Column]:
+    """'2023 | (blank) | 2022 | (blank)': when every period column has a blank-headed column right after it,
+    each blank one is a sub-column of the period on its left (a count, then its share in %), and takes that
+    period."""
+    periods = [i for i, c in enumerate(columns) if c.period]
+    if not periods or any(i + 1 >= len(columns) or columns[i + 1].header for i in periods):
+        return columns
+    for i in periods:
+        left = columns[i]
+        columns[i + 1] = Column(header=left.header, period=left.period, year=left.year, kind=left.kind)
     return columns

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from esg_pipeline.ingest.documents.model import Block, Cell, Column, Row, Table
 from esg_pipeline.ingest.documents.periods import find_periods, period_year
 from esg_pipeline.ingest.documents.table_cells import (
-    build_columns, group_level, group_path, is_empty_value, is_number, is_unit_header, split_label,
-    VALUE_TOKEN_RE,
+    breakdown_parent, build_columns, group_level, group_path, heads_breakdown, is_empty_value, is_number,
+    is_unit_header, pair_blank_columns, split_label, VALUE_TOKEN_RE,
 )
 
 
@@ -145,7 +145,7 @@ def _rows_to_table(header_rows: list[list[_Span | None]], body: list[_RawRow], s
             break
         n_labels += 1
     value_cols = [c for c in range(n_labels, width) if c != unit_col]
-    columns = build_columns([headers[c] for c in value_cols])
+    columns = pair_blank_columns(build_columns([headers[c] for c in value_cols]))
     if not columns:
         return None
     table = Table(columns=columns, caption=caption,
@@ -158,6 +158,7 @@ def _rows_to_table(header_rows: list[list[_Span | None]], body: list[_RawRow], s
             fullest -= 1
     nested = any(group_level(x.text) for r in body if (x := cell(r, n_labels - 1)) is not None) if n_labels else False
     groups: list[tuple[int, str]] = []
+    drafts: list[tuple] = []  # per body row: (raw, label, notes, outer, level, unit, cells, any cell printed)
     for raw in body:
         label_spans = [x for c in range(n_labels) if (x := cell(raw, c)) is not None and x.text]
         last = label_spans[-1] if label_spans else None
@@ -178,12 +179,26 @@ def _rows_to_table(header_rows: list[list[_Span | None]], body: list[_RawRow], s
             present = _place_ragged([x for _, x in present], columns, fullest)
         cells = [Cell(text=x.text, col=i, start=x.start, end=x.end) for i, x in present
                  if not is_empty_value(x.text)]
+        drafts.append((raw, label, notes, outer, level, unit, cells, bool(present)))
+    kinds = [(d[1], bool(d[6])) for d in drafts]
+    split: list[str] = []  # the breakdowns of the row the open breakdown splits ('By gender', 'By age group')
+    breakdown = 0  # how many of `groups` a breakdown row opened (the figure row it splits, and itself)
+    for k, (raw, label, notes, outer, level, unit, cells, present) in enumerate(drafts):
         if not cells:
             if label and not unit and not present:
+                open_parent = groups[-2][1] if breakdown and len(groups) > 1 else None
                 while groups and groups[-1][0] >= level:
                     groups.pop()
+                parent = None if nested else breakdown_parent(kinds, k, open_parent)
+                if parent is not None:
+                    groups.append((level, parent))
                 groups.append((level, label))
+                breakdown = 2 if parent is not None else 0
+                split = split + [label] if parent is not None and parent == open_parent else [label]
             continue
+        if breakdown and heads_breakdown(kinds, k, split):
+            del groups[-breakdown:]  # a figure row with its own 'By gender' below ends the breakdown above
+            breakdown = 0
         path = outer + group_path(groups, level, nested)
         table.rows.append(Row(label=label, path=path, unit=unit, notes=notes, cells=cells,
                               start=raw.line.start, end=raw.line.end))

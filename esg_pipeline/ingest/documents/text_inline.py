@@ -28,9 +28,25 @@ def side_by_side_tables(text: str, lines: list[_Line] | None = None) -> list[Blo
         texts = lines[n].text.split() if "|" not in lines[n].text else []  # the words _tokens would find
         half = len(texts) // 2
         if half < 2 or len(texts) % 2 or len(texts) > ROW_HEADER_MAX_WORDS or texts[:half] != texts[half:]:
-            n += 1
+            found = _two_titled_period_headers(lines, n, texts, text)
+            if found is not None:
+                blocks.append(found[0])
+                n = found[1] + 1
+            else:
+                n += 1
             continue
         words = _tokens(lines[n])
+        k = 0
+        while k < half - 1 and period_year(words[half - 1 - k].text) is not None:
+            k += 1
+        if k >= 2:  # 'Indicator 2023 2022 Indicator 2023 2022': two tables of several periods each
+            found = _side_by_side_periods(lines, n, words, half, k, text)
+            if found is not None:
+                blocks.append(found[0])
+                n = found[1] + 1
+            else:
+                n += 1
+            continue
         head = _join(words[:half])
         m = _PAREN_TAIL_RE.search(head)
         value_header = m.group(1) if m else words[half - 1].text
@@ -57,6 +73,54 @@ def side_by_side_tables(text: str, lines: list[_Line] | None = None) -> list[Blo
         else:
             n += 1
     return blocks
+
+
+_YEARISH_RE = re.compile(r"(?:19|20)\d\d|FY\s?\d\d")
+
+
+def _two_titled_period_headers(lines: list[_Line], n: int, texts: list[str], text: str) -> tuple[Block, int] | None:
+    """'Environment 2023 2022 Social 2023 2022': two tables' headers side by side, each its own title then the
+    same periods; the line ends with the second run of periods."""
+    if len(texts) > ROW_HEADER_MAX_WORDS or len(_YEARISH_RE.findall(lines[n].text)) < 4:
+        return None
+    words = _tokens(lines[n])
+    runs = _period_runs(words)
+    if len(runs) != 2 or runs[1][1] != len(words) or runs[0][0] == 0 or runs[1][0] - runs[0][1] < 1:
+        return None
+    (a1, b1), (a2, b2) = runs
+    if [w.text for w in words[a1:b1]] != [w.text for w in words[a2:b2]]:
+        return None
+    return _side_by_side_periods(lines, n, words, b1, b1 - a1, text,
+                                 f"{_join(words[:a1])} / {_join(words[b1:a2])}")
+
+
+def _side_by_side_periods(lines: list[_Line], n: int, words, half: int, k: int,
+                          text: str, label_header: str | None = None) -> tuple[Block, int] | None:
+    """Rows of `label v1 … vk label v1 … vk` under a header of the same label and k periods twice: one table,
+    the left rows first, then the right ones, each figure under its own period."""
+    headers = [w.text for w in words[half - k:half]]
+    label_header = label_header if label_header is not None else _join(words[:half - k])
+    left: list[Row] = []
+    right: list[Row] = []
+    last = n
+    for line in lines[n + 1:]:
+        tokens = _tokens(line)
+        at = [i for i, w in enumerate(tokens) if _is_value_token(w.text)]
+        if len(at) != 2 * k or at[0] == 0 or at[-1] != len(tokens) - 1 or at[k - 1] - at[0] != k - 1 or \
+                at[-1] - at[k] != k - 1 or at[k] - at[k - 1] < 2:
+            break
+        for side, a, first in ((left, 0, 0), (right, at[k - 1] + 1, k)):
+            label, notes = split_label(_join(tokens[a:at[first]]))
+            cells = [Cell(text=tokens[i].text, col=c, start=tokens[i].start, end=tokens[i].end)
+                     for c, i in enumerate(at[first:first + k]) if not is_empty_value(tokens[i].text)]
+            side.append(Row(label=label, notes=notes, cells=cells, start=tokens[a].start,
+                            end=tokens[at[first + k - 1]].end))
+        last = line.n
+    if len(left) < 2:
+        return None
+    table = Table(columns=build_columns(headers), rows=left + right, source="text-side-by-side",
+                  header_rows=[[label_header, *headers, label_header, *headers]])
+    return _block(table, lines, n, last, text), last
 
 
 # --- a data sheet flattened onto one line: `[unit] 2022 2021 2020 label v v v label v v v ...` ---------
@@ -109,12 +173,15 @@ def inline_tables(text: str, lines: list[_Line] | None = None) -> list[Block]:
             continue
         words = _row_tokens(line)
         runs = _period_runs(words)
+        found = False
         for idx, (a, b) in enumerate(runs):
             stop = runs[idx + 1][0] if idx + 1 < len(runs) else len(words)
             prev_end = runs[idx - 1][1] if idx else 0
-            block = _inline_table(words, a, b, stop, prev_end, text)
+            # once the line has shown itself a data sheet, a section of it may hold a row or two
+            block = _inline_table(words, a, b, stop, prev_end, text, 1 if found else INLINE_MIN_ROWS)
             if block is not None:
                 blocks.append(block)
+                found = True
     return blocks
 
 
@@ -156,11 +223,12 @@ def _inline_segments(words: list[_Span], start: int, stop: int) -> list[tuple[li
     return segments
 
 
-def _inline_table(words: list[_Span], a: int, b: int, stop: int, prev_end: int, text: str) -> Block | None:
+def _inline_table(words: list[_Span], a: int, b: int, stop: int, prev_end: int, text: str,
+                  min_rows: int = INLINE_MIN_ROWS) -> Block | None:
     k = b - a
     segments = _inline_segments(words, b, stop)
     lengths = [len(v) for _, v in segments if len(v) >= k]
-    if len(lengths) < INLINE_MIN_ROWS:
+    if len(lengths) < min_rows:
         return None
     width = max(set(lengths), key=lambda n: (lengths.count(n), -n))
     lead = words[max(prev_end, a - INLINE_LEAD_WORDS):a]
@@ -201,7 +269,7 @@ def _inline_table(words: list[_Span], a: int, b: int, stop: int, prev_end: int, 
                  if not is_empty_value(v.text)]
         table.rows.append(Row(label=label, unit=unit, notes=notes, cells=cells,
                               start=label_words[0].start, end=values[-1].end))
-    if len(table.rows) < INLINE_MIN_ROWS:
+    if len(table.rows) < min_rows:
         return None
     start = lead[0].start if lead else words[a].start
     end = table.rows[-1].end

@@ -11,7 +11,9 @@ One small detector per layout that flattened reports produce:
 - `row_year_tables` ('text-row-years'): `label [unit] v1 v2 v3` rows, single-spaced, under a header line
   naming ≥2 periods (`Indicator Unit 2021 2022 2023`).
 - `side_by_side_tables` ('text-side-by-side'): two label/value tables printed side by side, single-spaced:
-  a header line that repeats itself, then `label value label value` rows.
+  a header line that repeats itself, then `label value label value` rows; or, under a repeated header of
+  periods (`Indicator 2023 2022 Indicator 2023 2022`, a two-column page flattened to text), rows of
+  `label v1 v2 label v1 v2`, each figure under its own period.
 
 Conservative by design: a table needs a header (≥2 periods, or column headers over ≥2 value columns, or pipes)
 and ≥2 value rows; a paragraph that happens to hold numbers is not a table.
