@@ -28,24 +28,14 @@ def side_by_side_tables(text: str, lines: list[_Line] | None = None) -> list[Blo
         texts = lines[n].text.split() if "|" not in lines[n].text else []  # the words _tokens would find
         half = len(texts) // 2
         if half < 2 or len(texts) % 2 or len(texts) > ROW_HEADER_MAX_WORDS or texts[:half] != texts[half:]:
-            found = _two_titled_period_headers(lines, n, texts, text)
-            if found is not None:
-                blocks.append(found[0])
-                n = found[1] + 1
-            else:
-                n += 1
+            n = _next_line(blocks, _two_titled_period_headers(lines, n, texts, text), n)
             continue
         words = _tokens(lines[n])
         k = 0
         while k < half - 1 and period_year(words[half - 1 - k].text) is not None:
             k += 1
         if k >= 2:  # 'Indicator 2023 2022 Indicator 2023 2022': two tables of several periods each
-            found = _side_by_side_periods(lines, n, words, half, k, text)
-            if found is not None:
-                blocks.append(found[0])
-                n = found[1] + 1
-            else:
-                n += 1
+            n = _next_line(blocks, _side_by_side_periods(lines, n, words, half, k, text), n)
             continue
         head = _join(words[:half])
         m = _PAREN_TAIL_RE.search(head)
@@ -76,6 +66,14 @@ def side_by_side_tables(text: str, lines: list[_Line] | None = None) -> list[Blo
 
 
 _YEARISH_RE = re.compile(r"(?:19|20)\d\d|FY\s?\d\d")
+
+
+def _next_line(blocks: list[Block], found: tuple[Block, int] | None, n: int) -> int:
+    """The line to go on from: after the table `found` ended (kept in `blocks`), else the next one."""
+    if found is None:
+        return n + 1
+    blocks.append(found[0])
+    return found[1] + 1
 
 
 def _two_titled_period_headers(lines: list[_Line], n: int, texts: list[str], text: str) -> tuple[Block, int] | None:
