@@ -224,6 +224,8 @@ def arrow_array(values, arrow_type):
                 if isinstance(array, pa.ChunkedArray):
                     array = array.combine_chunks()
                 if pa.types.is_dictionary(array.type):
+                    if pa.types.is_string(arrow_type):  # DuckDB reads the codes and their strings
+                        return array.cast(pa.dictionary(array.type.index_type, arrow_type))
                     array = array.dictionary_decode()
                 return array.cast(arrow_type)  # a safe cast: 2.5 into an integer column raises
             except (pa.ArrowException, TypeError, ValueError):
