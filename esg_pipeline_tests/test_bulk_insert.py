@@ -2,7 +2,10 @@
 plain executemany would have written, and a failing insert still rolls back the whole replacement."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -68,3 +71,79 @@ def test_a_frame_loads_the_rows_its_records_load(tmp_path):
     replace_owned_rows(engines[1], wh.metrics, frame.to_dict("records"), year=2022, companies=[])  # the old way
     assert rows_of(engines[0]) == rows_of(engines[1])
     assert len(rows_of(engines[0])) == len(rows)
+
+
+@contextlib.contextmanager
+def _postgres_databases(count: int):
+    """`count` fresh databases on the test server (ESG_TEST_POSTGRES_URL), dropped afterwards."""
+    admin_url = sa.make_url(os.environ["ESG_TEST_POSTGRES_URL"])
+    names = [f"esg_{uuid.uuid4().hex[:10]}" for _ in range(count)]
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in names:
+            conn.execute(sa.text(f"create database {name}"))
+    try:
+        yield [admin_url.set(database=name).render_as_string(hide_password=False) for name in names]
+    finally:
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(sa.text(f"drop database if exists {name} with (force)"))
+        admin.dispose()
+
+
+@pytest.mark.parametrize("backend", ["duckdb", pytest.param("postgres", marks=pytest.mark.skipif(
+    not os.environ.get("ESG_TEST_POSTGRES_URL"), reason="ESG_TEST_POSTGRES_URL not set (see .ci/postgres.sh)"))])
+def test_a_compact_frame_loads_the_rows_its_records_load(tmp_path, backend, monkeypatch):
+    """The year's frame has categorical and Arrow-backed string columns (report_work.metrics_frame): DuckDB's
+    Arrow insert reads them from their buffers, PostgreSQL's batched executemany from dicts of plain values,
+    and both write what the records write."""
+    import pandas as pd
+
+    from esg_pipeline.report_work import REPEATED_COLUMNS
+    from esg_pipeline.warehouse import db
+
+    monkeypatch.setattr(db, "INSERT_BATCH_ROWS", 128)  # several batches
+    rows = [metric(n) for n in range(500)] + [metric(777, page=4, value=float("nan"), unit=None)]
+    frame = pd.DataFrame(rows).astype({c: "category" for c in REPEATED_COLUMNS}).astype(
+        {"quote": "str", "metric_id": "str"})
+    assert isinstance(frame["report_id"].dtype, pd.CategoricalDtype)
+    with contextlib.ExitStack() as stack:
+        urls = [f"duckdb:///{tmp_path / f'{name}.duckdb'}" for name in ("frame", "records")] if backend == "duckdb" \
+            else stack.enter_context(_postgres_databases(2))
+        engines = [make_engine(url) for url in urls]
+        for engine in engines:
+            stack.callback(engine.dispose)
+            ensure_schema(engine)
+        replace_owned_rows(engines[0], wh.metrics, frame, year=2022, companies=[])
+        replace_owned_rows(engines[1], wh.metrics, rows, year=2022, companies=[])
+        assert rows_of(engines[0]) == rows_of(engines[1])
+        assert len(rows_of(engines[0])) == len(rows)
+
+
+def test_rows_without_an_arrow_insert_go_in_batches_and_all_land(tmp_path, monkeypatch):
+    """Where no Arrow insert is made (PostgreSQL; a table with timestamps) rows become dicts a batch at a
+    time, INSERT_BATCH_ROWS each, in the one transaction: every row lands, a frame's as its records'."""
+    import pandas as pd
+
+    from esg_pipeline.warehouse import db
+
+    monkeypatch.setattr(db, "INSERT_BATCH_ROWS", 7)
+    made = dt.datetime(2024, 5, 1, 12, 0)
+    rows = [{"attempt_id": f"a{n:03d}", "run_id": "r", "entry_id": f"acme/2022/r{n}", "company_id": "acme",
+             "report_year": 2022, "source": f"r{n}.txt", "attempted_at": made, "status": "new"} for n in range(30)]
+    engine = make_engine(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    ensure_schema(engine)
+    batches = []
+
+    @sa.event.listens_for(engine, "before_execute")
+    def count(conn, clause, multiparams, params, options):
+        if isinstance(clause, sa.Insert):
+            batches.append(len(multiparams))
+
+    with engine.begin() as conn:
+        db.insert_rows(conn, wh.ingest_ledger, pd.DataFrame(rows))
+    assert batches == [7, 7, 7, 7, 2]
+    with engine.connect() as conn:
+        loaded = conn.execute(sa.select(wh.ingest_ledger.c.attempt_id, wh.ingest_ledger.c.attempted_at)
+                              .order_by(wh.ingest_ledger.c.attempt_id)).all()
+    assert loaded == [(r["attempt_id"], made) for r in rows]

@@ -54,3 +54,32 @@ def test_units_known_compound_and_rates_pass_but_unknown_units_do_not():
         ["HKD", "count", "kWh", "tCO2e/employee", "g/kWh", "per million hours", "furlongs", "Kwh!"])]
     outcome = validate_metrics(pd.DataFrame(rows), allowed_indicators={"community_investment"})
     assert sorted(outcome.quarantined["unit"]) == ["Kwh!", "furlongs"]
+
+
+def test_a_compact_frame_validates_as_the_plain_one_and_passing_rows_are_not_copied():
+    """The year's frame comes with categorical repeated columns (report_work.metrics_frame): the suite
+    passes and quarantines the same rows with the same reasons, and a year whose rows all pass is handed on
+    without a copy of its rows."""
+    import numpy as np
+
+    from esg_pipeline.report_work import REPEATED_COLUMNS
+
+    rows = [metric_row(f"ok{i}", unit="tCO2e", report_id=f"acme/2022/r{i % 3}") for i in range(30)] + [
+        metric_row("negative", value=-3.0), metric_row("furlongs", unit="furlongs"),
+        metric_row("no-unit", unit=None), metric_row("unknown-indicator", indicator="made_up"),
+        metric_row("bad-kpi", hkex_kpi="C9.9")]
+    plain = pd.DataFrame(rows)
+    compact = plain.astype({c: "category" for c in REPEATED_COLUMNS})
+    allowed = {"community_investment"}
+    one, other = validate_metrics(plain, allowed_indicators=allowed), validate_metrics(compact, allowed_indicators=allowed)
+    def values(frame):
+        return frame.astype(object).where(frame.notna(), None)
+
+    for a, b in ((one.valid, other.valid), (one.quarantined, other.quarantined)):
+        pd.testing.assert_frame_equal(values(a), values(b))
+    assert len(other.quarantined) == 5
+
+    passing = compact.iloc[:30].reset_index(drop=True)
+    outcome = validate_metrics(passing, allowed_indicators=allowed)
+    assert len(outcome.valid) == 30 and outcome.quarantined.empty
+    assert np.shares_memory(outcome.valid["value"].to_numpy(), passing["value"].to_numpy())

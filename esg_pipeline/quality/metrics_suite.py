@@ -89,10 +89,9 @@ def validate_metrics(df: pd.DataFrame, *, allowed_indicators: Iterable[str]) -> 
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     missing = [c.name for c in metrics_table.columns if c.name not in df.columns]
-    frame = df.copy()
-    for column in missing:  # row expectations still run; the table expectation (on `df`) reports the gap
-        frame[column] = None
-    frame = frame.reset_index(drop=True)
+    # No copy of the year's frame (pandas copies on write): row expectations still run on the missing
+    # columns, as nulls; the table expectation (on `df`) reports the gap.
+    frame = (df.assign(**dict.fromkeys(missing)) if missing else df).reset_index(drop=True)
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
@@ -135,7 +134,7 @@ def validate_metrics(df: pd.DataFrame, *, allowed_indicators: Iterable[str]) -> 
     quarantined = frame[bad].copy()
     quarantined["failed_expectations"] = [", ".join(sorted(set(failures_by_row[k]))) for k in keys[bad]]
     quarantined["reason"] = [_reason(frame.loc[i], failures_by_row[keys[i]]) for i in quarantined.index]
-    valid = frame[~bad].drop(columns=missing)
+    valid = (frame[~bad] if bad.any() else frame).drop(columns=missing)
     return ValidationOutcome(valid=valid.reset_index(drop=True), quarantined=quarantined.reset_index(drop=True), expectations=outcomes)
 
 

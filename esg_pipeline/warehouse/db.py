@@ -21,6 +21,7 @@ _LOCK_CONFLICT_RE = re.compile(r"Could not set lock on file")
 _LOCK_HOLDER_RE = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 LOCK_RETRY_FIRST_S = 0.05  # the first wait; doubled each time, up to LOCK_RETRY_MAX_S
 LOCK_RETRY_MAX_S = 2.0
+INSERT_BATCH_ROWS = 10_000  # rows turned into dicts at a time where no Arrow insert is made (PostgreSQL)
 
 
 class WarehouseLocked(Exception):
@@ -185,10 +186,58 @@ def _coerce(value: Any, arrow_type) -> Any:
     return value
 
 
-def _column_values(records, name: str) -> list[Any]:
+def _column_values(records, name: str):
+    """A column of records (a list), or of a DataFrame (its Series: no Python object per value)."""
     if hasattr(records, "columns"):  # a DataFrame: a column at a time, no dict per row
-        return records[name].tolist() if name in records.columns else [None] * len(records)
+        return records[name] if name in records.columns else [None] * len(records)
     return [r.get(name) for r in records]
+
+
+def _direct(found, wanted) -> bool:
+    """Arrow's reading of a pandas column of type `found` can be cast to `wanted` as the driver would."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(found):
+        found = found.value_type
+    if found == wanted or pa.types.is_null(found):
+        return True
+    if pa.types.is_string(wanted):
+        return pa.types.is_string(found) or pa.types.is_large_string(found)
+    if pa.types.is_floating(wanted):
+        return pa.types.is_floating(found) or pa.types.is_integer(found)
+    return pa.types.is_integer(wanted) and pa.types.is_integer(found)
+
+
+def arrow_array(values, arrow_type):
+    """`values` (a list, or a pandas Series) as an Arrow array of `arrow_type`, NaN and numpy values as
+    `_clean` makes them, or None when some value will not convert. A Series of Arrow-backed strings, a
+    categorical or a numeric column is read from its buffers, without a Python object per value."""
+    import pyarrow as pa
+
+    if hasattr(values, "dtype"):
+        try:
+            array = pa.array(values, from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError):
+            array = None
+        if array is not None and _direct(array.type, arrow_type):
+            try:
+                if isinstance(array, pa.ChunkedArray):
+                    array = array.combine_chunks()
+                if pa.types.is_dictionary(array.type):
+                    if pa.types.is_string(arrow_type):  # DuckDB reads the codes and their strings
+                        return array.cast(pa.dictionary(array.type.index_type, arrow_type))
+                    array = array.dictionary_decode()
+                return array.cast(arrow_type)  # a safe cast: 2.5 into an integer column raises
+            except (pa.ArrowException, TypeError, ValueError):
+                pass
+        values = values.tolist()
+    try:  # the common case, in C: NaN becomes null, numpy scalars are read as they are
+        return pa.array(values, type=arrow_type, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        try:  # what the driver's casts would make of the odd value: 7 into a text column, a date string
+            return pa.array([_coerce(_clean(v), arrow_type) for v in values], type=arrow_type)
+        except (pa.ArrowException, TypeError, ValueError):
+            return None
 
 
 def _records(records) -> Sequence[Mapping[str, Any]]:
@@ -205,14 +254,10 @@ def _arrow_columns(table: sa.Table, records: Sequence[Mapping[str, Any]]):
         return None
     columns = {}
     for column, arrow_type in zip(table.columns, types):
-        values = _column_values(records, column.name)
-        try:  # the common case, in C: NaN becomes null, numpy scalars are read as they are
-            columns[column.name] = pa.array(values, type=arrow_type, from_pandas=True)
-        except (pa.ArrowException, TypeError, ValueError):
-            try:  # what the driver's casts would make of the odd value: 7 into a text column, a date string
-                columns[column.name] = pa.array([_coerce(_clean(v), arrow_type) for v in values], type=arrow_type)
-            except (pa.ArrowException, TypeError, ValueError):
-                return None
+        array = arrow_array(_column_values(records, column.name), arrow_type)
+        if array is None:
+            return None
+        columns[column.name] = array
     return pa.table(columns)
 
 
@@ -224,8 +269,11 @@ def insert_rows(conn: sa.Connection, table: sa.Table, records) -> None:
     if not len(records):
         return
     frame = _arrow_columns(table, records) if conn.dialect.name == "duckdb" else None
-    if frame is None:
-        conn.execute(table.insert(), clean_records(table, _records(records)))
+    if frame is None:  # a dict per row for a batch at a time: a year's rows are never all dicts at once
+        for start in range(0, len(records), INSERT_BATCH_ROWS):
+            batch = records.iloc[start:start + INSERT_BATCH_ROWS] if hasattr(records, "iloc") \
+                else records[start:start + INSERT_BATCH_ROWS]
+            conn.execute(table.insert(), clean_records(table, _records(batch)))
         return
     names = [c.name for c in table.columns]
     columns = ", ".join(f'"{n}"' for n in names)
@@ -290,7 +338,9 @@ def replace_owned_rows_in(conn: sa.Connection, table: sa.Table, records, *, year
     """`replace_owned_rows` in the connection's transaction."""
     # Records or a DataFrame: insert_rows cleans them (a column at a time on DuckDB).
     rows = records if hasattr(records, "columns") else list(records)
-    owners = sorted(set(companies) | {str(c) for c in _column_values(rows, "company_id") if isinstance(c, str) and c})
+    found = _column_values(rows, "company_id")
+    found = found.dropna().unique().tolist() if hasattr(found, "unique") else found  # a Series: its values once
+    owners = sorted(set(companies) | {str(c) for c in found if isinstance(c, str) and c})
     keep = sorted(set(keep_reports))
     if owners:
         delete = table.delete().where(table.c.report_year == year, table.c.company_id.in_(owners))
