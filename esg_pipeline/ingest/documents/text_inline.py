@@ -37,31 +37,11 @@ def side_by_side_tables(text: str, lines: list[_Line] | None = None) -> list[Blo
         if k >= 2:  # 'Indicator 2023 2022 Indicator 2023 2022': two tables of several periods each
             n = _next_line(blocks, _side_by_side_periods(lines, n, words, half, k, text), n)
             continue
-        head = _join(words[:half])
+        head = _join(words[:half])  # 'Item Amount (RMB) Item Amount (RMB)': one value column each side
         m = _PAREN_TAIL_RE.search(head)
         value_header = m.group(1) if m else words[half - 1].text
-        label_header = head[:len(head) - len(value_header)].strip()
-        left: list[Row] = []
-        right: list[Row] = []
-        last = n
-        for line in lines[n + 1:]:
-            tokens = _tokens(line)
-            at = [i for i, w in enumerate(tokens) if _is_value_token(w.text)]
-            if len(at) != 2 or at[1] != len(tokens) - 1 or at[0] == 0 or at[0] >= len(tokens) - 2:
-                break
-            for side, (a, b) in ((left, (0, at[0])), (right, (at[0] + 1, at[1]))):
-                label, notes = split_label(_join(tokens[a:b]))
-                v = tokens[b]
-                side.append(Row(label=label, notes=notes, cells=[Cell(text=v.text, col=0, start=v.start, end=v.end)],
-                                start=tokens[a].start, end=v.end))
-            last = line.n
-        if len(left) >= 2:
-            table = Table(columns=build_columns([value_header]), rows=left + right, source="text-side-by-side",
-                          header_rows=[[label_header, value_header, label_header, value_header]])
-            blocks.append(_block(table, lines, n, last, text))
-            n = last + 1
-        else:
-            n += 1
+        n = _next_line(blocks, _side_by_side_periods(lines, n, words, half, 1, text,
+                                                     head[:len(head) - len(value_header)].strip(), [value_header]), n)
     return blocks
 
 
@@ -92,11 +72,13 @@ def _two_titled_period_headers(lines: list[_Line], n: int, texts: list[str], tex
                                  f"{_join(words[:a1])} / {_join(words[b1:a2])}")
 
 
-def _side_by_side_periods(lines: list[_Line], n: int, words, half: int, k: int,
-                          text: str, label_header: str | None = None) -> tuple[Block, int] | None:
-    """Rows of `label v1 … vk label v1 … vk` under a header of the same label and k periods twice: one table,
-    the left rows first, then the right ones, each figure under its own period."""
-    headers = [w.text for w in words[half - k:half]]
+def _side_by_side_periods(lines: list[_Line], n: int, words, half: int, k: int, text: str,
+                          label_header: str | None = None, headers: list[str] | None = None
+                          ) -> tuple[Block, int] | None:
+    """Rows of `label v1 … vk label v1 … vk` under a header of the same label and k value headers (periods,
+    unless `headers` names them) twice: one table, the left rows first, then the right ones, each figure under
+    its own header."""
+    headers = headers if headers is not None else [w.text for w in words[half - k:half]]
     label_header = label_header if label_header is not None else _join(words[:half - k])
     left: list[Row] = []
     right: list[Row] = []
