@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from esg_pipeline.extract import extract_document
 from esg_pipeline.ingest.documents import Document
-from esg_pipeline.observation import observation_row
+from esg_pipeline.observation import observation_rows
 
 if TYPE_CHECKING:
     from esg_pipeline.report_work import ReportExtraction
@@ -63,9 +63,8 @@ def report_metric_rows(report: ReportText) -> list[dict]:
         return report_rows(report.extraction)
     context = {"report_id": report.report_id, "report_year": report.report_year, "company_id": report.company_id,
                "doc_name": report.doc_name, "sha256": report.sha256}
-    return [observation_row(metric, context)
-            for metric in extract_document(report.document, doc=report.doc_name, year=report.report_year,
-                                           entity=report.company_name, currency=report.currency)]
+    return observation_rows(extract_document(report.document, doc=report.doc_name, year=report.report_year,
+                                             entity=report.company_name, currency=report.currency), context)
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
-import gzip
+import functools
 import hashlib
 import json
 import logging
@@ -38,10 +37,11 @@ from esg_pipeline.ingest.catalog import CatalogEntry
 from esg_pipeline.extract.version import extractor_version, taxonomy_version
 from esg_pipeline.ingest.documents import DocumentError
 from esg_pipeline.ingest.documents.bounded import BoundedPool, Call, ParseLimits
+from esg_pipeline.observation import all_fields
 
 log = logging.getLogger(__name__)
 
-CACHE_LAYOUT = "v1"  # the cache's own file layout; a new one starts an empty folder beside the old
+CACHE_LAYOUT = "v2"  # the cache's own file layout (v2: Arrow rows); a new one starts an empty folder beside the old
 CALLS_PER_WORKER = 50  # a worker is replaced after this many reports, so the pool's memory stays flat
 TASK = "esg_pipeline.report_work:read_and_extract"
 PRELOAD = ("esg_pipeline.report_work", "esg_pipeline.pipeline")  # imported before a worker's clock starts
@@ -105,19 +105,23 @@ class ReportExtraction:
 
 
 class ExtractionCache:
-    """`<root>/v1/<key[:2]>/<key>.json` (the summary) and `<key>.rows.json.gz` (the rows). The rows are
-    written first (by the worker that extracted them), the summary last (by the run, once the report came
-    back within its limits): the summary's presence means the entry is whole and a success. Every file is
-    written to a temporary name and renamed into place."""
+    """`<root>/v2/<key[:2]>/<key>.json` (the summary) and `<key>.rows.arrow` (the rows: an Arrow IPC file,
+    zstd-compressed, in the warehouse's column types with the repeated columns dictionary-encoded, so the
+    year's frame is the files concatenated, with no Python object per value). The rows are written first
+    (by the worker that extracted them), the summary last (by the run, once the report came back within its
+    limits): the summary's presence means the entry is whole and a success. Every file is written to a
+    temporary name and renamed into place."""
 
     def __init__(self, root: str | Path):
         self.root = Path(root)
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         folder = self.root / CACHE_LAYOUT / key[:2]
-        return folder / f"{key}.json", folder / f"{key}.rows.json.gz"
+        return folder / f"{key}.json", folder / f"{key}.rows.arrow"
 
-    def get(self, job: ReportJob) -> ReportExtraction | None:
+    def get(self, job: ReportJob, session: str = "") -> ReportExtraction | None:
+        """The entry of `job`, or None. An entry made in `session` (read ahead in this run) counts as read
+        in it, not as read back from the cache."""
         meta, rows = self._paths(job.key)
         try:
             data = json.loads(meta.read_text(encoding="utf-8"))
@@ -125,61 +129,80 @@ class ExtractionCache:
             return None
         if not rows.is_file() or data.get("key") != job.key:
             return None
+        fresh = bool(session) and data.get("session") == session
         return ReportExtraction(job=job, format=data["format"], warnings=tuple(data["warnings"]), pages=data["pages"],
-                                chars=data["chars"], metrics=data["metrics"], cached=True)
+                                chars=data["chars"], metrics=data["metrics"], cached=not fresh,
+                                seconds=data.get("seconds", 0.0) if fresh else 0.0)
 
     def rows(self, key: str) -> list[dict[str, Any]] | None:
-        data = self.columnar(key)
-        if data is None:
-            return None
-        columns, values = data
-        return [dict(zip(columns, row)) for row in values]
+        """The rows of `key` as dicts, or None when they cannot be read back (gone, damaged)."""
+        table = self.table(key)
+        return None if table is None else table.to_pylist()
 
-    def columnar(self, key: str) -> tuple[list[str], list[list[Any]]] | None:
-        """(columns, rows as lists) of `key`, or None when they cannot be read back (gone, damaged)."""
+    def table(self, key: str) -> Any:
+        """The rows of `key` as an Arrow table, or None when they cannot be read back (gone, damaged)."""
+        import pyarrow as pa
+
         try:
-            with gzip.open(self._paths(key)[1], "rt", encoding="utf-8") as handle:
-                data = json.load(handle, object_hook=_decode)
-        except (OSError, ValueError, EOFError):
+            with pa.OSFile(str(self._paths(key)[1])) as source:
+                return pa.ipc.open_file(source).read_all()
+        except (OSError, pa.ArrowException):
             return None
-        return data["columns"], data["rows"]
 
     def put_rows(self, key: str, rows: Sequence[dict[str, Any]]) -> None:
         """The rows of an extraction: not yet a cache entry (`commit` makes it one)."""
+        import pyarrow as pa
+
         rows_path = self._paths(key)[1]
         rows_path.parent.mkdir(parents=True, exist_ok=True)
-        columns = list(rows[0]) if rows else []
-        payload = {"columns": columns, "rows": [[row[c] for c in columns] for row in rows]}
-        _write_atomic(rows_path, gzip.compress(json.dumps(payload, default=_encode).encode(), compresslevel=1, mtime=0))
+        columns = list(rows[0]) if rows else [f.name for f in all_fields()]
+        table = rows_table([[row[c] for c in columns] for row in rows], columns)
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_file(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression="zstd")) as writer:
+            writer.write_table(table)
+        _write_atomic(rows_path, sink.getvalue().to_pybytes())
 
     def forget(self, key: str) -> None:
         """No entry for `key` any more (its rows file may stay: without a summary it is no hit)."""
         with contextlib.suppress(FileNotFoundError):
             self._paths(key)[0].unlink()
 
-    def commit(self, extraction: ReportExtraction) -> None:
-        """Make a successful extraction whose rows are stored a cache entry: its summary, written last."""
+    def _failure_path(self, key: str) -> Path:
+        return self._paths(key)[0].with_name(f"{key}.failed.json")
+
+    def remember_failure(self, extraction: ReportExtraction, session: str) -> None:
+        """A report that failed in `session` (one `esg-pipeline run`): not tried again in that session, so a
+        report read ahead by `ExtractAhead` and failed is not read a second time by its year's run. Failures
+        are never a cache hit: another session tries again."""
+        path = self._failure_path(extraction.job.key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(path, json.dumps({"key": extraction.job.key, "session": session,
+                                        "reason": extraction.reason}).encode())
+
+    def failure(self, job: ReportJob, session: str) -> ReportExtraction | None:
+        """The failure of `job` remembered in `session`, or None."""
+        try:
+            data = json.loads(self._failure_path(job.key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if data.get("session") != session or data.get("key") != job.key or not data.get("reason"):
+            return None
+        return ReportExtraction(job=job, reason=data["reason"])
+
+    def commit(self, extraction: ReportExtraction, session: str = "") -> None:
+        """Make a successful extraction whose rows are stored a cache entry: its summary, written last.
+        `session`: the run that read it."""
         if not extraction.ok:
             raise ValueError(f"{extraction.job.entry.entry_id}: a failed extraction is never cached")
-        meta = self._paths(extraction.job.key)[0]
-        if not meta.with_name(f"{extraction.job.key}.rows.json.gz").is_file():
+        meta, rows = self._paths(extraction.job.key)
+        if not rows.is_file():
             raise FileNotFoundError(f"{meta.parent}: no rows stored for {extraction.job.entry.entry_id}")
         summary = {"key": extraction.job.key, "sha256": extraction.job.sha256, "report_id": extraction.job.entry.entry_id,
                    "extractor": extraction.job.versions[0], "taxonomy": extraction.job.versions[1],
                    "format": extraction.format,
                    "warnings": list(extraction.warnings), "pages": extraction.pages, "chars": extraction.chars,
-                   "metrics": extraction.metrics}
+                   "metrics": extraction.metrics, "session": session, "seconds": round(extraction.seconds, 3)}
         _write_atomic(meta, json.dumps(summary, indent=1).encode())
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return {"$date": value.isoformat()}
-    raise TypeError(f"cannot store {type(value).__name__} in the extraction cache")
-
-
-def _decode(obj: dict[str, Any]) -> Any:
-    return dt.date.fromisoformat(obj["$date"]) if len(obj) == 1 and "$date" in obj else obj
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -238,38 +261,28 @@ def _read_and_extract(job: ReportJob) -> tuple[ReportExtraction, list[dict[str, 
     return extraction, rows
 
 
-# Columns whose values repeat across a year's rows (one per report, or a small vocabulary): categorical in
-# the year's frame, a code per row instead of the string (doc_sha256 alone was 72 bytes a row as a string).
-REPEATED_COLUMNS = frozenset({
-    "report_id", "company_id", "doc_name", "doc_sha256", "unit", "qualifier", "indicator", "hkex_kpi", "gri",
-    "entity", "year_source", "basis", "dimension_key", "subject", "method", "flags",
-})
+# Columns whose values repeat across a year's rows (the observation fields marked `repeats`: one value per
+# report, or a small vocabulary): dictionary-encoded in the cache and categorical in the year's frame, a
+# code per row instead of the string (doc_sha256 alone was 72 bytes a row as a string).
+REPEATED_COLUMNS = frozenset(f.name for f in all_fields() if f.repeats)
 
 
 def metrics_frame(extractions: Sequence[ReportExtraction], columns: Sequence[str], limits: ParseLimits | None = None):
     """The rows of these reports as one DataFrame of `columns`, typed as the warehouse's `esg_raw.metrics`
-    (`warehouse/db.arrow_array`): Arrow-backed strings, the `REPEATED_COLUMNS` and taxonomy dimension
-    columns categorical. Each report's rows become Arrow columns before the next report is read, so the
-    Python objects of only one report's rows are alive at a time (the whole year's rows as Python lists
-    first cost ~3 KB a row, +700 MB for a year of 100 reports); the frame is then ~330 bytes a row."""
+    (`rows_table`): Arrow-backed strings, the `REPEATED_COLUMNS` categorical. Each report's rows are read as
+    the Arrow table its worker stored, so no Python object is made per value (the whole year's rows as
+    Python lists first cost ~3 KB a row, +700 MB for a year of 100 reports); the frame is ~330 bytes a row."""
     import pyarrow as pa
 
-    from esg_pipeline.warehouse import schema as wh
-    from esg_pipeline.warehouse.db import _arrow_type
-
-    known = {c.name: c for c in wh.metrics.columns}
-    types = [_arrow_type(known[c]) if c in known else None for c in columns]
     parts: list[pa.Table] = []
     for extraction in extractions:
-        data = ExtractionCache(extraction.job.cache_dir).columnar(extraction.job.key)
-        if data is not None and list(data[0]) == list(columns):
-            values = data[1]
-        else:  # carried in the reply, extracted again, or in other columns (an older cache entry)
-            values = [[row.get(c) for c in columns] for row in report_rows(extraction, limits)]
-        parts.append(_arrow_part(values, columns, types))
-        del values, data
+        table = ExtractionCache(extraction.job.cache_dir).table(extraction.job.key)
+        if table is None or table.column_names != list(columns):
+            # carried in the reply, extracted again, or in other columns
+            table = rows_table([[row.get(c) for c in columns] for row in report_rows(extraction, limits)], columns)
+        parts.append(table)
     if not parts:
-        parts.append(_arrow_part([], columns, types))
+        parts.append(rows_table([], columns))
     table = pa.concat_tables(parts, promote_options="permissive").unify_dictionaries()
     del parts
     frame = table.to_pandas(split_blocks=True, self_destruct=True)
@@ -278,23 +291,33 @@ def metrics_frame(extractions: Sequence[ReportExtraction], columns: Sequence[str
     return frame
 
 
-def _arrow_part(values: list[list[Any]], columns: Sequence[str], types: list) -> Any:
-    """One report's rows (lists in `columns` order) as an Arrow table in the warehouse's types, the
-    repeated columns dictionary-encoded."""
+def rows_table(values: list[list[Any]], columns: Sequence[str]) -> Any:
+    """One report's rows (lists in `columns` order) as an Arrow table in the types of the warehouse's
+    `esg_raw.metrics` (`warehouse/db.arrow_array`), the `REPEATED_COLUMNS` dictionary-encoded."""
     import pyarrow as pa
 
     from esg_pipeline.warehouse.db import arrow_array
 
+    types = _column_types()
     transposed = list(zip(*values)) if values else [()] * len(columns)
     arrays = []
-    for name, arrow_type, column in zip(columns, types, transposed):
+    for name, column in zip(columns, transposed):
+        arrow_type = types.get(name)
         array = arrow_array(list(column), arrow_type) if arrow_type is not None else None
         if array is None:  # a column the warehouse does not type, or a value its type cannot take
             array = pa.array(list(column), from_pandas=True)
-        if name in REPEATED_COLUMNS or name.startswith("dim_"):
+        if name in REPEATED_COLUMNS:
             array = array.dictionary_encode()
         arrays.append(array)
     return pa.table(arrays, names=list(columns))
+
+
+@functools.cache
+def _column_types() -> dict[str, Any]:
+    from esg_pipeline.warehouse import schema as wh
+    from esg_pipeline.warehouse.db import arrow_type_of
+
+    return {c.name: arrow_type_of(c) for c in wh.metrics.columns}
 
 
 def report_rows(extraction: ReportExtraction, limits: ParseLimits | None = None) -> list[dict[str, Any]]:
@@ -314,17 +337,22 @@ def report_rows(extraction: ReportExtraction, limits: ParseLimits | None = None)
 
 def extract_reports(jobs: Sequence[ReportJob], *, workers: int, force: bool = False,
                     limits: ParseLimits | None = None,
-                    on_done: Callable[[int, ReportExtraction], None] | None = None) -> list[ReportExtraction]:
+                    on_done: Callable[[int, ReportExtraction], None] | None = None,
+                    session: str = "", stop: Callable[[], bool] | None = None) -> list[ReportExtraction]:
     """Each job's extraction, in the jobs' order: from the cache unless `force`, the rest read and
     extracted by up to `workers` bounded worker processes, each report within `limits` (default: the
     settings'): a report past the time or memory limit has its worker killed and fails with the one-line
     reason, and the others go on. Only a report that came back whole is committed to the cache.
-    `on_done(index, extraction)` is called as each report finishes."""
+    `on_done(index, extraction)` is called as each report finishes. `session` (one `esg-pipeline run`):
+    a report that failed earlier in the same session fails again with its reason, unread. Once `stop()` is
+    true no report starts; the unfinished ones are None."""
     done = on_done or (lambda index, extraction: None)
     results: list[ReportExtraction | None] = [None] * len(jobs)
     misses = []
     for index, job in enumerate(jobs):
-        hit = None if force else ExtractionCache(job.cache_dir).get(job)
+        hit = None if force else ExtractionCache(job.cache_dir).get(job, session)
+        if hit is None and session:
+            hit = ExtractionCache(job.cache_dir).failure(job, session)
         if hit is None:
             misses.append(index)
         else:
@@ -346,9 +374,11 @@ def extract_reports(jobs: Sequence[ReportJob], *, workers: int, force: bool = Fa
         cache = ExtractionCache(job.cache_dir)
         try:
             if extraction.ok and extraction.rows is None:
-                cache.commit(extraction)
+                cache.commit(extraction, session)
             elif not extraction.ok:  # (`force`) an earlier success of the same inputs no longer stands
                 cache.forget(job.key)
+                if session:
+                    cache.remember_failure(extraction, session)
         except OSError as exc:
             log.warning("extraction cache %s: %s: %s", job.cache_dir, job.entry.entry_id, exc)
         results[index] = extraction
@@ -356,8 +386,84 @@ def extract_reports(jobs: Sequence[ReportJob], *, workers: int, force: bool = Fa
 
     pool = BoundedPool(limits or ParseLimits(), min(workers, len(misses)), preload=PRELOAD,
                        calls_per_worker=CALLS_PER_WORKER)
-    pool.map(TASK, [Call(jobs[i].entry.resolved_source, (jobs[i],)) for i in misses], on_done=finished)
+    pool.map(TASK, [Call(jobs[i].entry.resolved_source, (jobs[i],)) for i in misses], on_done=finished, stop=stop)
     return results  # type: ignore[return-value]
+
+
+class ExtractAhead:
+    """Reads and extracts the reports of a run's years into the extraction cache in a background thread,
+    year after year, so a run of several years keeps every core extracting: while one year's run validates,
+    loads and builds on one core, the workers are already reading the next years' reports. A year's run
+    starts once its reports are done (`wait_for`) and finds them in the cache; a report that failed is
+    remembered for the `session` and fails in its year's run with the same reason, unread.
+
+    `make_jobs()` gives the (year, job) pairs in the order the years run; it runs in the thread, and an
+    error there only ends the reading ahead (each year's run then reads its own reports)."""
+
+    def __init__(self, make_jobs: Callable[[], Sequence[tuple[int, ReportJob]]], *, workers: int,
+                 limits: ParseLimits | None = None, session: str, progress: Callable[[int, int], None] | None = None):
+        import threading
+
+        self._make_jobs = make_jobs
+        self._workers = workers
+        self._limits = limits
+        self._session = session
+        self._progress = progress or (lambda done, total: None)
+        self._stop = threading.Event()
+        self._changed = threading.Condition()
+        self._left: dict[int, int] | None = None  # reports of each year not finished; None: not listed yet
+        self._ended = False
+        self._thread = threading.Thread(target=self._run, name="esg-extract-ahead", daemon=True)
+        self.error: str | None = None
+        self.extracted = 0
+
+    def __enter__(self) -> ExtractAhead:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop reading ahead: no report starts, the busy workers are stopped."""
+        self._stop.set()
+        self._thread.join()
+
+    def wait_for(self, year: int) -> None:
+        """Until every report of `year` is read and extracted (or failed), or the reading ahead ended."""
+        with self._changed:
+            while not (self._ended or (self._left is not None and not self._left.get(year))):
+                self._changed.wait(timeout=1.0)  # a signal's handler can interrupt the wait
+
+    def _run(self) -> None:
+        try:
+            pairs = list(self._make_jobs())
+            left: dict[int, int] = {}
+            for year, _ in pairs:
+                left[year] = left.get(year, 0) + 1
+            with self._changed:
+                self._left = left
+                self._changed.notify_all()
+            finished = 0
+
+            def done(index: int, extraction: ReportExtraction) -> None:
+                nonlocal finished
+                finished += 1
+                self.extracted += extraction.ok and not extraction.cached
+                self._progress(finished, len(pairs))
+                with self._changed:
+                    left[pairs[index][0]] -= 1
+                    self._changed.notify_all()
+
+            extract_reports([job for _, job in pairs], workers=self._workers, limits=self._limits, on_done=done,
+                            session=self._session, stop=self._stop.is_set)
+        except Exception as exc:  # reading ahead is an optimisation: each year's run reads what is left
+            self.error = f"{type(exc).__name__}: {exc}"
+            log.warning("reading reports ahead stopped: %s", self.error)
+        finally:
+            with self._changed:
+                self._ended = True
+                self._changed.notify_all()
 
 
 def summary(extractions: Sequence[ReportExtraction]) -> dict[str, Any]:

@@ -8,7 +8,9 @@ own log (stack traces included) goes to the log file; the caller gets one line p
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from dataclasses import dataclass, field
@@ -20,6 +22,8 @@ from esg_pipeline.defs.definitions import ALL_ASSETS
 from esg_pipeline.defs.partitions import COMPANIES_TAG, companies_tag, reporting_year_partitions
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
 from esg_pipeline.defs.dbt import dbt_resource
+from esg_pipeline.defs.ingest import local_report_jobs
+from esg_pipeline.report_work import ExtractAhead
 from esg_pipeline.warehouse import WarehouseLocked
 
 
@@ -138,6 +142,31 @@ def _materialize(stop: recovery.SignalStop, log_file: Path, **kwargs) -> dg.Exec
     return result
 
 
+@contextlib.contextmanager
+def _extract_ahead(pipeline: PipelineSettings, years: list[int], companies: Iterable[str],
+                   progress: Callable[[str], None]) -> Iterator[ExtractAhead | None]:
+    """For a run of several years, the reports of every year read and extracted in the background, in year
+    order, while the earlier years validate and load (`report_work.ExtractAhead`); None for one year and
+    for `--force` (whose years' runs read every report themselves)."""
+    if len(years) < 2 or pipeline.force_extract:
+        yield None
+        return
+    from tqdm import tqdm
+
+    chosen = frozenset(c.strip() for c in companies if c and c.strip()) or None
+    with tqdm(desc="read+extract", unit="report", file=sys.stderr, disable=not pipeline.show_progress,
+              dynamic_ncols=True) as bar:
+        def advance(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        progress(f"reading and extracting the reports of {len(years)} years ahead of their runs "
+                 f"({pipeline.workers()} processes)")
+        with ExtractAhead(lambda: local_report_jobs(pipeline, years, chosen), workers=pipeline.workers(),
+                          limits=pipeline.parse_limits(), session=pipeline.run_session, progress=advance) as ahead:
+            yield ahead
+
+
 def run_pipeline(
     years: Iterable[int],
     *,
@@ -158,13 +187,11 @@ def run_pipeline(
     those catalog companies' reports (the `esg/companies` tag); the others' rows stay as they are. `force`:
     read and extract every report again, ignoring the extraction cache; `extract_workers`: processes for
     that (0: ESG_EXTRACT_WORKERS, else one per core); `show_progress`: a per-report bar on stderr."""
-    resources = {
-        "warehouse": WarehouseResource(url=warehouse_url),
-        "pipeline": PipelineSettings(catalog_path=catalog_path, raw_store_dir=raw_store_dir, inbox_dir=inbox_dir,
-                                     force_extract=force, extract_workers=extract_workers,
-                                     extract_cache_dir=extract_cache_dir, show_progress=show_progress),
-        "dbt": dbt_resource(),
-    }
+    pipeline = PipelineSettings(catalog_path=catalog_path, raw_store_dir=raw_store_dir, inbox_dir=inbox_dir,
+                                force_extract=force, extract_workers=extract_workers,
+                                extract_cache_dir=extract_cache_dir, show_progress=show_progress,
+                                run_session=uuid.uuid4().hex)
+    resources = {"warehouse": WarehouseResource(url=warehouse_url), "pipeline": pipeline, "dbt": dbt_resource()}
     instance = _instance()
     run = PipelineRun()
     years = sorted(set(years))
@@ -174,9 +201,14 @@ def run_pipeline(
         progress(f"marked {len(dead)} run(s) of killed esg-pipeline processes failed; their pool slots are free")
     targeted = companies_tag(companies)
     process = recovery.process_tags()
-    with recovery.stop_on_signals(instance) as stop:
+    with recovery.stop_on_signals(instance) as stop, _extract_ahead(pipeline, years, companies, progress) as ahead:
         for number, year in enumerate(years, 1):
             stop.doing = f"reporting year {year}"
+            if ahead is not None:
+                stop.doing = f"reading reporting year {year}'s reports"
+                ahead.wait_for(year)
+                stop.check()
+                stop.doing = f"reporting year {year}"
             who = f" ({targeted[COMPANIES_TAG]})" if targeted else ""
             progress(f"[{number}/{len(years)}] reporting year {year}{who}: ingest, extract, validate, load")
             started = time.perf_counter()

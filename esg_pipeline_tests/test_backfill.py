@@ -118,3 +118,41 @@ def test_run_force_reaches_the_pipeline_settings():
 
     assert build_parser().parse_args(["run", "--force"]).force is True
     assert build_parser().parse_args(["run"]).force is False
+
+
+def test_a_run_of_several_years_reads_the_later_years_ahead_with_the_same_results(tmp_path):
+    """A run of two years reads both years' reports in the background (report_work.ExtractAhead) while
+    the first year validates and loads: each report is read once, counted as read by this run, and the
+    warehouse and marts are those of the years run one at a time."""
+    import json
+
+    def two_years(folder):
+        catalog = write_reports(folder)
+        data = json.loads(catalog.read_text())
+        data["reports"] += [dict(r, year=2021) for r in data["reports"]]
+        catalog.write_text(json.dumps(data))
+        return catalog
+
+    def run(folder, years, messages):
+        catalog = two_years(folder)
+        url = f"duckdb:///{folder / 'esg.duckdb'}"
+        result = run_pipeline(years, catalog_path=str(catalog), warehouse_url=url, raw_store_dir=str(folder / "raw"),
+                              inbox_dir=str(folder / "inbox"), log_file=folder / "run.log",
+                              progress=messages.append, extract_workers=2)
+        assert result.success, [s.errors for s in result.steps]
+        return result, url
+
+    together, alone = tmp_path / "together", tmp_path / "alone"
+    together.mkdir(), alone.mkdir()
+    messages: list[str] = []
+    result, url = run(together, [2021, 2022], messages)
+    assert any("ahead" in m for m in messages)
+    assert [(s.extracted, s.from_cache) for s in result.steps[:2]] == [(4, 0), (4, 0)]  # read by this run
+    summaries = [json.loads(p.read_text()) for p in (together / "extract-cache").rglob("*.json")]
+    assert len(summaries) == 8 and len({s["session"] for s in summaries}) == 1 and summaries[0]["session"]
+
+    one_by_one: list[str] = []
+    run(alone, [2021], one_by_one)
+    _, alone_url = run(alone, [2022], one_by_one)
+    assert not any("ahead" in m for m in one_by_one)
+    assert snapshot(url) == snapshot(alone_url)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -120,8 +121,9 @@ def test_a_damaged_cache_entry_is_extracted_again(tmp_path, damage):
     jobs = sample_jobs(tmp_path)
     first = extract_reports(jobs, workers=1)
     fresh_rows = report_rows(first[0])
-    entry = tmp_path / "extract-cache" / "v1" / jobs[0].key[:2]
-    target = entry / (f"{jobs[0].key}.json" if damage == "summary" else f"{jobs[0].key}.rows.json.gz")
+    summary, rows = ExtractionCache(tmp_path / "extract-cache")._paths(jobs[0].key)
+    target = summary if damage == "summary" else rows
+    assert target.is_file()
     os.truncate(target, 10)
     again = extract_reports(jobs, workers=1)
     if damage == "summary":
@@ -160,8 +162,8 @@ def test_a_report_past_the_memory_limit_fails_alone(tmp_path):
     jobs.insert(0, ReportJob.create(jobs[2].entry.model_copy(update={"entry_id": "hungry"}), blob.sha256,
                                     "application/pdf", raw_store_dir=str(store.root), cache_dir=jobs[0].cache_dir,
                                     max_bytes=10**8, max_pages=2000))
-    results = within(180, lambda: extract_reports(jobs, workers=1, limits=ParseLimits(seconds=300, memory_mb=150)))
-    assert results[0].reason == f"{jobs[0].entry.resolved_source}: reading needed more than 150 MB of memory"
+    results = within(180, lambda: extract_reports(jobs, workers=1, limits=ParseLimits(seconds=300, memory_mb=200)))
+    assert results[0].reason == f"{jobs[0].entry.resolved_source}: reading needed more than 200 MB of memory"
     assert all(e.ok for e in results[1:])
 
 
@@ -222,3 +224,55 @@ def test_a_years_frame_holds_its_reports_rows_in_compact_dtypes(tmp_path):
     pd.testing.assert_frame_equal(metrics_frame(carried, METRIC_COLUMNS), frame)
     empty = metrics_frame([], METRIC_COLUMNS)
     assert list(empty.columns) == METRIC_COLUMNS and len(empty) == 0
+
+
+def test_reading_ahead_fills_the_cache_year_by_year_as_read_in_this_session(tmp_path):
+    """A run of several years reads every year's reports in the background (`ExtractAhead`); a year's run
+    finds them in the cache, counted as read in this session, not as unchanged reports of an earlier run."""
+    from esg_pipeline.report_work import ExtractAhead
+
+    jobs = sample_jobs(tmp_path, copies=2)
+    years = [(2030 + index % 2, job) for index, job in enumerate(jobs)]  # two "years" of reports, interleaved
+    order = sorted(years, key=lambda pair: pair[0])
+    seen = []
+    with ExtractAhead(lambda: order, workers=2, session="run-1", progress=lambda done, total: seen.append(total)) as ahead:
+        ahead.wait_for(2030)
+        first_year = [job for year, job in order if year == 2030]
+        assert all(ExtractionCache(job.cache_dir).get(job) for job in first_year)
+        ahead.wait_for(2031)
+    assert ahead.extracted == len(jobs) and seen and set(seen) == {len(jobs)} and ahead.error is None
+    in_session = extract_reports(jobs, workers=1, session="run-1")
+    assert all(e.ok and not e.cached and e.pid == 0 and e.seconds > 0 for e in in_session)  # read by the ahead
+    later = extract_reports(jobs, workers=1, session="run-2")
+    assert all(e.cached for e in later)
+
+
+def test_a_report_that_failed_in_a_session_fails_again_in_it_unread(tmp_path):
+    jobs = sample_jobs(tmp_path)
+    store = RawStore(tmp_path / "raw")
+    broken = store.put_bytes(b"%PDF-1.7\n this is not a PDF body at all \n%%EOF\n")
+    bad = ReportJob.create(jobs[2].entry, broken.sha256, "application/pdf", raw_store_dir=str(store.root),
+                           cache_dir=jobs[2].cache_dir, max_bytes=10**8, max_pages=2000)
+    [first] = extract_reports([bad], workers=1, session="run-1")
+    assert not first.ok and first.pid != 0
+    [again] = extract_reports([bad], workers=1, session="run-1")
+    assert again.reason == first.reason and again.pid == 0  # not read a second time in the same run
+    [other] = extract_reports([bad], workers=1, session="run-2")
+    assert other.reason == first.reason and other.pid != 0  # a later run tries again
+
+
+def test_closing_the_reading_ahead_stops_its_workers(tmp_path):
+    """A run stopped (a signal, a locked warehouse) while reports are read ahead: closing stops the busy
+    workers at once instead of waiting for a long report."""
+    from esg_pipeline.report_work import ExtractAhead
+
+    jobs = sample_jobs(tmp_path)
+    slow = hostile_job(tmp_path, jobs[0])  # minutes to read unbounded
+    ahead = ExtractAhead(lambda: [(2030, slow), (2031, jobs[1])], workers=1, session="run-1",
+                         limits=ParseLimits(seconds=600))
+    with ahead:
+        time.sleep(2)
+        started = time.monotonic()
+    assert time.monotonic() - started < 15
+    ahead.wait_for(2031)  # ended: waiting returns at once
+    assert ExtractionCache(slow.cache_dir).get(slow) is None

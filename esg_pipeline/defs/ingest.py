@@ -72,10 +72,7 @@ def raw_reports(context: dg.AssetExecutionContext, pipeline: PipelineSettings, w
         row = dict(outcome.ledger_row, run_id=context.run_id)
         outcomes.append({"entry": entry.model_dump(), "ledger_row": row, "extraction": None})
         if row["status"] != "failed":
-            jobs.append((len(outcomes) - 1, ReportJob.create(
-                entry, row["sha256"], row["content_type"], raw_store_dir=str(store.root),
-                cache_dir=str(pipeline.cache_dir()), max_bytes=pipeline.max_report_bytes,
-                max_pages=pipeline.report_pages(), max_stream_mb=limits.max_stream_mb)))
+            jobs.append((len(outcomes) - 1, pipeline.report_job(entry, row, store.root, limits)))
     fetched = time.perf_counter()
     extractions = _read_and_extract(context, pipeline, year, [job for _, job in jobs], limits)
     read = time.perf_counter()
@@ -163,10 +160,28 @@ def _read_and_extract(context: dg.AssetExecutionContext, pipeline: PipelineSetti
             bar.update(1)
 
         extractions = extract_reports(jobs, workers=pipeline.workers(), force=pipeline.force_extract, limits=limits,
-                                      on_done=done)
+                                      on_done=done, session=pipeline.run_session)
         context.log.info(f"{year}: {sum(e.cached for e in extractions)} of {len(jobs)} reports from the extraction "
                          f"cache (unchanged), {sum(not e.cached for e in extractions)} read and extracted")
         return extractions
+
+
+def local_report_jobs(pipeline: PipelineSettings, years: list[int], companies: frozenset[str] | None):
+    """(year, job) for each local-file catalog entry of `years` (of `companies`; None: all), stored in the raw
+    store as `raw_reports` stores it, in year order: what `report_work.ExtractAhead` reads ahead of the
+    years' runs. URL sources (each run fetches them, conditionally) and inbox files are left to the runs."""
+    catalog = load_catalog(pipeline.catalog_path)
+    store = RawStore(ensure_dir(pipeline.raw_store_dir))
+    settings, limits = pipeline.fetch_settings(), pipeline.parse_limits()
+    jobs = []
+    for year in years:
+        for entry in catalog.for_year(year):
+            if entry.is_url or (companies is not None and entry.company_id not in companies):
+                continue
+            row = ingest_entry(entry, store, None, settings, max_pages=pipeline.report_pages(), read=False).ledger_row
+            if row["status"] != "failed":
+                jobs.append((year, pipeline.report_job(entry, row, store.root, limits)))
+    return jobs
 
 
 def problem_rows(catalog: CatalogLoad, inbox: list[InboxFile], run_id: str,

@@ -45,6 +45,8 @@ class PipelineSettings(dg.ConfigurableResource):
     # `run --force`: read and extract every report again, whatever the cache holds, and skip no load or dbt build
     force_extract: bool = False
     show_progress: bool = False  # a per-report progress bar with ETA on stderr (the CLI, on a terminal)
+    # one `esg-pipeline run` (its years' runs): a report that failed in it is not read again in it
+    run_session: str = ""
 
     def cache_dir(self) -> Path:
         return Path(self.extract_cache_dir).resolve() if self.extract_cache_dir \
@@ -62,6 +64,16 @@ class PipelineSettings(dg.ConfigurableResource):
         given = {"seconds": self.parse_timeout_s, "memory_mb": self.parse_memory_mb,
                  "max_stream_mb": self.max_stream_mb}
         return ParseLimits(**{k: v for k, v in given.items() if v is not None})
+
+    def report_job(self, entry, ledger_row: dict, store_root, limits=None):
+        """The job that reads and extracts a stored catalog entry (`report_work.ReportJob`): one place, so
+        a run and its reading ahead make the same cache key."""
+        from esg_pipeline.report_work import ReportJob
+
+        limits = limits or self.parse_limits()
+        return ReportJob.create(entry, ledger_row["sha256"], ledger_row["content_type"], raw_store_dir=str(store_root),
+                                cache_dir=str(self.cache_dir()), max_bytes=self.max_report_bytes,
+                                max_pages=self.report_pages(), max_stream_mb=limits.max_stream_mb)
 
     def fetch_settings(self):
         from esg_pipeline.ingest.fetch import FetchSettings

@@ -153,7 +153,7 @@ def clean_records(table: sa.Table, records: Iterable[Mapping[str, Any]]) -> list
     return [{n: _clean(r.get(n)) for n in names} for r in records]
 
 
-def _arrow_type(column: sa.Column):
+def arrow_type_of(column: sa.Column):
     """The Arrow type of a column for a bulk insert, or None where only a plain insert is safe."""
     import pyarrow as pa
 
@@ -249,7 +249,7 @@ def _arrow_columns(table: sa.Table, records: Sequence[Mapping[str, Any]]):
     them), or None when some value will not convert."""
     import pyarrow as pa
 
-    types = [_arrow_type(c) for c in table.columns]
+    types = [arrow_type_of(c) for c in table.columns]
     if None in types:
         return None
     columns = {}

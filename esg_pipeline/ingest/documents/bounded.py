@@ -276,9 +276,11 @@ class BoundedPool:
         self.calls_per_worker = calls_per_worker
 
     def map(self, task: str, calls: list[Call],
-            on_done: Callable[[int, Any], None] | None = None) -> list[Any]:
+            on_done: Callable[[int, Any], None] | None = None,
+            stop: Callable[[], bool] | None = None) -> list[Any]:
         """Each call's return value, or the exception it raised (a `DocumentError` at a limit), in the calls'
-        order; `on_done(index, result)` as each finishes."""
+        order; `on_done(index, result)` as each finishes. Once `stop()` is true no call starts and the busy
+        workers are stopped: the calls not finished keep None."""
         results: list[Any] = [None] * len(calls)
         pending = list(range(len(calls)))[::-1]  # popped from the end: in order
         idle: list[_Worker] = []
@@ -297,6 +299,8 @@ class BoundedPool:
 
         try:
             while pending or busy:
+                if stop is not None and stop():
+                    break
                 while pending and len(busy) < self.workers:
                     index = pending.pop()
                     worker = idle.pop() if idle else _Worker(self.preload)
