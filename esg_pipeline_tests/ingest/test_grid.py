@@ -74,6 +74,20 @@ def flush_right(x1: float, text: str) -> float:
     return x1 - pdf.get_string_width(text) - pdf.c_margin
 
 
+def centred(xc: float, text: str) -> float:
+    """The x at which `text` is centred on xc (a label centred in its cell, as data books print them)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", FONT_SIZE)
+    return xc - pdf.get_string_width(text) / 2 - pdf.c_margin
+
+
+def centred_row(y: float, xc: float, label: str, *figures: tuple) -> list[Placed]:
+    return row(y, (centred(xc, label), label), *figures)
+
+
 def right_row(y: float, label: tuple, *figures: tuple[float, str]) -> list[Placed]:
     """A label at its x, then figures each ending at its x1."""
     return row(y, label, *((flush_right(x1, text), text) for x1, text in figures))
@@ -349,6 +363,37 @@ CASES: list[Case] = [
             R("Scope 2 emissions", {0: "2,100", 1: "2,400"}),
         ])],
         outside=("Environmental", "restated", "Totals", "add", "depots", "trucks", "vans"),
+    ),
+    Case(
+        # a data book whose labels are centred in merged cells: an item cell across the label column, and
+        # under an item a group cell on the left ('By contract', centred on its rows) beside the sub-item
+        # cells; a short centred label starts further right than a long one without being its child, and a
+        # label wrapped so that its second line sits beside the figures is one label
+        "centred-label-cells",
+        [*row(100, (C1, "2022"), (C2, "2023")),
+         *centred_row(114, 150, "Sites assessed for biodiversity risk", (C1, "12"), (C2, "14")),
+         *centred_row(128, 150, "Share of suppliers screened against labour and human rights"),
+         *centred_row(142, 150, "standards", (C1, "61"), (C2, "66")),
+         *centred_row(156, 150, "Number of contractors", (C1, "410"), (C2, "385")),
+         *centred_row(170, 195, "Full-time", (C1, "300"), (C2, "280")),
+         *centred_row(184, 95, "By contract"),
+         *centred_row(198, 195, "Part-time", (C1, "110"), (C2, "105")),
+         *centred_row(212, 150, "Total headcount", (C1, "2,950"), (C2, "3,020")),
+         *centred_row(226, 195, "North", (C1, "1,700"), (C2, "1,760")),
+         *centred_row(240, 95, "By area"),
+         *centred_row(254, 195, "Southern plants", (C1, "1,250"), (C2, "1,260"))],
+        [T([2022, 2023], [
+            R("Sites assessed for biodiversity risk", {0: "12", 1: "14"}),
+            R("Share of suppliers screened against labour and human rights standards", {0: "61", 1: "66"}),
+            R("Number of contractors", {0: "410", 1: "385"}),
+            R("Full-time", {0: "300", 1: "280"}, ("Number of contractors",)),
+            R("By contract", path=("Number of contractors",)),
+            R("Part-time", {0: "110", 1: "105"}, ("Number of contractors", "By contract")),
+            R("Total headcount", {0: "2,950", 1: "3,020"}),
+            R("North", {0: "1,700", 1: "1,760"}, ("Total headcount",)),
+            R("By area", path=("Total headcount",)),
+            R("Southern plants", {0: "1,250", 1: "1,260"}, ("Total headcount", "By area")),
+        ])],
     ),
 ]
 

@@ -108,7 +108,8 @@ def _attach_text_lines(words, lines, drafts: list[_RowDraft], height: float) -> 
     for k, d in enumerate(drafts):
         if d.cells:
             for p in pending:
-                if not d.label_ids and _close(lines, p.line, d.line, height):
+                if (not d.label_ids or p is pending[-1] and _centred_wrap(words, p, d)) and \
+                        _close(lines, p.line, d.line, height):
                     d.above.append(p.label_ids)
                     if p.unit_ids:
                         d.extra_unit.insert(0, p.unit_ids)
@@ -145,6 +146,21 @@ def _wraps(words, upper: _RowDraft, lower: _RowDraft) -> bool:
     text = _text(words, upper.label_ids)
     return first[:1].islower() or last.lower() in WRAPPING_WORDS or last.endswith(("/", "(", ",", "-")) or \
         text.count("(") > text.count(")")
+
+
+def _centred_wrap(words, upper: _RowDraft, lower: _RowDraft) -> bool:
+    """A label centred in its cell and wrapped so that its last line sits beside the figures: the lower
+    line starts in lower case and shares the upper line's centre ('Ratio of sites audited on water' over
+    'management', the figures on the second line)."""
+    first = words[lower.label_ids[0]].text
+    if not first[:1].islower() or BREAKDOWN_RE.match(first):
+        return False
+    (a0, a1), (b0, b1) = _span(words, upper.label_ids), _span(words, lower.label_ids)
+    return abs((a0 + a1) - (b0 + b1)) / 2 <= INDENT_TOLERANCE and b0 - a0 > INDENT_TOLERANCE
+
+
+def _span(words, ids: list[int]) -> tuple[float, float]:
+    return words[ids[0]].x0, words[ids[-1]].x1
 
 
 WRAPPING_WORDS = frozenset({"of", "and", "or", "per", "the", "in", "for", "to", "by", "from", "with", "&"})
@@ -236,11 +252,59 @@ def _ends(stack: list[_Level], indent: float, kind: str, label: str, bold: bool)
     return top.child_indent > indent + tol or (bold and not top.child_bold)
 
 
+# Labels centred in their cells: this share of the rows have a label whose centre it shares with
+# another row's label, and the left edges differ within such a centre (else they are left-aligned).
+CENTRED_SHARE = 0.8
+MIN_CENTRED_ROWS = 4
+# ... and their left edges take at least this many positions per shared centre.
+CENTRED_LEFTS_PER_CENTRE = 2
+# The indent given to each level of centred cells (more than INDENT_TOLERANCE apart).
+CENTRED_LEVEL_STEP = 10.0
+
+
+def _centred_levels(words, drafts: list[_RowDraft]) -> dict[int, float]:
+    """Row labels centred in their cells (a data book's merged cells) have no indent to read: a short label
+    starts further right than a long one at the same level. There the cells are the levels: the labels of
+    one cell share a centre, and the cell spans from its labels' leftmost to rightmost edge. A cell lies
+    under every wider cell over its centre (the item cell over the whole label column) and every cell on its left
+    (a merged group cell 'By region' left of the rows it groups). Returns each row's indent, or nothing
+    when the labels are not centred."""
+    spans: dict[int, tuple[float, float]] = {}
+    for k, d in enumerate(drafts):
+        parts = [ids for ids in [*d.above, d.label_ids, *d.extra_label] if ids]
+        if parts:
+            spans[k] = max((_span(words, ids) for ids in parts), key=lambda s: s[1] - s[0])
+    if len(spans) < MIN_CENTRED_ROWS:
+        return {}
+    cells: list[list[int]] = []
+    for k in sorted(spans, key=lambda k: sum(spans[k])):
+        if cells and (sum(spans[k]) - sum(spans[cells[-1][-1]])) / 2 <= INDENT_TOLERANCE:
+            cells[-1].append(k)
+        else:
+            cells.append([k])
+    shared = [c for c in cells if len(c) > 1]
+    scattered = [c for c in shared if max(spans[k][0] for k in c) - min(spans[k][0] for k in c) > INDENT_TOLERANCE]
+    if sum(map(len, shared)) < CENTRED_SHARE * len(spans) or 2 * sum(map(len, scattered)) < len(spans):
+        return {}
+    lefts = sorted(s[0] for s in spans.values())
+    if 1 + sum(1 for a, b in zip(lefts, lefts[1:]) if b - a > INDENT_TOLERANCE) < CENTRED_LEFTS_PER_CENTRE * len(cells):
+        return {}  # a few indents and labels centred on a few points by chance: a left-aligned table
+    boxes = [(min(spans[k][0] for k in c), max(spans[k][1] for k in c)) for c in cells]
+    tol = INDENT_TOLERANCE
+    levels: dict[int, float] = {}
+    for c, (x0, x1) in zip(cells, boxes):
+        depth = sum(1 for o, (o0, o1) in zip(cells, boxes) if o is not c and len(o) > 1 and (
+            (o1 - o0 > x1 - x0 and o0 <= (x0 + x1) / 2 <= o1) or o1 <= x0 + tol))
+        levels.update((k, depth * CENTRED_LEVEL_STEP) for k in c)
+    return levels
+
+
 def _rows_with_paths(words, drafts: list[_RowDraft], layout: _Layout, page: int | None) -> list[Row]:
     rows: list[Row] = []
     stack: list[_Level] = []
+    centred = _centred_levels(words, drafts)
     item, item_indent = "", 0.0  # the last value row's own label: a merged item cell over the rows below it
-    for d in drafts:
+    for k, d in enumerate(drafts):
         label_ids = [i for ids in d.above for i in ids] + d.label_ids + [i for ids in d.extra_label for i in ids]
         cleaned = [clean_label(_text(words, ids)) for ids in [*d.above, d.label_ids, *d.extra_label] if ids]
         label = " ".join(c[0] for c in cleaned if c[0])
@@ -258,7 +322,7 @@ def _rows_with_paths(words, drafts: list[_RowDraft], layout: _Layout, page: int 
                 d.indent = item_indent  # at the merged item cell's indent, not the qualifier's
         elif d.kind == "value":
             item, item_indent = label, (words[label_ids[0]].x0 if label_ids else d.indent)
-        indent = words[label_ids[0]].x0 if label_ids else d.indent
+        indent = centred[k] if k in centred else words[label_ids[0]].x0 if label_ids else d.indent
         if _text(words, label_ids[:1]).startswith(("...", "…")):
             indent += 10.0  # '...natural gas' is a part of the row above it
         bold = bool(label_ids) and all(words[i].bold for i in label_ids)
