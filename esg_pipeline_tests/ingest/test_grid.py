@@ -395,6 +395,27 @@ CASES: list[Case] = [
             R("Southern plants", {0: "1,250", 1: "1,260"}, ("Total headcount", "By area")),
         ])],
     ),
+    Case(
+        # a tall header row whose 'Unit' cell sits on a line below the periods; unit cells centred under it
+        # and wider than it; a unit wrapped around its row's figures ('m3 per' above, 'million revenue'
+        # below) while the row above has a unit of its own
+        "unit-cells-of-a-tall-header",
+        [*row(100, (C1, "2023"), (C2, "2022")),
+         *centred_row(114, 245, "Unit"),
+         *row(128, (50, "Electricity purchased"), (centred(245, "MWh"), "MWh"), (C1, "8,400"), (C2, "8,100")),
+         *row(142, (50, "Energy intensity of output"), (centred(245, "GJ / tonne"), "GJ / tonne"), (C1, "2.4"),
+              (C2, "2.6")),
+         *row(156, (50, "Waste recycled"), (centred(245, "t"), "t"), (C1, "310"), (C2, "290")),
+         *centred_row(170, 245, "m3 per"),
+         *row(184, (50, "Water use intensity"), (C1, "0.52"), (C2, "0.55")),
+         *centred_row(198, 245, "million revenue")],
+        [T([2023, 2022], [
+            R("Electricity purchased", {0: "8,400", 1: "8,100"}, unit="MWh"),
+            R("Energy intensity of output", {0: "2.4", 1: "2.6"}, unit="GJ / tonne"),
+            R("Waste recycled", {0: "310", 1: "290"}, unit="t"),
+            R("Water use intensity", {0: "0.52", 1: "0.55"}, unit="m3 per million revenue"),
+        ])],
+    ),
 ]
 
 

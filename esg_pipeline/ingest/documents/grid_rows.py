@@ -71,14 +71,18 @@ def _split_line(words, line: _Line, layout: _Layout, height: float) -> _RowDraft
 def _unit_phrase(words, rest: list[int], unit_ids: list[int], header: tuple[float, float],
                  height: float) -> tuple[list[int], list[int]]:
     """A unit cell that starts left of its centred 'Unit' header: the last phrase before the values
-    (set off by a wide gap) that reaches under the header."""
+    (set off by a wide gap) that reaches under the header, alone or with the unit words in the unit
+    column it runs on into ('kl' before '/ Rupee')."""
     phrases: list[list[int]] = [[rest[0]]]
     for a, b in zip(rest, rest[1:]):
         if words[b].x0 - words[a].x1 > PHRASE_GAP_HEIGHTS * height:
             phrases.append([])
         phrases[-1].append(b)
     last = phrases[-1]
-    under = words[last[-1]].x1 > header[0] and words[last[0]].x0 < header[1]
+    end = words[last[-1]].x1
+    if unit_ids and min(words[i].x0 for i in unit_ids) - end <= PHRASE_GAP_HEIGHTS * height:
+        end = max(words[i].x1 for i in unit_ids)  # a unit cell wider than its header, centred under it
+    under = end > header[0] and words[last[0]].x0 < header[1]
     if under and (len(phrases) > 1 or words[last[0]].x0 >= header[0] - UNIT_REACH_HEIGHTS * height):
         return [i for p in phrases[:-1] for i in p], sorted(last + unit_ids, key=lambda i: words[i].x0)
     return rest, unit_ids
@@ -120,6 +124,12 @@ def _attach_text_lines(words, lines, drafts: list[_RowDraft], height: float) -> 
             continue
         prev = out[-1] if out and out[-1].kind == "value" else None
         nxt = next((n for n in drafts[k + 1:] if n.cells), None)
+        if not d.label_ids and d.unit_ids and prev is not None and prev.unit_ids and nxt is not None and \
+                not nxt.unit_ids and _close(lines, d.line, nxt.line, height):
+            # a unit cell wrapped around the figures of the row below ('kl / MT of' over the figures, 'Product'
+            # under them) when the row above has its own unit: the line starts the unit of the row below
+            nxt.extra_unit.insert(0, d.unit_ids)
+            continue
         if prev is not None and _close(lines, prev.line, d.line, height) and _continues(words, prev, d, nxt, lines, height):
             prev.extra_label.append(d.label_ids)
             if d.unit_ids:
