@@ -416,6 +416,26 @@ CASES: list[Case] = [
             R("Water use intensity", {0: "0.52", 1: "0.55"}, unit="m3 per million revenue"),
         ])],
     ),
+    Case(
+        # labels and unit cells over several lines, the figures on a line of their own or beside the label's
+        # last line: the unit lines beside a label waiting for its figures are that label's unit, and a label
+        # line that cannot end (open bracket, 'of') goes on in the label on the figures' line
+        "wrapped-label-and-unit-cells",
+        [*row(100, (50, "Indicator"), (230, "Unit"), (C1, "2023"), (C2, "2022")),
+         *row(114, (50, "Emission intensity per tonne of"), (230, "t CO2e /")),
+         *row(128, (50, "Product"), (230, "tonne")),
+         *row(142, (C1, "0.41"), (C2, "0.44")),
+         *row(156, (50, "(scope 1 and 2)")),
+         *row(180, (50, "Energy use per site (Total energy /")),
+         *row(194, (230, "MWh")),
+         *row(208, (50, "Number of sites)"), (C1, "12.5"), (C2, "13.0")),
+         *row(222, (50, "Sites certified"), (230, "number"), (C1, "14"), (C2, "12"))],
+        [T([2023, 2022], [
+            R("Emission intensity per tonne of Product (scope 1 and 2)", {0: "0.41", 1: "0.44"}, unit="t CO2e / tonne"),
+            R("Energy use per site (Total energy / Number of sites)", {0: "12.5", 1: "13.0"}, unit="MWh"),
+            R("Sites certified", {0: "14", 1: "12"}, unit="number"),
+        ])],
+    ),
 ]
 
 

@@ -112,7 +112,7 @@ def _attach_text_lines(words, lines, drafts: list[_RowDraft], height: float) -> 
     for k, d in enumerate(drafts):
         if d.cells:
             for p in pending:
-                if (not d.label_ids or p is pending[-1] and _centred_wrap(words, p, d)) and \
+                if (not d.label_ids or p is pending[-1] and (_centred_wrap(words, p, d) or _open_end(words, p))) and \
                         _close(lines, p.line, d.line, height):
                     d.above.append(p.label_ids)
                     if p.unit_ids:
@@ -137,11 +137,15 @@ def _attach_text_lines(words, lines, drafts: list[_RowDraft], height: float) -> 
             prev.line = d.line  # a further wrapped line continues from here
             continue
         if not d.label_ids:
-            if prev is not None and d.unit_ids:
+            if pending and d.unit_ids and _close(lines, pending[-1].line, d.line, height):
+                pending[-1].unit_ids = pending[-1].unit_ids + d.unit_ids  # the unit of the label waiting above
+                pending[-1].line = d.line  # the cells reach down to here
+            elif prev is not None and d.unit_ids:
                 prev.extra_unit.append(d.unit_ids)
             continue
         if pending and _close(lines, pending[-1].line, d.line, height) and _wraps(words, pending[-1], d):
             pending[-1].label_ids = pending[-1].label_ids + d.label_ids  # a group label over two lines
+            pending[-1].unit_ids = pending[-1].unit_ids + d.unit_ids  # and its unit cell beside them
             pending[-1].line = d.line
             continue
         pending.append(d)
@@ -167,6 +171,13 @@ def _centred_wrap(words, upper: _RowDraft, lower: _RowDraft) -> bool:
         return False
     (a0, a1), (b0, b1) = _span(words, upper.label_ids), _span(words, lower.label_ids)
     return abs((a0 + a1) - (b0 + b1)) / 2 <= INDENT_TOLERANCE and b0 - a0 > INDENT_TOLERANCE
+
+
+def _open_end(words, upper: _RowDraft) -> bool:
+    """A text line that cannot end a label: it ends on 'of', '/', 'and' or with a bracket still open."""
+    last = words[upper.label_ids[-1]].text
+    text = _text(words, upper.label_ids)
+    return last.lower() in WRAPPING_WORDS or last.endswith(("/", "(", ",", "-")) or text.count("(") > text.count(")")
 
 
 def _span(words, ids: list[int]) -> tuple[float, float]:
