@@ -366,9 +366,10 @@ CASES: list[Case] = [
     ),
     Case(
         # a data book whose labels are centred in merged cells: an item cell across the label column, and
-        # under an item a group cell on the left ('By contract', centred on its rows) beside the sub-item
-        # cells; a short centred label starts further right than a long one without being its child, and a
-        # label wrapped so that its second line sits beside the figures is one label
+        # under an item a group cell on the left ('By contract', centred on the rows it spans, so printed
+        # halfway down them) beside the sub-item cells; a short centred label starts further right than a
+        # long one without being its child; a row between two group labels goes with the nearer; a label
+        # wrapped so that its second line sits beside the figures is one label
         "centred-label-cells",
         [*row(100, (C1, "2022"), (C2, "2023")),
          *centred_row(114, 150, "Sites assessed for biodiversity risk", (C1, "12"), (C2, "14")),
@@ -378,20 +379,26 @@ CASES: list[Case] = [
          *centred_row(170, 195, "Full-time", (C1, "300"), (C2, "280")),
          *centred_row(184, 95, "By contract"),
          *centred_row(198, 195, "Part-time", (C1, "110"), (C2, "105")),
-         *centred_row(212, 150, "Total headcount", (C1, "2,950"), (C2, "3,020")),
-         *centred_row(226, 195, "North", (C1, "1,700"), (C2, "1,760")),
-         *centred_row(240, 95, "By area"),
-         *centred_row(254, 195, "Southern plants", (C1, "1,250"), (C2, "1,260"))],
+         *centred_row(212, 195, "On site", (C1, "350"), (C2, "330")),
+         *centred_row(226, 95, "By location"),
+         *centred_row(240, 195, "Remote", (C1, "60"), (C2, "55")),
+         *centred_row(254, 150, "Total headcount", (C1, "2,950"), (C2, "3,020")),
+         *centred_row(268, 195, "North", (C1, "1,700"), (C2, "1,760")),
+         *centred_row(282, 95, "By area"),
+         *centred_row(296, 195, "Southern plants", (C1, "1,250"), (C2, "1,260"))],
         [T([2022, 2023], [
             R("Sites assessed for biodiversity risk", {0: "12", 1: "14"}),
             R("Share of suppliers screened against labour and human rights standards", {0: "61", 1: "66"}),
             R("Number of contractors", {0: "410", 1: "385"}),
-            R("Full-time", {0: "300", 1: "280"}, ("Number of contractors",)),
             R("By contract", path=("Number of contractors",)),
+            R("Full-time", {0: "300", 1: "280"}, ("Number of contractors", "By contract")),
             R("Part-time", {0: "110", 1: "105"}, ("Number of contractors", "By contract")),
+            R("By location", path=("Number of contractors",)),
+            R("On site", {0: "350", 1: "330"}, ("Number of contractors", "By location")),
+            R("Remote", {0: "60", 1: "55"}, ("Number of contractors", "By location")),
             R("Total headcount", {0: "2,950", 1: "3,020"}),
-            R("North", {0: "1,700", 1: "1,760"}, ("Total headcount",)),
             R("By area", path=("Total headcount",)),
+            R("North", {0: "1,700", 1: "1,760"}, ("Total headcount", "By area")),
             R("Southern plants", {0: "1,250", 1: "1,260"}, ("Total headcount", "By area")),
         ])],
     ),

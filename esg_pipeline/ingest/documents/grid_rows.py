@@ -281,15 +281,17 @@ MIN_CENTRED_ROWS = 4
 CENTRED_LEFTS_PER_CENTRE = 2
 # The indent given to each level of centred cells (more than INDENT_TOLERANCE apart).
 CENTRED_LEVEL_STEP = 10.0
+# A cell centred within this share of the label column's width of its middle spans the column.
+CENTRED_COLUMN_SLACK = 0.15
 
 
 def _centred_levels(words, drafts: list[_RowDraft]) -> dict[int, float]:
     """Row labels centred in their cells (a data book's merged cells) have no indent to read: a short label
     starts further right than a long one at the same level. There the cells are the levels: the labels of
-    one cell share a centre, and the cell spans from its labels' leftmost to rightmost edge. A cell lies
-    under every wider cell over its centre (the item cell over the whole label column) and every cell on its left
-    (a merged group cell 'By region' left of the rows it groups). Returns each row's indent, or nothing
-    when the labels are not centred."""
+    one cell share a centre. A cell centred on the label column spans it (an item without breakdown, the
+    outer level); a cell centred left of that starts at the column's left edge (a merged group cell, 'By
+    region'); one centred right of it ends at the column's right edge (the rows of that group, innermost).
+    Returns each row's indent, or nothing when the labels are not centred."""
     spans: dict[int, tuple[float, float]] = {}
     for k, d in enumerate(drafts):
         parts = [ids for ids in [*d.above, d.label_ids, *d.extra_label] if ids]
@@ -310,22 +312,45 @@ def _centred_levels(words, drafts: list[_RowDraft]) -> dict[int, float]:
     lefts = sorted(s[0] for s in spans.values())
     if 1 + sum(1 for a, b in zip(lefts, lefts[1:]) if b - a > INDENT_TOLERANCE) < CENTRED_LEFTS_PER_CENTRE * len(cells):
         return {}  # a few indents and labels centred on a few points by chance: a left-aligned table
-    boxes = [(min(spans[k][0] for k in c), max(spans[k][1] for k in c)) for c in cells]
-    tol = INDENT_TOLERANCE
+    left, right = lefts[0], max(s[1] for s in spans.values())
+    middle, slack = (left + right) / 2, CENTRED_COLUMN_SLACK * (right - left)
     levels: dict[int, float] = {}
-    for c, (x0, x1) in zip(cells, boxes):
-        depth = sum(1 for o, (o0, o1) in zip(cells, boxes) if o is not c and len(o) > 1 and (
-            (o1 - o0 > x1 - x0 and o0 <= (x0 + x1) / 2 <= o1) or o1 <= x0 + tol))
+    for c in cells:
+        centre = sum(spans[c[0]]) / 2
+        depth = 0 if abs(centre - middle) <= slack else 1 if centre < middle else 2
         levels.update((k, depth * CENTRED_LEVEL_STEP) for k in c)
     return levels
 
 
-def _rows_with_paths(words, drafts: list[_RowDraft], layout: _Layout, page: int | None) -> list[Row]:
+def _centred_groups_first(drafts: list[_RowDraft], levels: dict[int, float], lines) -> list[int]:
+    """The order to read rows in when group cells are centred on the rows they span: a group label printed
+    halfway down its rows ('Male', then 'By gender', then 'Female') heads the rows above it that are deeper
+    than it, back to a row at its level or above; between two group labels a row goes with the nearer one."""
+    order = list(range(len(drafts)))
+    for g, d in enumerate(drafts):
+        if d.kind != "group" or g not in levels:
+            continue
+        at = order.index(g)
+        start = at
+        while start > 0 and levels.get(order[start - 1], -1.0) > levels[g]:
+            start -= 1
+        above = order[start - 1] if start > 0 else None
+        if above is not None and drafts[above].kind == "group" and levels.get(above) == levels[g]:
+            top, mid = lines[drafts[above].line].top, lines[d.line].top
+            while start < at and lines[drafts[order[start]].line].top - top < mid - lines[drafts[order[start]].line].top:
+                start += 1  # nearer the group label above: its row
+        order[start:at + 1] = [g, *order[start:at]]
+    return order
+
+
+def _rows_with_paths(words, lines, drafts: list[_RowDraft], layout: _Layout, page: int | None) -> list[Row]:
     rows: list[Row] = []
     stack: list[_Level] = []
     centred = _centred_levels(words, drafts)
+    order = _centred_groups_first(drafts, centred, lines) if centred else range(len(drafts))
     item, item_indent = "", 0.0  # the last value row's own label: a merged item cell over the rows below it
-    for k, d in enumerate(drafts):
+    for k in order:
+        d = drafts[k]
         label_ids = [i for ids in d.above for i in ids] + d.label_ids + [i for ids in d.extra_label for i in ids]
         cleaned = [clean_label(_text(words, ids)) for ids in [*d.above, d.label_ids, *d.extra_label] if ids]
         label = " ".join(c[0] for c in cleaned if c[0])
