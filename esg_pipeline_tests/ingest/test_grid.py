@@ -403,6 +403,20 @@ CASES: list[Case] = [
         ])],
     ),
     Case(
+        # a row whose cells are all '-' or 'N/A' is a row of the table with nothing to report, not a heading
+        # over the rows below it
+        "row-of-empty-cells-heads-nothing",
+        [*row(100, (C1, "2023"), (C2, "2022")),
+         *row(114, (50, "Scope 1 emissions"), (C1, "4,100"), (C2, "4,400")),
+         *row(128, (50, "Refrigerant leaks"), (C1, "-"), (C2, "N/A")),
+         *row(142, (50, "Sulphur oxides"), (C1, "12.5"), (C2, "13.1"))],
+        [T([2023, 2022], [
+            R("Scope 1 emissions", {0: "4,100", 1: "4,400"}),
+            R("Refrigerant leaks"),
+            R("Sulphur oxides", {0: "12.5", 1: "13.1"}),
+        ])],
+    ),
+    Case(
         # a tall header row whose 'Unit' cell sits on a line below the periods; unit cells centred under it
         # and wider than it; a unit wrapped around its row's figures ('m3 per' above, 'million revenue'
         # below) while the row above has a unit of its own

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from esg_pipeline.ingest.documents.grid_header import _band_of, _in_table, _Layout
 from esg_pipeline.ingest.documents.grid_lines import (
-    LABEL_GAP_HEIGHTS, PHRASE_GAP_HEIGHTS, UNIT_REACH_HEIGHTS, WRAP_GAP_HEIGHTS, _Line, _text, clean_label, is_empty_cell,
-    is_number,
+    LABEL_GAP_HEIGHTS, MIN_PERIODS, PHRASE_GAP_HEIGHTS, UNIT_REACH_HEIGHTS, WRAP_GAP_HEIGHTS, _Line, _text, clean_label,
+    is_empty_cell, is_number,
 )
 from esg_pipeline.ingest.documents.model import Cell, Row
 
@@ -110,7 +110,7 @@ def _attach_text_lines(words, lines, drafts: list[_RowDraft], height: float) -> 
     out: list[_RowDraft] = []
     pending: list[_RowDraft] = []  # text lines waiting for the value row below them
     for k, d in enumerate(drafts):
-        if d.cells:
+        if d.cells or len(d.empty_ids) >= MIN_PERIODS:  # a row of '-' or 'N/A' cells is a row, not a heading
             for p in pending:
                 if (not d.label_ids or p is pending[-1] and (_centred_wrap(words, p, d) or _open_end(words, p))) and \
                         _close(lines, p.line, d.line, height):
