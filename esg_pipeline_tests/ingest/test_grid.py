@@ -403,6 +403,32 @@ CASES: list[Case] = [
         ])],
     ),
     Case(
+        # labels centred in their cells, but each group label set at the top of its merged cell, on the line
+        # above its rows: the group heads the rows below it only, even where a row is nearer the next group
+        "centred-label-cells-groups-on-top",
+        [*row(100, (C1, "2022"), (C2, "2023")),
+         *centred_row(114, 150, "Total waste generated", (C1, "940"), (C2, "910")),
+         *centred_row(128, 95, "By type"),
+         *centred_row(142, 195, "Hazardous", (C1, "40"), (C2, "38")),
+         *centred_row(156, 195, "Non-hazardous", (C1, "600"), (C2, "590")),
+         *centred_row(170, 195, "Packaging", (C1, "300"), (C2, "282")),
+         *centred_row(184, 95, "By site"),
+         *centred_row(198, 195, "Plant A", (C1, "500"), (C2, "480")),
+         *centred_row(212, 195, "Riverside plant", (C1, "440"), (C2, "430")),
+         *centred_row(226, 150, "Waste recycled", (C1, "610"), (C2, "575"))],
+        [T([2022, 2023], [
+            R("Total waste generated", {0: "940", 1: "910"}),
+            R("By type", path=("Total waste generated",)),
+            R("Hazardous", {0: "40", 1: "38"}, ("Total waste generated", "By type")),
+            R("Non-hazardous", {0: "600", 1: "590"}, ("Total waste generated", "By type")),
+            R("Packaging", {0: "300", 1: "282"}, ("Total waste generated", "By type")),
+            R("By site", path=("Total waste generated",)),
+            R("Plant A", {0: "500", 1: "480"}, ("Total waste generated", "By site")),
+            R("Riverside plant", {0: "440", 1: "430"}, ("Total waste generated", "By site")),
+            R("Waste recycled", {0: "610", 1: "575"}),
+        ])],
+    ),
+    Case(
         # a row whose cells are all '-' or 'N/A' is a row of the table with nothing to report, not a heading
         # over the rows below it
         "row-of-empty-cells-heads-nothing",

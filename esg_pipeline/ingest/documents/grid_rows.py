@@ -325,8 +325,13 @@ def _centred_levels(words, drafts: list[_RowDraft]) -> dict[int, float]:
 def _centred_groups_first(drafts: list[_RowDraft], levels: dict[int, float], lines) -> list[int]:
     """The order to read rows in when group cells are centred on the rows they span: a group label printed
     halfway down its rows ('Male', then 'By gender', then 'Female') heads the rows above it that are deeper
-    than it, back to a row at its level or above; between two group labels a row goes with the nearer one."""
+    than it, back to a row at its level or above; between two group labels a row goes with the nearer one.
+    Group labels are taken as centred on their rows only when the first one has deeper rows right above it
+    (a group label set at the top of its cell comes right after the row before the group)."""
     order = list(range(len(drafts)))
+    first = next((g for g, d in enumerate(drafts) if d.kind == "group" and g in levels), None)
+    if first is None or first == 0 or levels.get(first - 1, -1.0) <= levels[first]:
+        return order
     for g, d in enumerate(drafts):
         if d.kind != "group" or g not in levels:
             continue
