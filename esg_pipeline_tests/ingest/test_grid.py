@@ -464,6 +464,19 @@ CASES: list[Case] = [
         ])],
     ),
     Case(
+        # a title right above the header that mentions units is no 'Unit' header cell
+        "title-with-units-over-the-header",
+        [*row(86, (50, "All units")),
+         *row(100, (C1, "2023"), (C2, "2022")),
+         *row(114, (50, "Electricity purchased"), (C1, "8,400"), (C2, "8,100")),
+         *row(128, (50, "Fuel burnt"), (C1, "1,200"), (C2, "1,350"))],
+        [T([2023, 2022], [
+            R("Electricity purchased", {0: "8,400", 1: "8,100"}),
+            R("Fuel burnt", {0: "1,200", 1: "1,350"}),
+        ])],
+        outside=("All",),
+    ),
+    Case(
         # labels and unit cells over several lines, the figures on a line of their own or beside the label's
         # last line: the unit lines beside a label waiting for its figures are that label's unit, and a label
         # line that cannot end (open bracket, 'of') goes on in the label on the figures' line
