@@ -74,6 +74,20 @@ def flush_right(x1: float, text: str) -> float:
     return x1 - pdf.get_string_width(text) - pdf.c_margin
 
 
+def centred(xc: float, text: str) -> float:
+    """The x at which `text` is centred on xc (a label centred in its cell, as data books print them)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", FONT_SIZE)
+    return xc - pdf.get_string_width(text) / 2 - pdf.c_margin
+
+
+def centred_row(y: float, xc: float, label: str, *figures: tuple) -> list[Placed]:
+    return row(y, (centred(xc, label), label), *figures)
+
+
 def right_row(y: float, label: tuple, *figures: tuple[float, str]) -> list[Placed]:
     """A label at its x, then figures each ending at its x1."""
     return row(y, label, *((flush_right(x1, text), text) for x1, text in figures))
@@ -349,6 +363,138 @@ CASES: list[Case] = [
             R("Scope 2 emissions", {0: "2,100", 1: "2,400"}),
         ])],
         outside=("Environmental", "restated", "Totals", "add", "depots", "trucks", "vans"),
+    ),
+    Case(
+        # a data book whose labels are centred in merged cells: an item cell across the label column, and
+        # under an item a group cell on the left ('By contract', centred on the rows it spans, so printed
+        # halfway down them) beside the sub-item cells; a short centred label starts further right than a
+        # long one without being its child; a row between two group labels goes with the nearer; a label
+        # wrapped so that its second line sits beside the figures is one label
+        "centred-label-cells",
+        [*row(100, (C1, "2022"), (C2, "2023")),
+         *centred_row(114, 150, "Sites assessed for biodiversity risk", (C1, "12"), (C2, "14")),
+         *centred_row(128, 150, "Share of suppliers screened against labour and human rights"),
+         *centred_row(142, 150, "standards", (C1, "61"), (C2, "66")),
+         *centred_row(156, 150, "Number of contractors", (C1, "410"), (C2, "385")),
+         *centred_row(170, 195, "Full-time", (C1, "300"), (C2, "280")),
+         *centred_row(184, 95, "By contract"),
+         *centred_row(198, 195, "Part-time", (C1, "110"), (C2, "105")),
+         *centred_row(212, 195, "On site", (C1, "350"), (C2, "330")),
+         *centred_row(226, 95, "By location"),
+         *centred_row(240, 195, "Remote", (C1, "60"), (C2, "55")),
+         *centred_row(254, 150, "Total headcount", (C1, "2,950"), (C2, "3,020")),
+         *centred_row(268, 195, "North", (C1, "1,700"), (C2, "1,760")),
+         *centred_row(282, 95, "By area"),
+         *centred_row(296, 195, "Southern plants", (C1, "1,250"), (C2, "1,260"))],
+        [T([2022, 2023], [
+            R("Sites assessed for biodiversity risk", {0: "12", 1: "14"}),
+            R("Share of suppliers screened against labour and human rights standards", {0: "61", 1: "66"}),
+            R("Number of contractors", {0: "410", 1: "385"}),
+            R("By contract", path=("Number of contractors",)),
+            R("Full-time", {0: "300", 1: "280"}, ("Number of contractors", "By contract")),
+            R("Part-time", {0: "110", 1: "105"}, ("Number of contractors", "By contract")),
+            R("By location", path=("Number of contractors",)),
+            R("On site", {0: "350", 1: "330"}, ("Number of contractors", "By location")),
+            R("Remote", {0: "60", 1: "55"}, ("Number of contractors", "By location")),
+            R("Total headcount", {0: "2,950", 1: "3,020"}),
+            R("By area", path=("Total headcount",)),
+            R("North", {0: "1,700", 1: "1,760"}, ("Total headcount", "By area")),
+            R("Southern plants", {0: "1,250", 1: "1,260"}, ("Total headcount", "By area")),
+        ])],
+    ),
+    Case(
+        # labels centred in their cells, but each group label set at the top of its merged cell, on the line
+        # above its rows: the group heads the rows below it only, even where a row is nearer the next group
+        "centred-label-cells-groups-on-top",
+        [*row(100, (C1, "2022"), (C2, "2023")),
+         *centred_row(114, 150, "Total waste generated", (C1, "940"), (C2, "910")),
+         *centred_row(128, 95, "By type"),
+         *centred_row(142, 195, "Hazardous", (C1, "40"), (C2, "38")),
+         *centred_row(156, 195, "Non-hazardous", (C1, "600"), (C2, "590")),
+         *centred_row(170, 195, "Packaging", (C1, "300"), (C2, "282")),
+         *centred_row(184, 95, "By site"),
+         *centred_row(198, 195, "Plant A", (C1, "500"), (C2, "480")),
+         *centred_row(212, 195, "Riverside plant", (C1, "440"), (C2, "430")),
+         *centred_row(226, 150, "Waste recycled", (C1, "610"), (C2, "575"))],
+        [T([2022, 2023], [
+            R("Total waste generated", {0: "940", 1: "910"}),
+            R("By type", path=("Total waste generated",)),
+            R("Hazardous", {0: "40", 1: "38"}, ("Total waste generated", "By type")),
+            R("Non-hazardous", {0: "600", 1: "590"}, ("Total waste generated", "By type")),
+            R("Packaging", {0: "300", 1: "282"}, ("Total waste generated", "By type")),
+            R("By site", path=("Total waste generated",)),
+            R("Plant A", {0: "500", 1: "480"}, ("Total waste generated", "By site")),
+            R("Riverside plant", {0: "440", 1: "430"}, ("Total waste generated", "By site")),
+            R("Waste recycled", {0: "610", 1: "575"}),
+        ])],
+    ),
+    Case(
+        # a row whose cells are all '-' or 'N/A' is a row of the table with nothing to report, not a heading
+        # over the rows below it
+        "row-of-empty-cells-heads-nothing",
+        [*row(100, (C1, "2023"), (C2, "2022")),
+         *row(114, (50, "Scope 1 emissions"), (C1, "4,100"), (C2, "4,400")),
+         *row(128, (50, "Refrigerant leaks"), (C1, "-"), (C2, "N/A")),
+         *row(142, (50, "Sulphur oxides"), (C1, "12.5"), (C2, "13.1"))],
+        [T([2023, 2022], [
+            R("Scope 1 emissions", {0: "4,100", 1: "4,400"}),
+            R("Refrigerant leaks"),
+            R("Sulphur oxides", {0: "12.5", 1: "13.1"}),
+        ])],
+    ),
+    Case(
+        # a tall header row whose 'Unit' cell sits on a line below the periods; unit cells centred under it
+        # and wider than it; a unit wrapped around its row's figures ('m3 per' above, 'million revenue'
+        # below) while the row above has a unit of its own
+        "unit-cells-of-a-tall-header",
+        [*row(100, (C1, "2023"), (C2, "2022")),
+         *centred_row(114, 245, "Unit"),
+         *row(128, (50, "Electricity purchased"), (centred(245, "MWh"), "MWh"), (C1, "8,400"), (C2, "8,100")),
+         *row(142, (50, "Energy intensity of output"), (centred(245, "GJ / tonne"), "GJ / tonne"), (C1, "2.4"),
+              (C2, "2.6")),
+         *row(156, (50, "Waste recycled"), (centred(245, "t"), "t"), (C1, "310"), (C2, "290")),
+         *centred_row(170, 245, "m3 per"),
+         *row(184, (50, "Water use intensity"), (C1, "0.52"), (C2, "0.55")),
+         *centred_row(198, 245, "million revenue")],
+        [T([2023, 2022], [
+            R("Electricity purchased", {0: "8,400", 1: "8,100"}, unit="MWh"),
+            R("Energy intensity of output", {0: "2.4", 1: "2.6"}, unit="GJ / tonne"),
+            R("Waste recycled", {0: "310", 1: "290"}, unit="t"),
+            R("Water use intensity", {0: "0.52", 1: "0.55"}, unit="m3 per million revenue"),
+        ])],
+    ),
+    Case(
+        # a title right above the header that mentions units is no 'Unit' header cell
+        "title-with-units-over-the-header",
+        [*row(86, (50, "All units")),
+         *row(100, (C1, "2023"), (C2, "2022")),
+         *row(114, (50, "Electricity purchased"), (C1, "8,400"), (C2, "8,100")),
+         *row(128, (50, "Fuel burnt"), (C1, "1,200"), (C2, "1,350"))],
+        [T([2023, 2022], [
+            R("Electricity purchased", {0: "8,400", 1: "8,100"}),
+            R("Fuel burnt", {0: "1,200", 1: "1,350"}),
+        ])],
+        outside=("All",),
+    ),
+    Case(
+        # labels and unit cells over several lines, the figures on a line of their own or beside the label's
+        # last line: the unit lines beside a label waiting for its figures are that label's unit, and a label
+        # line that cannot end (open bracket, 'of') goes on in the label on the figures' line
+        "wrapped-label-and-unit-cells",
+        [*row(100, (50, "Indicator"), (230, "Unit"), (C1, "2023"), (C2, "2022")),
+         *row(114, (50, "Emission intensity per tonne of"), (230, "t CO2e /")),
+         *row(128, (50, "Product"), (230, "tonne")),
+         *row(142, (C1, "0.41"), (C2, "0.44")),
+         *row(156, (50, "(scope 1 and 2)")),
+         *row(180, (50, "Energy use per site (Total energy /")),
+         *row(194, (230, "MWh")),
+         *row(208, (50, "Number of sites)"), (C1, "12.5"), (C2, "13.0")),
+         *row(222, (50, "Sites certified"), (230, "number"), (C1, "14"), (C2, "12"))],
+        [T([2023, 2022], [
+            R("Emission intensity per tonne of Product (scope 1 and 2)", {0: "0.41", 1: "0.44"}, unit="t CO2e / tonne"),
+            R("Energy use per site (Total energy / Number of sites)", {0: "12.5", 1: "13.0"}, unit="MWh"),
+            R("Sites certified", {0: "14", 1: "12"}, unit="number"),
+        ])],
     ),
 ]
 

@@ -220,7 +220,7 @@ def _build(words, lines, layout: _Layout, end: int, height: float, page: int | N
     rows = _attach_text_lines(words, lines, [d for _, d in drafts], height)
     while rows and rows[-1].kind == "group":
         rows.pop()  # text after the last row is a note under the table, left to the page's text
-    table_rows = _rows_with_paths(words, rows, layout, page)
+    table_rows = _rows_with_paths(words, lines, rows, layout, page)
     used = set(layout.header_ids)
     for d in rows:
         used.update(d.label_ids, d.unit_ids, d.cells.values(), d.empty_ids, d.qualifier_ids, *d.extra_label, *d.extra_unit, *d.above)

@@ -90,10 +90,39 @@ def _header_layouts(words: list[Word], lines: list[_Line], n: int, height: float
         nxt = groups[g + 1] if g + 1 < len(groups) else None
         right = float("inf") if nxt is None else (words[group[-1]].x1 + words[nxt[0]].x0) / 2
         spans = _spanned_columns(words, lines, n, columns_ids, height)
+        if not any(UNIT_HEADER_RE.match(words[i].text) for i in group):
+            group = sorted(group + _unit_in_header_block(words, lines, n, left, right, period_ids, height),
+                           key=lambda i: words[i].x0)
         layout = _layout(words, lines, n, group, list(spans) if spans else columns_ids, left, right, height, spans)
         layout.header_ids |= set(spans) if spans else _header_cell_lines(words, lines, n, layout, height)
         layouts.append(layout)
     return layouts
+
+
+def _unit_in_header_block(words, lines, n: int, left: float, right: float, period_ids: list[int],
+                          height: float) -> list[int]:
+    """A 'Unit' header cell of a tall header row printed on another line than the periods (the header cells
+    are centred in the row: 'Financial Year 2024-25 (Current Financial Year)' wraps over four lines, 'Unit'
+    sits on one of them): the header block is the run of lines without figures next to the period line,
+    each within a sub-header gap of the one before. The line holds a few header words, the word is a cell of
+    its own (no word a phrase gap either side: not 'Business units'), beside the value columns."""
+    lo, hi = min(words[i].x0 for i in period_ids), max(words[i].x1 for i in period_ids)
+    found: list[int] = []
+    for step in (-1, 1):
+        k = n
+        while 0 <= k + step < len(lines):
+            a, b = (lines[k + step], lines[k]) if step < 0 else (lines[k], lines[k + step])
+            if b.top - a.bottom > SUBHEADER_GAP_HEIGHTS * height or \
+                    any(is_number(words[i].text) for i in lines[k + step].ids):
+                break
+            k += step
+            if len(lines[k].ids) > SINGLE_HEADER_MAX_WORDS:
+                continue
+            found += [i for i in lines[k].ids if UNIT_HEADER_RE.match(words[i].text) and left <= words[i].x0 < right
+                      and (words[i].x1 < lo or words[i].x0 > hi) and not any(
+                          j != i and max(words[j].x0 - words[i].x1, words[i].x0 - words[j].x1) < PHRASE_GAP_HEIGHTS * height
+                          for j in lines[k].ids)]
+    return found[:1]
 
 
 # A page's text column beside a table: a gap this wide (in line heights) left of the table's first header

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from esg_pipeline.ingest.documents.grid_header import _band_of, _in_table, _Layout
 from esg_pipeline.ingest.documents.grid_lines import (
-    LABEL_GAP_HEIGHTS, PHRASE_GAP_HEIGHTS, UNIT_REACH_HEIGHTS, WRAP_GAP_HEIGHTS, _Line, _text, clean_label, is_empty_cell,
-    is_number,
+    LABEL_GAP_HEIGHTS, MIN_PERIODS, PHRASE_GAP_HEIGHTS, UNIT_REACH_HEIGHTS, WRAP_GAP_HEIGHTS, _Line, _text, clean_label,
+    is_empty_cell, is_number,
 )
 from esg_pipeline.ingest.documents.model import Cell, Row
 
@@ -71,14 +71,18 @@ def _split_line(words, line: _Line, layout: _Layout, height: float) -> _RowDraft
 def _unit_phrase(words, rest: list[int], unit_ids: list[int], header: tuple[float, float],
                  height: float) -> tuple[list[int], list[int]]:
     """A unit cell that starts left of its centred 'Unit' header: the last phrase before the values
-    (set off by a wide gap) that reaches under the header."""
+    (set off by a wide gap) that reaches under the header, alone or with the unit words in the unit
+    column it runs on into ('kl' before '/ Rupee')."""
     phrases: list[list[int]] = [[rest[0]]]
     for a, b in zip(rest, rest[1:]):
         if words[b].x0 - words[a].x1 > PHRASE_GAP_HEIGHTS * height:
             phrases.append([])
         phrases[-1].append(b)
     last = phrases[-1]
-    under = words[last[-1]].x1 > header[0] and words[last[0]].x0 < header[1]
+    end = words[last[-1]].x1
+    if unit_ids and min(words[i].x0 for i in unit_ids) - end <= PHRASE_GAP_HEIGHTS * height:
+        end = max(words[i].x1 for i in unit_ids)  # a unit cell wider than its header, centred under it
+    under = end > header[0] and words[last[0]].x0 < header[1]
     if under and (len(phrases) > 1 or words[last[0]].x0 >= header[0] - UNIT_REACH_HEIGHTS * height):
         return [i for p in phrases[:-1] for i in p], sorted(last + unit_ids, key=lambda i: words[i].x0)
     return rest, unit_ids
@@ -106,9 +110,10 @@ def _attach_text_lines(words, lines, drafts: list[_RowDraft], height: float) -> 
     out: list[_RowDraft] = []
     pending: list[_RowDraft] = []  # text lines waiting for the value row below them
     for k, d in enumerate(drafts):
-        if d.cells:
+        if d.cells or len(d.empty_ids) >= MIN_PERIODS:  # a row of '-' or 'N/A' cells is a row, not a heading
             for p in pending:
-                if not d.label_ids and _close(lines, p.line, d.line, height):
+                if (not d.label_ids or p is pending[-1] and (_centred_wrap(words, p, d) or _open_end(words, p))) and \
+                        _close(lines, p.line, d.line, height):
                     d.above.append(p.label_ids)
                     if p.unit_ids:
                         d.extra_unit.insert(0, p.unit_ids)
@@ -119,6 +124,12 @@ def _attach_text_lines(words, lines, drafts: list[_RowDraft], height: float) -> 
             continue
         prev = out[-1] if out and out[-1].kind == "value" else None
         nxt = next((n for n in drafts[k + 1:] if n.cells), None)
+        if not d.label_ids and d.unit_ids and prev is not None and prev.unit_ids and nxt is not None and \
+                not nxt.unit_ids and _close(lines, d.line, nxt.line, height):
+            # a unit cell wrapped around the figures of the row below ('kl / MT of' over the figures, 'Product'
+            # under them) when the row above has its own unit: the line starts the unit of the row below
+            nxt.extra_unit.insert(0, d.unit_ids)
+            continue
         if prev is not None and _close(lines, prev.line, d.line, height) and _continues(words, prev, d, nxt, lines, height):
             prev.extra_label.append(d.label_ids)
             if d.unit_ids:
@@ -126,11 +137,15 @@ def _attach_text_lines(words, lines, drafts: list[_RowDraft], height: float) -> 
             prev.line = d.line  # a further wrapped line continues from here
             continue
         if not d.label_ids:
-            if prev is not None and d.unit_ids:
+            if pending and d.unit_ids and _close(lines, pending[-1].line, d.line, height):
+                pending[-1].unit_ids = pending[-1].unit_ids + d.unit_ids  # the unit of the label waiting above
+                pending[-1].line = d.line  # the cells reach down to here
+            elif prev is not None and d.unit_ids:
                 prev.extra_unit.append(d.unit_ids)
             continue
         if pending and _close(lines, pending[-1].line, d.line, height) and _wraps(words, pending[-1], d):
             pending[-1].label_ids = pending[-1].label_ids + d.label_ids  # a group label over two lines
+            pending[-1].unit_ids = pending[-1].unit_ids + d.unit_ids  # and its unit cell beside them
             pending[-1].line = d.line
             continue
         pending.append(d)
@@ -145,6 +160,28 @@ def _wraps(words, upper: _RowDraft, lower: _RowDraft) -> bool:
     text = _text(words, upper.label_ids)
     return first[:1].islower() or last.lower() in WRAPPING_WORDS or last.endswith(("/", "(", ",", "-")) or \
         text.count("(") > text.count(")")
+
+
+def _centred_wrap(words, upper: _RowDraft, lower: _RowDraft) -> bool:
+    """A label centred in its cell and wrapped so that its last line sits beside the figures: the lower
+    line starts in lower case and shares the upper line's centre ('Ratio of sites audited on water' over
+    'management', the figures on the second line)."""
+    first = words[lower.label_ids[0]].text
+    if not first[:1].islower() or BREAKDOWN_RE.match(first):
+        return False
+    (a0, a1), (b0, b1) = _span(words, upper.label_ids), _span(words, lower.label_ids)
+    return abs((a0 + a1) - (b0 + b1)) / 2 <= INDENT_TOLERANCE and b0 - a0 > INDENT_TOLERANCE
+
+
+def _open_end(words, upper: _RowDraft) -> bool:
+    """A text line that cannot end a label: it ends on 'of', '/', 'and' or with a bracket still open."""
+    last = words[upper.label_ids[-1]].text
+    text = _text(words, upper.label_ids)
+    return last.lower() in WRAPPING_WORDS or last.endswith(("/", "(", ",", "-")) or text.count("(") > text.count(")")
+
+
+def _span(words, ids: list[int]) -> tuple[float, float]:
+    return words[ids[0]].x0, words[ids[-1]].x1
 
 
 WRAPPING_WORDS = frozenset({"of", "and", "or", "per", "the", "in", "for", "to", "by", "from", "with", "&"})
@@ -236,11 +273,89 @@ def _ends(stack: list[_Level], indent: float, kind: str, label: str, bold: bool)
     return top.child_indent > indent + tol or (bold and not top.child_bold)
 
 
-def _rows_with_paths(words, drafts: list[_RowDraft], layout: _Layout, page: int | None) -> list[Row]:
+# Labels centred in their cells: this share of the rows have a label whose centre it shares with
+# another row's label, and the left edges differ within such a centre (else they are left-aligned).
+CENTRED_SHARE = 0.8
+MIN_CENTRED_ROWS = 4
+# ... and their left edges take at least this many positions per shared centre.
+CENTRED_LEFTS_PER_CENTRE = 2
+# The indent given to each level of centred cells (more than INDENT_TOLERANCE apart).
+CENTRED_LEVEL_STEP = 10.0
+# A cell centred within this share of the label column's width of its middle spans the column.
+CENTRED_COLUMN_SLACK = 0.15
+
+
+def _centred_levels(words, drafts: list[_RowDraft]) -> dict[int, float]:
+    """Row labels centred in their cells (a data book's merged cells) have no indent to read: a short label
+    starts further right than a long one at the same level. There the cells are the levels: the labels of
+    one cell share a centre. A cell centred on the label column spans it (an item without breakdown, the
+    outer level); a cell centred left of that starts at the column's left edge (a merged group cell, 'By
+    region'); one centred right of it ends at the column's right edge (the rows of that group, innermost).
+    Returns each row's indent, or nothing when the labels are not centred."""
+    spans: dict[int, tuple[float, float]] = {}
+    for k, d in enumerate(drafts):
+        parts = [ids for ids in [*d.above, d.label_ids, *d.extra_label] if ids]
+        if parts:
+            spans[k] = max((_span(words, ids) for ids in parts), key=lambda s: s[1] - s[0])
+    if len(spans) < MIN_CENTRED_ROWS:
+        return {}
+    cells: list[list[int]] = []
+    for k in sorted(spans, key=lambda k: sum(spans[k])):
+        if cells and (sum(spans[k]) - sum(spans[cells[-1][-1]])) / 2 <= INDENT_TOLERANCE:
+            cells[-1].append(k)
+        else:
+            cells.append([k])
+    shared = [c for c in cells if len(c) > 1]
+    scattered = [c for c in shared if max(spans[k][0] for k in c) - min(spans[k][0] for k in c) > INDENT_TOLERANCE]
+    if sum(map(len, shared)) < CENTRED_SHARE * len(spans) or 2 * sum(map(len, scattered)) < len(spans):
+        return {}
+    lefts = sorted(s[0] for s in spans.values())
+    if 1 + sum(1 for a, b in zip(lefts, lefts[1:]) if b - a > INDENT_TOLERANCE) < CENTRED_LEFTS_PER_CENTRE * len(cells):
+        return {}  # a few indents and labels centred on a few points by chance: a left-aligned table
+    left, right = lefts[0], max(s[1] for s in spans.values())
+    middle, slack = (left + right) / 2, CENTRED_COLUMN_SLACK * (right - left)
+    levels: dict[int, float] = {}
+    for c in cells:
+        centre = sum(spans[c[0]]) / 2
+        depth = 0 if abs(centre - middle) <= slack else 1 if centre < middle else 2
+        levels.update((k, depth * CENTRED_LEVEL_STEP) for k in c)
+    return levels
+
+
+def _centred_groups_first(drafts: list[_RowDraft], levels: dict[int, float], lines) -> list[int]:
+    """The order to read rows in when group cells are centred on the rows they span: a group label printed
+    halfway down its rows ('Male', then 'By gender', then 'Female') heads the rows above it that are deeper
+    than it, back to a row at its level or above; between two group labels a row goes with the nearer one.
+    Group labels are taken as centred on their rows only when the first one has deeper rows right above it
+    (a group label set at the top of its cell comes right after the row before the group)."""
+    order = list(range(len(drafts)))
+    first = next((g for g, d in enumerate(drafts) if d.kind == "group" and g in levels), None)
+    if first is None or first == 0 or levels.get(first - 1, -1.0) <= levels[first]:
+        return order
+    for g, d in enumerate(drafts):
+        if d.kind != "group" or g not in levels:
+            continue
+        at = order.index(g)
+        start = at
+        while start > 0 and levels.get(order[start - 1], -1.0) > levels[g]:
+            start -= 1
+        above = order[start - 1] if start > 0 else None
+        if above is not None and drafts[above].kind == "group" and levels.get(above) == levels[g]:
+            top, mid = lines[drafts[above].line].top, lines[d.line].top
+            while start < at and lines[drafts[order[start]].line].top - top < mid - lines[drafts[order[start]].line].top:
+                start += 1  # nearer the group label above: its row
+        order[start:at + 1] = [g, *order[start:at]]
+    return order
+
+
+def _rows_with_paths(words, lines, drafts: list[_RowDraft], layout: _Layout, page: int | None) -> list[Row]:
     rows: list[Row] = []
     stack: list[_Level] = []
+    centred = _centred_levels(words, drafts)
+    order = _centred_groups_first(drafts, centred, lines) if centred else range(len(drafts))
     item, item_indent = "", 0.0  # the last value row's own label: a merged item cell over the rows below it
-    for d in drafts:
+    for k in order:
+        d = drafts[k]
         label_ids = [i for ids in d.above for i in ids] + d.label_ids + [i for ids in d.extra_label for i in ids]
         cleaned = [clean_label(_text(words, ids)) for ids in [*d.above, d.label_ids, *d.extra_label] if ids]
         label = " ".join(c[0] for c in cleaned if c[0])
@@ -258,7 +373,7 @@ def _rows_with_paths(words, drafts: list[_RowDraft], layout: _Layout, page: int 
                 d.indent = item_indent  # at the merged item cell's indent, not the qualifier's
         elif d.kind == "value":
             item, item_indent = label, (words[label_ids[0]].x0 if label_ids else d.indent)
-        indent = words[label_ids[0]].x0 if label_ids else d.indent
+        indent = centred[k] if k in centred else words[label_ids[0]].x0 if label_ids else d.indent
         if _text(words, label_ids[:1]).startswith(("...", "…")):
             indent += 10.0  # '...natural gas' is a part of the row above it
         bold = bool(label_ids) and all(words[i].bold for i in label_ids)
