@@ -14,8 +14,9 @@ Text reports join the samples until about --kb kilobytes; PDFs are built from th
 with fpdf2 (the writer the tests and data/scripts/build_sample_pdf.py use) until about --pages pages.
 Both runs go through the real pipeline (`runner.run_pipeline`: Dagster, GX, DuckDB, dbt) into a warehouse
 in a temporary folder (or --workdir). Printed: reports per minute, time per stage (Dagster step wall
-time summed over the years), peak RSS of this process and all its children (sampled from /proc), and
-how many reports each run read and extracted or found in the extraction cache.
+time summed over the years, and the time the years' runs waited for their reports read ahead), peak RSS
+of this process and all its children (sampled from /proc), and how many reports each run read and
+extracted or found in the extraction cache.
 """
 from __future__ import annotations
 
@@ -209,6 +210,8 @@ def run(catalog: Path, work: Path, years: list[int], workers: int, label: str) -
             stages[key] += took
         stages["  of which fetch+store (raw_reports)"] += step.fetch_seconds
         stages["  of which read+extract (raw_reports)"] += step.extract_seconds
+    if result.read_ahead:
+        stages["waiting for the reports read ahead"] = result.waited_seconds
     return {"label": label, "success": result.success, "seconds": seconds, "peak_rss": peak.peak,
             "own_peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,  # Linux: KiB
             "parent_cpu": time.process_time() - cpu, "stages": dict(stages),

@@ -8,6 +8,7 @@ own log (stack traces included) goes to the log file; the caller gets one line p
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 import time
 import uuid
@@ -50,6 +51,8 @@ class StepResult:
 class PipelineRun:
     steps: list[StepResult] = field(default_factory=list)
     locked: str | None = None  # the run stopped there: every later step would wait for the same lock
+    read_ahead: int = 0  # reports read and extracted ahead of their years' runs (ExtractAhead)
+    waited_seconds: float = 0.0  # the years' runs waiting for their reports to be read ahead
 
     @property
     def success(self) -> bool:
@@ -206,7 +209,10 @@ def run_pipeline(
             stop.doing = f"reporting year {year}"
             if ahead is not None:
                 stop.doing = f"reading reporting year {year}'s reports"
+                waiting = time.perf_counter()
                 ahead.wait_for(year)
+                run.waited_seconds += time.perf_counter() - waiting
+                run.read_ahead = ahead.extracted
                 stop.check()
                 stop.doing = f"reporting year {year}"
             who = f" ({targeted[COMPANIES_TAG]})" if targeted else ""
@@ -222,6 +228,8 @@ def run_pipeline(
                 tags={"esg/source": "cli", **targeted, **process},
             )
             run.steps.append(_result(str(year), result, instance))
+            del result  # the year's frames hang off its result: not kept while the next year runs
+            gc.collect()  # nor in the reference cycles of its Dagster contexts
             run.steps[-1].seconds = time.perf_counter() - started
             if run.steps[-1].locked:  # every later step would wait for the same lock
                 run.locked = run.steps[-1].locked
