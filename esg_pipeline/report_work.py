@@ -28,7 +28,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,9 @@ log = logging.getLogger(__name__)
 CACHE_LAYOUT = "v2"  # the cache's own file layout (v2: Arrow rows); a new one starts an empty folder beside the old
 CALLS_PER_WORKER = 50  # a worker is replaced after this many reports, so the pool's memory stays flat
 TASK = "esg_pipeline.report_work:read_and_extract"
-PRELOAD = ("esg_pipeline.report_work", "esg_pipeline.pipeline")  # imported before a worker's clock starts
+# imported before a worker's clock starts (pyarrow and the warehouse types: the rows' Arrow table)
+PRELOAD = ("esg_pipeline.report_work", "esg_pipeline.pipeline", "pyarrow.ipc", "esg_pipeline.warehouse.db",
+           "esg_pipeline.warehouse.schema")
 
 
 @dataclass(frozen=True)
@@ -397,10 +399,10 @@ class ExtractAhead:
     starts once its reports are done (`wait_for`) and finds them in the cache; a report that failed is
     remembered for the `session` and fails in its year's run with the same reason, unread.
 
-    `make_jobs()` gives the (year, job) pairs in the order the years run; it runs in the thread, and an
+    `make_jobs()` yields the (year, job) pairs in the order the years run; it runs in the thread, and an
     error there only ends the reading ahead (each year's run then reads its own reports)."""
 
-    def __init__(self, make_jobs: Callable[[], Sequence[tuple[int, ReportJob]]], *, workers: int,
+    def __init__(self, make_jobs: Callable[[], Iterable[tuple[int, ReportJob]]], *, workers: int,
                  limits: ParseLimits | None = None, session: str, progress: Callable[[int, int], None] | None = None):
         import threading
 
@@ -411,7 +413,9 @@ class ExtractAhead:
         self._progress = progress or (lambda done, total: None)
         self._stop = threading.Event()
         self._changed = threading.Condition()
-        self._left: dict[int, int] | None = None  # reports of each year not finished; None: not listed yet
+        self._left: dict[int, int] = {}  # reports of each year to read, not finished yet
+        self._years_listed: set[int] = set()  # years whose reports are all listed (and looked up in the cache)
+        self._all_listed = False
         self._ended = False
         self._thread = threading.Thread(target=self._run, name="esg-extract-ahead", daemon=True)
         self.error: str | None = None
@@ -432,31 +436,44 @@ class ExtractAhead:
     def wait_for(self, year: int) -> None:
         """Until every report of `year` is read and extracted (or failed), or the reading ahead ended."""
         with self._changed:
-            while not (self._ended or (self._left is not None and not self._left.get(year))):
+            while not (self._ended or (self._listed(year) and not self._left.get(year))):
                 self._changed.wait(timeout=1.0)  # a signal's handler can interrupt the wait
+
+    def _listed(self, year: int) -> bool:
+        return self._all_listed or year in self._years_listed
 
     def _run(self) -> None:
         try:
-            pairs = list(self._make_jobs())
-            left: dict[int, int] = {}
-            for year, _ in pairs:
-                left[year] = left.get(year, 0) + 1
-            with self._changed:
-                self._left = left
-                self._changed.notify_all()
+            misses: list[tuple[int, ReportJob]] = []
+            current = None
+            # The cache is looked up as the jobs are listed, year by year: a year whose reports are all in
+            # the cache (a re-run) can start before the later years' reports are even hashed.
+            for year, job in self._make_jobs():
+                if self._stop.is_set():
+                    return
+                if year != current:
+                    self._list(current)
+                    current = year
+                cache = ExtractionCache(job.cache_dir)
+                if cache.get(job, self._session) is None and cache.failure(job, self._session) is None:
+                    misses.append((year, job))
+                    with self._changed:
+                        self._left[year] = self._left.get(year, 0) + 1
+            self._list(current, last=True)
             finished = 0
 
             def done(index: int, extraction: ReportExtraction) -> None:
                 nonlocal finished
                 finished += 1
                 self.extracted += extraction.ok and not extraction.cached
-                self._progress(finished, len(pairs))
+                self._progress(finished, len(misses))
                 with self._changed:
-                    left[pairs[index][0]] -= 1
+                    self._left[misses[index][0]] -= 1
                     self._changed.notify_all()
 
-            extract_reports([job for _, job in pairs], workers=self._workers, limits=self._limits, on_done=done,
-                            session=self._session, stop=self._stop.is_set)
+            if misses:
+                extract_reports([job for _, job in misses], workers=self._workers, limits=self._limits, on_done=done,
+                                session=self._session, stop=self._stop.is_set)
         except Exception as exc:  # reading ahead is an optimisation: each year's run reads what is left
             self.error = f"{type(exc).__name__}: {exc}"
             log.warning("reading reports ahead stopped: %s", self.error)
@@ -464,6 +481,13 @@ class ExtractAhead:
             with self._changed:
                 self._ended = True
                 self._changed.notify_all()
+
+    def _list(self, year: int | None, last: bool = False) -> None:
+        with self._changed:
+            if year is not None:
+                self._years_listed.add(year)
+            self._all_listed = last
+            self._changed.notify_all()
 
 
 def summary(extractions: Sequence[ReportExtraction]) -> dict[str, Any]:

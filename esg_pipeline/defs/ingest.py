@@ -168,20 +168,19 @@ def _read_and_extract(context: dg.AssetExecutionContext, pipeline: PipelineSetti
 
 def local_report_jobs(pipeline: PipelineSettings, years: list[int], companies: frozenset[str] | None):
     """(year, job) for each local-file catalog entry of `years` (of `companies`; None: all), stored in the raw
-    store as `raw_reports` stores it, in year order: what `report_work.ExtractAhead` reads ahead of the
-    years' runs. URL sources (each run fetches them, conditionally) and inbox files are left to the runs."""
+    store as `raw_reports` stores it, yielded in year order as each is stored: what `report_work.ExtractAhead`
+    reads ahead of the years' runs. URL sources (each run fetches them, conditionally) and inbox files are
+    left to the runs."""
     catalog = load_catalog(pipeline.catalog_path)
     store = RawStore(ensure_dir(pipeline.raw_store_dir))
     settings, limits = pipeline.fetch_settings(), pipeline.parse_limits()
-    jobs = []
     for year in years:
         for entry in catalog.for_year(year):
             if entry.is_url or (companies is not None and entry.company_id not in companies):
                 continue
             row = ingest_entry(entry, store, None, settings, max_pages=pipeline.report_pages(), read=False).ledger_row
             if row["status"] != "failed":
-                jobs.append((year, pipeline.report_job(entry, row, store.root, limits)))
-    return jobs
+                yield year, pipeline.report_job(entry, row, store.root, limits)
 
 
 def problem_rows(catalog: CatalogLoad, inbox: list[InboxFile], run_id: str,
