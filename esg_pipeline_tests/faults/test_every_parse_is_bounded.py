@@ -108,20 +108,23 @@ def within(seconds: float, call):
 def test_a_small_pdf_of_many_text_operators_fails_at_the_time_limit(workdir, monkeypatch):
     hostile = text_operator_pdf(20_000)
     assert len(hostile) < 4_000  # read in-process, this takes minutes
-    monkeypatch.setenv("ESG_PARSE_TIMEOUT_S", "3")  # the setting, read from the environment
+    # the setting, read from the environment; 8 s: minutes for the hostile PDF, while the good report's
+    # worker, started beside it on a loaded 2-core machine, has taken over 3 s
+    monkeypatch.setenv("ESG_PARSE_TIMEOUT_S", "8")
     started = time.monotonic()
     ledger = within(60, lambda: ingest_year(workdir, hostile))
     assert time.monotonic() - started < 45
     source = workdir / "reports" / "hostile.pdf"
-    assert ledger["hostile.pdf"] == ("failed", f"{source}: reading took longer than 3 s")
+    assert ledger["hostile.pdf"] == ("failed", f"{source}: reading took longer than 8 s")
     assert ledger["good.txt"] == ("new", None)  # the run went on, with a new worker
 
 
 def test_a_pdf_that_needs_too_much_memory_fails_at_the_memory_limit(workdir):
     hostile = text_operator_pdf(40_000)
-    ledger = within(90, lambda: ingest_year(workdir, hostile, parse_memory_mb=150, parse_timeout_s=300))
+    # 200 MB: a worker holds the readers, the extractor and pyarrow (the rows' Arrow table) before a report
+    ledger = within(90, lambda: ingest_year(workdir, hostile, parse_memory_mb=200, parse_timeout_s=300))
     source = workdir / "reports" / "hostile.pdf"
-    assert ledger["hostile.pdf"] == ("failed", f"{source}: reading needed more than 150 MB of memory")
+    assert ledger["hostile.pdf"] == ("failed", f"{source}: reading needed more than 200 MB of memory")
     assert ledger["good.txt"] == ("new", None)
 
 
