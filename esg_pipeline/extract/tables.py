@@ -603,6 +603,9 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
             indicator = named[0]
     if not own and unit == "count" and indicator.id == fallback_id("count"):
         indicator = cls.by_id[GENDER_COUNT_INDICATOR]  # 'People' › 'Women 1,020': people counted by gender
+    if indicator.id == FEMALE_SHARE_INDICATOR and MALE_MEMBER_RE.match(label):
+        # 'By gender (%)' › 'Male 62': the men's share of the breakdown, not the female share
+        indicator = cls.by_id[GENDER_SHARE_INDICATOR]
     value = parsed.value * factor
     unit_text = f" ({row.unit})" if row.unit else ""
     year, year_source = column.year, "column" if column.year else "none"
@@ -625,6 +628,9 @@ def _metric(row: Row, cell: Cell, column, parsed: CellValue, unit: str, factor: 
 KPI_CODE_RE = re.compile(r"^(?:KPI\s*)?([AB]\d{1,2}\.\d{1,2})\b", re.I)
 # what a table counts when a row is only a gender and nothing names the thing counted: a company's people
 GENDER_COUNT_INDICATOR = "employees_total"
+# a share under a gender breakdown whose row is the men's: the breakdown's share, with its gender member
+FEMALE_SHARE_INDICATOR, GENDER_SHARE_INDICATOR = "female_employee_share", "workforce_share"
+MALE_MEMBER_RE = re.compile(r"^\W*(?:males?|m[ae]n)\b", re.I)
 MEMBER_LABEL_RE = re.compile(r"^\W*(?:fe)?males?\W*$|^\W*(?:wo)?m[ae]n\W*$", re.I)
 BREAKDOWN_LABEL_RE = re.compile(r"^(?:by|of\s+which|breakdown)\b", re.I)
 GHG_GAS_RE = re.compile(r"\b(?:ghg|greenhouse|scope\s*[123]|methane|ch4|n2o|nitrous|hfcs?|pfcs?|sf6|co2e?)\b", re.I)

@@ -88,6 +88,8 @@ CASES = [
                                                                      indicator="water_intensity", year=2022)),
     ("gender-label-is-evidence-when-nothing-else-is", COUNT_AND_SHARE_BY_GENDER, dict(value=44), dict(
         unit="percent", year=2023, indicator="female_employee_share")),
+    ("mens-share-is-no-female-share", COUNT_AND_SHARE_BY_GENDER, dict(value=56), dict(
+        unit="percent", year=2023, hkex_kpi="B1.1", indicator="workforce_share", dimensions={"gender": "male"})),
     ("emissions-to-air-are-pollutants", AIR_BY_GAS, dict(value=120_000), dict(unit="tonne", hkex_kpi="A1.1")),
     ("emitted-mass-is-no-fuel", AIR_BY_GAS, dict(value=38_000), dict(unit="tonne", hkex_kpi="A1.1")),
 ]
