@@ -191,6 +191,11 @@ class ExtractionCache:
             return None
         return ReportExtraction(job=job, reason=data["reason"])
 
+    def lookup(self, job: ReportJob, session: str = "") -> ReportExtraction | None:
+        """What is known of `job` without reading it: its entry, else its failure in `session`, else None."""
+        hit = self.get(job, session)
+        return hit if hit is not None or not session else self.failure(job, session)
+
     def commit(self, extraction: ReportExtraction, session: str = "") -> None:
         """Make a successful extraction whose rows are stored a cache entry: its summary, written last.
         `session`: the run that read it."""
@@ -352,9 +357,7 @@ def extract_reports(jobs: Sequence[ReportJob], *, workers: int, force: bool = Fa
     results: list[ReportExtraction | None] = [None] * len(jobs)
     misses = []
     for index, job in enumerate(jobs):
-        hit = None if force else ExtractionCache(job.cache_dir).get(job, session)
-        if hit is None and session:
-            hit = ExtractionCache(job.cache_dir).failure(job, session)
+        hit = None if force else ExtractionCache(job.cache_dir).lookup(job, session)
         if hit is None:
             misses.append(index)
         else:
@@ -454,8 +457,7 @@ class ExtractAhead:
                 if year != current:
                     self._list(current)
                     current = year
-                cache = ExtractionCache(job.cache_dir)
-                if cache.get(job, self._session) is None and cache.failure(job, self._session) is None:
+                if ExtractionCache(job.cache_dir).lookup(job, self._session) is None:
                     misses.append((year, job))
                     with self._changed:
                         self._left[year] = self._left.get(year, 0) + 1

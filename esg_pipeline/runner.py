@@ -20,7 +20,9 @@ import dagster as dg
 
 from esg_pipeline import recovery, settings
 from esg_pipeline.defs.definitions import ALL_ASSETS
-from esg_pipeline.defs.partitions import COMPANIES_TAG, companies_tag, reporting_year_partitions
+from esg_pipeline.defs.partitions import (
+    COMPANIES_TAG, companies_tag, reporting_year_partitions, targeted_companies,
+)
 from esg_pipeline.defs.resources import PipelineSettings, WarehouseResource
 from esg_pipeline.defs.dbt import dbt_resource
 from esg_pipeline.defs.ingest import local_report_jobs
@@ -146,7 +148,7 @@ def _materialize(stop: recovery.SignalStop, log_file: Path, **kwargs) -> dg.Exec
 
 
 @contextlib.contextmanager
-def _extract_ahead(pipeline: PipelineSettings, years: list[int], companies: Iterable[str],
+def _extract_ahead(pipeline: PipelineSettings, years: list[int], companies: frozenset[str] | None,
                    progress: Callable[[str], None]) -> Iterator[ExtractAhead | None]:
     """For a run of several years, the reports of every year read and extracted in the background, in year
     order, while the earlier years validate and load (`report_work.ExtractAhead`); None for one year and
@@ -156,7 +158,6 @@ def _extract_ahead(pipeline: PipelineSettings, years: list[int], companies: Iter
         return
     from tqdm import tqdm
 
-    chosen = frozenset(c.strip() for c in companies if c and c.strip()) or None
     with tqdm(desc="read+extract", unit="report", file=sys.stderr, disable=not pipeline.show_progress,
               dynamic_ncols=True) as bar:
         def advance(done: int, total: int) -> None:
@@ -165,7 +166,7 @@ def _extract_ahead(pipeline: PipelineSettings, years: list[int], companies: Iter
 
         progress(f"reading and extracting the reports of {len(years)} years ahead of their runs "
                  f"({pipeline.workers()} processes)")
-        with ExtractAhead(lambda: local_report_jobs(pipeline, years, chosen), workers=pipeline.workers(),
+        with ExtractAhead(lambda: local_report_jobs(pipeline, years, companies), workers=pipeline.workers(),
                           limits=pipeline.parse_limits(), session=pipeline.run_session, progress=advance) as ahead:
             yield ahead
 
@@ -204,7 +205,8 @@ def run_pipeline(
         progress(f"marked {len(dead)} run(s) of killed esg-pipeline processes failed; their pool slots are free")
     targeted = companies_tag(companies)
     process = recovery.process_tags()
-    with recovery.stop_on_signals(instance) as stop, _extract_ahead(pipeline, years, companies, progress) as ahead:
+    with recovery.stop_on_signals(instance) as stop, \
+            _extract_ahead(pipeline, years, targeted_companies(targeted), progress) as ahead:
         for number, year in enumerate(years, 1):
             stop.doing = f"reporting year {year}"
             if ahead is not None:
