@@ -8,16 +8,24 @@
 -- Within one report the earliest figure in the document wins (char_start), then metric_id.
 -- Targets and baselines are not reported values and stay out (they are in fct_esg_observations);
 -- generic fallbacks (other_*) are not comparable and stay out too.
-with candidates as (
+-- The choice is made on narrow rows (the grain, the keys of the rules, the value); the chosen figure's
+-- other columns are joined back by metric_id: sorting 2.3 million whole observations (quotes, sentences)
+-- took 30 s and spilled, the narrow rows take a third of that.
+with all_observations as (
+    select * from {{ ref('fct_esg_observations') }}
+),
+
+candidates as (
     select
-        *,
+        metric_id, company_id, metric_year, indicator_id, dimension_key, entity,
+        report_year, report_id, basis, char_start, value, unit,
         case
             when is_verified then 3
             when basis = 'restated' or report_year > metric_year then 2
             when report_year = metric_year then 1
             else 0
         end as choice_rule
-    from {{ ref('fct_esg_observations') }}
+    from all_observations
     where basis not in ('target', 'baseline') and not is_generic
 ),
 
@@ -61,7 +69,9 @@ distinct_values as (
 
 chosen as (
     select
-        r.*,
+        r.metric_id,
+        r.choice_rule,
+        r.observations,
         f.value as first_reported_value,
         f.unit as first_reported_unit,
         f.report_year as first_reported_in,
@@ -143,3 +153,4 @@ select
     is_stale,
     stale_reason
 from chosen
+join all_observations using (metric_id)
