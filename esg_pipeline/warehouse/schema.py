@@ -14,16 +14,17 @@ from sqlalchemy import (
     Text,
 )
 
-from esg_pipeline.observation import observation_columns
+from esg_pipeline.observation import observation_columns, observation_constraints
 
 RAW_SCHEMA = "esg_raw"
 metadata = MetaData(schema=RAW_SCHEMA)
 
 
-def _metric_columns() -> list[Column]:
+def _metric_columns(table_name: str) -> list:
     """Columns shared by loaded metrics and quarantined ones, so a fixed row can move back: the
-    observation record's fields (esg_pipeline/observation.py), defined there once."""
-    return observation_columns()
+    observation record's fields (esg_pipeline/observation.py), defined there once, with their key and index
+    (on PostgreSQL only: `observation_constraints`)."""
+    return [*observation_columns(), *observation_constraints(table_name)]
 
 
 def _stale_column() -> Column:
@@ -33,12 +34,12 @@ def _stale_column() -> Column:
                                                "stay, marked stale (reason: why it failed)")
 
 
-metrics = Table("metrics", metadata, *_metric_columns())
+metrics = Table("metrics", metadata, *_metric_columns("metrics"))
 
 quarantine = Table(
     "quarantine",
     metadata,
-    *_metric_columns(),
+    *_metric_columns("quarantine"),
     Column("failed_expectations", Text, nullable=False),
     Column("reason", Text, nullable=False),
 )
