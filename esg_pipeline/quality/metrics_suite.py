@@ -76,6 +76,15 @@ def _table_expectations(gx) -> list:
     return [E.ExpectTableColumnsToMatchSet(column_set=[c.name for c in metrics_table.columns], exact_match=False)]
 
 
+def _columns_read(expectations) -> list[str]:
+    """The columns a list of expectations reads, and the row key, in the frame's order of first mention."""
+    names = [ROW_KEY]
+    for expectation in expectations:
+        kwargs = expectation.configuration.kwargs
+        names += [kwargs[k] for k in ("column", "column_A", "column_B") if kwargs.get(k)]
+    return list(dict.fromkeys(names))
+
+
 def _expectation_name(config) -> str:
     kwargs = config.kwargs
     column = kwargs.get("column") or (f"{kwargs.get('column_A')}>{kwargs.get('column_B')}" if "column_A" in kwargs else None)
@@ -98,8 +107,13 @@ def validate_metrics(df: pd.DataFrame, *, allowed_indicators: Iterable[str]) -> 
     batches = context.data_sources.add_pandas("metrics").add_dataframe_asset("extracted_metrics")
     batch_definition = batches.add_batch_definition_whole_dataframe("partition")
     row_level = _row_expectations(gx, allowed_indicators)
+    # Each batch carries only what its expectations read: GX fingerprints a batch by hashing every value
+    # of its frame, and the quotes and sentences of 230,000 rows took 1.8 s of the 4.3 s. The row
+    # expectations get their columns and the key; the table expectation, which reads column names only,
+    # the year's columns without rows.
+    rows = frame[_columns_read(row_level)]
     results = []
-    for name, expectations, data in (("rows", row_level, frame), ("table", _table_expectations(gx), df)):
+    for name, expectations, data in (("rows", row_level, rows), ("table", _table_expectations(gx), df.iloc[:0])):
         suite = gx.ExpectationSuite(name=f"extracted_metrics_{name}", expectations=expectations)
         batch = batch_definition.get_batch(batch_parameters={"dataframe": data})
         result = batch.validate(
