@@ -321,7 +321,7 @@ def _stacked_header(lines: list[_Line], n: int) -> tuple[tuple[list[_Span], list
             s = ln.text.strip()
             if len(s) > STACKED_MAX_HEADER_CHARS or s.endswith((".", ":", ";")) or "|" in s or "  " in s:
                 break
-            if any(_is_value_token(w.text) for w in _tokens(ln)) and not find_periods(s):
+            if any(_is_value_token(w) for w in ln.text.split()) and not find_periods(s):  # _tokens' texts
                 break
             if cells and not (is_unit_header(s) or find_periods(s) or _is_extra_header_cell(s)):
                 break
