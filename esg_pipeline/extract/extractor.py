@@ -1916,9 +1916,10 @@ def extract_document(document, *, doc: str, year: int | None = None, entity: str
             report_year(metric, *covered, trace=trace)
     prose = extract_metrics(document.text, doc=doc, year=year, entity=entity, page_starts=document.page_starts,
                             skip=document.table_spans(), trace=trace)
+    years_of: dict[str, int | None] = {}  # sentence -> its one period
     for metric in prose:
         ghg_tonnes(metric, trace)
-        sentence_period(metric, trace)
+        sentence_period(metric, trace, years_of)
         trailing_period(metric, trace)
     year_end = fiscal_year_end(document.text)
     own_dollar = report_currency(document.text, currency)
@@ -1951,19 +1952,30 @@ SENTENCE_PERIOD_RE = re.compile(
     rf"(?P<period>{_PERIOD})\b{_NOT_A_LIST}")
 
 
-def sentence_period(metric: Metric, trace=None) -> None:
+def sentence_period(metric: Metric, trace=None, years_of: dict[str, int | None] | None = None) -> None:
     """Rule `sentence-period`: a figure whose own sentence names one reporting period ('In 2018, ...',
-    'For FY23, ...') has that year, whatever year the document reports on."""
-    years = {period_year(m.group("period").replace(" ", "")) for m in SENTENCE_PERIOD_RE.finditer(metric.quote)}
-    years.discard(None)
-    if len(years) != 1:
+    'For FY23, ...') has that year, whatever year the document reports on. `years_of`: one document's
+    sentences already read (the figures of a sentence share its quote)."""
+    if years_of is not None and metric.quote in years_of:
+        year = years_of[metric.quote]
+    else:
+        year = _sentence_year(metric.quote)
+        if years_of is not None:
+            years_of[metric.quote] = year
+    if year is None:
         return
-    year = years.pop()
     if year != metric.year:
         if trace is not None:
             trace.add(f"line {metric.line}: {' '.join(metric.raw.split())}  year {metric.year} -> {year}",
                       "changed", "sentence-period")
         metric.year, metric.year_source = year, "sentence"
+
+
+def _sentence_year(quote: str) -> int | None:
+    """The one reporting period a sentence names, or None (none, or several)."""
+    years = {period_year(m.group("period").replace(" ", "")) for m in SENTENCE_PERIOD_RE.finditer(quote)}
+    years.discard(None)
+    return years.pop() if len(years) == 1 else None
 
 
 # 'from 71 million tonnes in 2018 to 70 million tonnes in 2019': a period right after a figure (its unit
