@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 import re
 from collections import Counter
+from functools import lru_cache
 
 from esg_pipeline.extract.metric import Metric
 
@@ -53,6 +54,13 @@ def period_bounds(year: int, end: tuple[int, int]) -> tuple[dt.date, dt.date]:
     return before + dt.timedelta(days=1), last
 
 
+@lru_cache(maxsize=1024)  # a report's figures share a few years and one year end
+def _period_dates(year: int, end: tuple[int, int]) -> tuple[str, str]:
+    """period_bounds as ISO dates."""
+    first, last = period_bounds(year, end)
+    return first.isoformat(), last.isoformat()
+
+
 def assign_period(metric: Metric, report_year_end: tuple[int, int] | None, trace=None) -> None:
     """Rule `fiscal-period`: the metric's period_start and period_end for its year."""
     if metric.year is None:
@@ -63,7 +71,7 @@ def assign_period(metric: Metric, report_year_end: tuple[int, int] | None, trace
         end, why = SPLIT_YEAR_END, "split-year period"
     else:
         end, why = CALENDAR_YEAR_END, "calendar year"
-    first, last = period_bounds(metric.year, end)
-    metric.period_start, metric.period_end = first.isoformat(), last.isoformat()
+    first, last = _period_dates(metric.year, end)
+    metric.period_start, metric.period_end = first, last
     if trace is not None and end != CALENDAR_YEAR_END:
         trace.add(f"line {metric.line}: {' '.join(metric.raw.split())}  period {first} to {last}", why, "fiscal-period")
