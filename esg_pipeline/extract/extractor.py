@@ -1527,17 +1527,25 @@ class _Extraction:
     def _stems_between(self, s: int, e: int) -> frozenset[str]:
         if self._lowered is None:
             return self.cls.stems_in(self.text[s:e])
+        return self._span_index().stems(s, e)
+
+    def _span_index(self):
         if self._span_stems_index is None:  # the text tokenised once, when the first figure needs its words
             self._span_stems_index = self.cls.span_index(self._lowered)
-        return self._span_stems_index.stems(s, e)
+        return self._span_stems_index
 
     def _nearby_stems(self, line_idx: int) -> frozenset[str]:
         """Stems of the lines within NEARBY_CHARS before this line: weak topic evidence."""
         key = ("nearby", line_idx)
         found = self._stem_cache.get(key)
         if found is None:
-            first = self.ctx.line_index(max(0, self.ctx.line_starts[line_idx] - NEARBY_CHARS))
-            found = self._stem_cache[key] = frozenset().union(*filter(None, map(self._line_stems, range(first, line_idx))))
+            starts = self.ctx.line_starts
+            first = self.ctx.line_index(max(0, starts[line_idx] - NEARBY_CHARS))
+            if self._lowered is not None:  # the union of the lines' stems, from the tokens in one range
+                found = self._span_index().stems_of_lines(starts[first], starts[line_idx])
+            else:
+                found = frozenset().union(*filter(None, map(self._line_stems, range(first, line_idx))))
+            self._stem_cache[key] = found
         return found
 
     def _heading_zones(self, pos: int) -> dict[str, frozenset[str]]:
