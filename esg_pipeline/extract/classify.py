@@ -291,6 +291,18 @@ class SpanStems:
         return found
 
 
+    def stems_of_lines(self, start: int, end: int) -> frozenset[str]:
+        """The union of stems(s, e) over the lines in [start, end) (both at line starts, or `end` at the text's
+        end), at once: the tokens starting in the range, and the multi-word stems that stay on one line."""
+        found = frozenset().union(*self.found[bisect_left(self.starts, start):bisect_left(self.starts, end)])
+        k, stop = bisect_left(self.multi_starts, start), bisect_left(self.multi_starts, end)
+        if k < stop:
+            extra = [implied for first, last, implied in self.multi[k:stop] if self.lowered.find("\n", first, last) < 0]
+            if extra:
+                found = found.union(*extra)
+        return found
+
+
 def _with_beyond(zones: tuple[str, ...]) -> tuple[str, ...]:
     """Where a taxonomy row says "sentence", it means the whole sentence: the own clause and beyond it."""
     return (*zones, "beyond") if "sentence" in zones and "beyond" not in zones else tuple(zones)

@@ -142,7 +142,8 @@ def infer_year(text: str) -> tuple[int | None, str]:
 def build_context(text: str, *, year: int | None, entity: str | None) -> DocContext:
     starts = _line_starts(text)
     heading_offsets, heading_texts = [], []
-    for m in HEADING_RE.finditer(text):
+    # HEADING_RE matches only at a line start and within the line: tried at each line start, not each character
+    for m in filter(None, (HEADING_RE.match(text, p) for p in starts)):
         heading_offsets.append(m.start())
         heading_texts.append(m.group(1))
     group = entity or infer_group(text) or "unknown"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from esg_pipeline.extract.metric import Metric
 from esg_pipeline.extract.unit_parse import parse_unit
+from esg_pipeline.extract.wordscan import finditer_from_words
 
 # "All amounts are in Hong Kong dollars", "figures are expressed in HK$", "Currency: AUD",
 # "the reporting currency is the Australian dollar"
@@ -22,6 +23,8 @@ DECLARATION_RE = re.compile(
     r"(?:in\s+this\s+(?:report|document)\s+)?(?:are|is)\s+(?:expressed\s+|stated\s+|presented\s+|reported\s+|shown\s+)?"
     r"in|(?:reporting|presentation|functional)\s+currency\s+is|currency\s*[:：])\s*(?:the\s+)?"
     r"(?P<currency>[^.,;:()\n]{1,40})", re.I)
+DECLARATION_OPENERS = ("all", "amount", "figure", "monetary", "value", "reporting", "presentation", "functional",
+                       "currency")  # every match of DECLARATION_RE starts with one of them
 # Dollar currencies printed with their prefix: the report's own dollar when it never prints US$ or USD.
 PREFIXED_DOLLAR_RE = re.compile(r"(?<![A-Za-z])(?P<prefix>HK|S|A|AU|C|NZ|NT|MOP)\$", re.I)
 US_DOLLAR_RE = re.compile(r"(?<![A-Za-z])(?:US\$|USD\b|U\.S\.\s*dollars?|US\s+dollars?)", re.I)
@@ -40,7 +43,7 @@ def report_currency(text: str, declared: str | None = None) -> ReportCurrency | 
     if declared:
         code = _currency_code(declared) or declared.strip().upper()
         return ReportCurrency(code, "catalog") if code != "USD" else None
-    for m in DECLARATION_RE.finditer(text):
+    for m in finditer_from_words(DECLARATION_RE, text, DECLARATION_OPENERS):
         code = _currency_code(m.group("currency"))
         if code is not None:
             return ReportCurrency(code, m.group().strip()) if code != "USD" else None

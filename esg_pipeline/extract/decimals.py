@@ -14,8 +14,9 @@ from esg_pipeline.extract.metric import Metric
 
 # A comma that can only be a decimal mark: one or two digits after it ("0,31", "3,2"), or after dot-grouped
 # thousands ("1.234,5"). A point with one or two digits can only be a decimal point ("4.15", "3.5").
-_COMMA_DECIMAL_RE = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:\.\d{3})+,\d+|\d+,\d{1,2})(?![\d.,]?\d)")
-_POINT_DECIMAL_RE = re.compile(r"(?<![\d.,])\d+\.\d{1,2}(?![\d.,]?\d)")
+# Both open with a digit (the lookbehind tests the character before it), so the scan skips to digits fast.
+_COMMA_DECIMAL_RE = re.compile(r"\d(?<![\d.,]\d)(?:\d{0,2}(?:\.\d{3})+,\d+|\d*,\d{1,2})(?![\d.,]?\d)")
+_POINT_DECIMAL_RE = re.compile(r"\d(?<![\d.,]\d)\d*\.\d{1,2}(?![\d.,]?\d)")
 _MIN_EVIDENCE = 2
 # The number a figure prints, and one that a decimal comma text groups by one dot: "18.402" ("1.234.567" is
 # never a decimal: the cell parser reads it as thousands in any text).

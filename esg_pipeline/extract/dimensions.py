@@ -94,6 +94,8 @@ class _Vocabulary:
     # search, not one per phrase; the ordered phrase list then picks the member as before
     member_any: dict[str, re.Pattern] = field(default_factory=dict)
     found: dict[tuple[str, str], str | None] = field(default_factory=dict)  # (text, dimension) -> member
+    # concept id -> the dimensions it takes, in the vocabulary's order: what `_takes` says of each dimension
+    taken: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _phrase_re(phrase: str) -> re.Pattern:
@@ -111,8 +113,10 @@ def vocabulary() -> _Vocabulary:
     breakdown = sorted(((_phrase_re(w), d.id) for d in dimensions.values() for w in d.breakdown),
                        key=lambda wd: -len(wd[0].pattern))
     member_any = {d: re.compile("|".join(f"(?:{p.pattern})" for p, _ in res), re.I) for d, res in member_res.items()}
-    return _Vocabulary(dimensions, member_res, patterns, breakdown, {i.id: i for i in load_taxonomy()},
-                       load_measure_words(), member_any)
+    concepts = {i.id: i for i in load_taxonomy()}
+    taken = {c.id: tuple(d for d in dimensions if d in c.dimensions) for c in concepts.values()}
+    return _Vocabulary(dimensions, member_res, patterns, breakdown, concepts, load_measure_words(), member_any,
+                       taken=taken)
 
 
 # --- rules ---------------------------------------------------------------------------------------
@@ -277,8 +281,8 @@ def rule_vocabulary_members(metric: Metric, ev: Evidence, vocab: _Vocabulary) ->
         return None  # a long counted noun is a description, not a breakdown
     texts = (*ev.path, ev.column) if ev.is_table else (ev.label,)  # '2023 Contractors' over a column
     set_now = []
-    for dimension in vocab.dimensions:
-        if dimension in metric.dimensions or not _takes(metric, dimension, vocab):
+    for dimension in vocab.taken.get(metric.indicator, ()):
+        if dimension in metric.dimensions:
             continue
         for text in texts:
             cleaned = CO2E_RE.sub(" ", UNIT_BRACKET_RE.sub(" ", text)) if dimension == "gas" else text
@@ -292,11 +296,19 @@ def rule_vocabulary_members(metric: Metric, ev: Evidence, vocab: _Vocabulary) ->
 
 def rule_restated(metric: Metric, ev: Evidence, vocab: _Vocabulary) -> str | None:
     """Rule `restated`: a figure whose label, column header or clause says it is restated."""
+    if metric.basis != "reported" or not _may_say_restated(metric):
+        return None
     text = " ".join(ev.path) + " " + (ev.sentence if ev.is_table else _prose_scope_text(metric, ev))
     if metric.basis == "reported" and RESTATED_RE.search(text):
         metric.basis = "restated"
         return "basis=restated"
     return None
+
+
+def _may_say_restated(metric: Metric) -> bool:
+    """False only when RESTATED_RE cannot match: the evidence texts are pieces of the subject and the quote, and
+    a match, ignoring case, is 'restat' lower-cased or holds the long s that matches 's'."""
+    return any("restat" in low or "ſ" in low for low in ((metric.quote or "").lower(), (metric.subject or "").lower()))
 
 
 RULES: tuple[tuple[str, Rule], ...] = (

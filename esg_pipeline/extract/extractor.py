@@ -1527,17 +1527,25 @@ class _Extraction:
     def _stems_between(self, s: int, e: int) -> frozenset[str]:
         if self._lowered is None:
             return self.cls.stems_in(self.text[s:e])
+        return self._span_index().stems(s, e)
+
+    def _span_index(self):
         if self._span_stems_index is None:  # the text tokenised once, when the first figure needs its words
             self._span_stems_index = self.cls.span_index(self._lowered)
-        return self._span_stems_index.stems(s, e)
+        return self._span_stems_index
 
     def _nearby_stems(self, line_idx: int) -> frozenset[str]:
         """Stems of the lines within NEARBY_CHARS before this line: weak topic evidence."""
         key = ("nearby", line_idx)
         found = self._stem_cache.get(key)
         if found is None:
-            first = self.ctx.line_index(max(0, self.ctx.line_starts[line_idx] - NEARBY_CHARS))
-            found = self._stem_cache[key] = frozenset().union(*filter(None, map(self._line_stems, range(first, line_idx))))
+            starts = self.ctx.line_starts
+            first = self.ctx.line_index(max(0, starts[line_idx] - NEARBY_CHARS))
+            if self._lowered is not None:  # the union of the lines' stems, from the tokens in one range
+                found = self._span_index().stems_of_lines(starts[first], starts[line_idx])
+            else:
+                found = frozenset().union(*filter(None, map(self._line_stems, range(first, line_idx))))
+            self._stem_cache[key] = found
         return found
 
     def _heading_zones(self, pos: int) -> dict[str, frozenset[str]]:
@@ -1916,9 +1924,10 @@ def extract_document(document, *, doc: str, year: int | None = None, entity: str
             report_year(metric, *covered, trace=trace)
     prose = extract_metrics(document.text, doc=doc, year=year, entity=entity, page_starts=document.page_starts,
                             skip=document.table_spans(), trace=trace)
+    years_of: dict[str, int | None] = {}  # sentence -> its one period
     for metric in prose:
         ghg_tonnes(metric, trace)
-        sentence_period(metric, trace)
+        sentence_period(metric, trace, years_of)
         trailing_period(metric, trace)
     year_end = fiscal_year_end(document.text)
     own_dollar = report_currency(document.text, currency)
@@ -1951,19 +1960,30 @@ SENTENCE_PERIOD_RE = re.compile(
     rf"(?P<period>{_PERIOD})\b{_NOT_A_LIST}")
 
 
-def sentence_period(metric: Metric, trace=None) -> None:
+def sentence_period(metric: Metric, trace=None, years_of: dict[str, int | None] | None = None) -> None:
     """Rule `sentence-period`: a figure whose own sentence names one reporting period ('In 2018, ...',
-    'For FY23, ...') has that year, whatever year the document reports on."""
-    years = {period_year(m.group("period").replace(" ", "")) for m in SENTENCE_PERIOD_RE.finditer(metric.quote)}
-    years.discard(None)
-    if len(years) != 1:
+    'For FY23, ...') has that year, whatever year the document reports on. `years_of`: one document's
+    sentences already read (the figures of a sentence share its quote)."""
+    if years_of is not None and metric.quote in years_of:
+        year = years_of[metric.quote]
+    else:
+        year = _sentence_year(metric.quote)
+        if years_of is not None:
+            years_of[metric.quote] = year
+    if year is None:
         return
-    year = years.pop()
     if year != metric.year:
         if trace is not None:
             trace.add(f"line {metric.line}: {' '.join(metric.raw.split())}  year {metric.year} -> {year}",
                       "changed", "sentence-period")
         metric.year, metric.year_source = year, "sentence"
+
+
+def _sentence_year(quote: str) -> int | None:
+    """The one reporting period a sentence names, or None (none, or several)."""
+    years = {period_year(m.group("period").replace(" ", "")) for m in SENTENCE_PERIOD_RE.finditer(quote)}
+    years.discard(None)
+    return years.pop() if len(years) == 1 else None
 
 
 # 'from 71 million tonnes in 2018 to 70 million tonnes in 2019': a period right after a figure (its unit

@@ -3,6 +3,7 @@ one cell per line under a header block of years."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from esg_pipeline.ingest.documents.model import Block
 from esg_pipeline.ingest.documents.periods import find_periods
@@ -182,12 +183,14 @@ STACKED_MAX_HEADER_CHARS = 40
 STACKED_MAX_LABEL_CHARS = 150
 
 
+@lru_cache(maxsize=4096)  # the stacked-table finder asks about each line two or three times
 def _is_period_line(s: str) -> bool:
     s = s.strip()
     return 0 < len(s) <= STACKED_MAX_HEADER_CHARS and len(find_periods(s)) == 1 and not s.endswith(".") \
         and not _is_value_cell(s)
 
 
+@lru_cache(maxsize=4096)
 def _is_label_line(s: str) -> bool:
     s = s.strip()
     return 0 < len(s) <= STACKED_MAX_LABEL_CHARS and not s.endswith((".", ":", ";")) and \

@@ -28,6 +28,8 @@ _RANGE_WORDS = re.compile(r"^(?:to|vs\.?|versus|against|[-–—])$", re.I)
 
 def _paren_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every outermost parenthesised group of a line."""
+    if "(" not in text:
+        return []  # most lines: no character loop
     spans, depth, start = [], 0, 0
     for i, ch in enumerate(text):
         if ch == "(":
@@ -63,12 +65,14 @@ def _header_columns(line: _Line) -> tuple[list[_Span], list[tuple[str, int, int]
     """Split a single-spaced header line: (label-header words, value column headers as (text, start, end),
     the unit header) or None when the line is not a header of ≥2 periods (or of one period after a label
     header and a unit header)."""
+    # A sentence or a long line is no header: tested first, by the word count alone (str.split and the
+    # tokens' \S+ split at the same characters), so prose lines cost neither periods nor word spans.
+    if line.text.rstrip().endswith((".", ",", ";", ":")) or len(line.text.split()) > ROW_HEADER_MAX_WORDS:
+        return None
     periods, parens = _header_periods(line.text)
     if not periods:
         return None
     words = _tokens(line)
-    if len(words) > ROW_HEADER_MAX_WORDS or line.text.rstrip().endswith((".", ",", ";", ":")):
-        return None
     base = line.start
 
     def in_parens(w: _Span) -> bool:
@@ -317,7 +321,7 @@ def _stacked_header(lines: list[_Line], n: int) -> tuple[tuple[list[_Span], list
             s = ln.text.strip()
             if len(s) > STACKED_MAX_HEADER_CHARS or s.endswith((".", ":", ";")) or "|" in s or "  " in s:
                 break
-            if any(_is_value_token(w.text) for w in _tokens(ln)) and not find_periods(s):
+            if any(_is_value_token(w) for w in ln.text.split()) and not find_periods(s):  # _tokens' texts
                 break
             if cells and not (is_unit_header(s) or find_periods(s) or _is_extra_header_cell(s)):
                 break

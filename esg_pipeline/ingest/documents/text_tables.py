@@ -24,6 +24,7 @@ helpers (`is_number`, `split_label`, `build_columns`, ...) in table_cells are sh
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from esg_pipeline.ingest.documents.model import Block
 from esg_pipeline.ingest.documents.text_aligned import aligned_tables, stacked_tables
@@ -41,6 +42,7 @@ DETECTORS = (pipe_tables, row_year_tables, side_by_side_tables, aligned_tables, 
 def find_text_tables(text: str) -> list[Block]:
     """Tables in every layout, earlier detectors first; a later table overlapping an earlier one is dropped."""
     lines = _lines(text)
+    starts = [ln.start for ln in lines]  # increasing: a table's first line is found by bisection
     taken: list[tuple[int, int]] = []
     blocks: list[Block] = []
     for detect in DETECTORS:
@@ -52,7 +54,7 @@ def find_text_tables(text: str) -> list[Block]:
     blocks.sort(key=lambda b: b.start)
     for block in blocks:
         if block.table is not None and not block.table.caption:
-            block.table.caption = _caption_above(lines, block, taken)
+            block.table.caption = _caption_above(lines, block, taken, starts)
     return blocks
 
 
@@ -60,11 +62,12 @@ CAPTION_MAX_CHARS = 100
 _UNIT_LINE_RE = re.compile(r"^\(?\s*units?\s*[:：]", re.I)
 
 
-def _caption_above(lines: list[_Line], block: Block, taken: list[tuple[int, int]]) -> str:
+def _caption_above(lines: list[_Line], block: Block, taken: list[tuple[int, int]], starts: list[int]) -> str:
     """The title or unit line right above a table (at most one blank line between), if short."""
-    n = next((ln.n for ln in lines if ln.start == block.start), None)
-    if n is None:  # a table starting inside a line has no line above it
+    k = bisect_left(starts, block.start)
+    if k == len(starts) or starts[k] != block.start:  # a table starting inside a line has no line above it
         return ""
+    n = lines[k].n
     for ln in reversed(lines[max(n - 2, 0):n]):
         if ln.blank:
             continue
