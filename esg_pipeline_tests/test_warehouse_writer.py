@@ -49,8 +49,9 @@ def test_a_steps_writes_share_one_connection_and_release_the_file(tmp_path):
 def test_a_failed_write_rolls_back_alone(tmp_path):
     with WarehouseWriter(f"duckdb:///{tmp_path / 'esg.duckdb'}") as writer:
         writer.replace_owned(wh.metrics, [_metric("m1")], year=2022, companies=["acme"])
-        with pytest.raises(sa.exc.DBAPIError):  # a duplicate key: the year's old rows stay
-            writer.replace_owned(wh.metrics, [_metric("m2"), _metric("m2")], year=2022, companies=["acme"])
+        with pytest.raises(sa.exc.DBAPIError):  # a row without its report (NOT NULL): the year's old rows stay
+            writer.replace_owned(wh.metrics, [_metric("m2"), {**_metric("m3"), "report_id": None}], year=2022,
+                                 companies=["acme"])
         writer.upsert(wh.companies, [{"company_id": "acme", "company_name": "Acme"}], key="company_id")
         rows = writer.connection.execute(sa.text("select metric_id from esg_raw.metrics")).all()
         assert rows == [("m1",)]

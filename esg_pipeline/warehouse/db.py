@@ -114,29 +114,39 @@ def _ensure_schema_in(conn: sa.Connection) -> None:
     _drop_duckdb_keys(conn)
 
 
+KEYED = "<keyed>"  # schema_is_current's marker row: a table of observations that has a key or index on DuckDB
+UNKEYED_ON_DUCKDB = (schema.metrics, schema.quarantine)  # keyed and indexed on PostgreSQL only (observation.py)
+
+
 def schema_is_current(conn: sa.Connection) -> bool:
     """Every table and column of `schema.metadata` exists (information_schema, on DuckDB and PostgreSQL),
-    and on DuckDB no table of observations carries the key or index an earlier release gave it."""
+    and on DuckDB no table of observations carries the key or index an earlier release gave it: one query
+    (every step of a run asks)."""
     have = set(conn.execute(sa.text(
-        "select table_name, column_name from information_schema.columns where table_schema = :s"),
-        {"s": schema.RAW_SCHEMA}).all())
+        "select table_name, column_name from information_schema.columns where table_schema = :s"
+        + (f" union all {_keyed_tables_sql(f'table_name, {KEYED!r}')}" if conn.dialect.name == "duckdb" else "")),
+        {"s": schema.RAW_SCHEMA, **({"t": _UNKEYED_NAMES} if conn.dialect.name == "duckdb" else {})}).all())
     return all((table.name, column.name) in have
                for table in schema.metadata.sorted_tables for column in table.columns) \
-        and not _duckdb_keyed_tables(conn)
+        and not any(column == KEYED for _, column in have)
 
 
-UNKEYED_ON_DUCKDB = (schema.metrics, schema.quarantine)  # keyed and indexed on PostgreSQL only (observation.py)
+_UNKEYED_NAMES = [table.name for table in UNKEYED_ON_DUCKDB]
+
+
+def _keyed_tables_sql(columns: str) -> str:
+    """DuckDB's indexes and keys of the tables named `:t` in schema `:s`, a row of `columns` each."""
+    return (f"select {columns} from duckdb_indexes() where schema_name = :s and list_contains(:t, table_name) "
+            f"union all select {columns} from duckdb_constraints() where schema_name = :s "
+            "and list_contains(:t, table_name) and constraint_type in ('PRIMARY KEY', 'UNIQUE')")
 
 
 def _duckdb_keyed_tables(conn: sa.Connection) -> list[sa.Table]:
     """Tables of observations that have a key or an index on DuckDB: made by an earlier release."""
     if conn.dialect.name != "duckdb":
         return []
-    names = [table.name for table in UNKEYED_ON_DUCKDB]
-    keyed = set(conn.execute(sa.text(
-        "select table_name from duckdb_indexes() where schema_name = :s and list_contains(:t, table_name) "
-        "union select table_name from duckdb_constraints() where schema_name = :s and list_contains(:t, table_name) "
-        "and constraint_type in ('PRIMARY KEY', 'UNIQUE')"), {"s": schema.RAW_SCHEMA, "t": names}).scalars())
+    keyed = set(conn.execute(sa.text(_keyed_tables_sql("table_name")),
+                             {"s": schema.RAW_SCHEMA, "t": _UNKEYED_NAMES}).scalars())
     return [table for table in UNKEYED_ON_DUCKDB if table.name in keyed]
 
 
