@@ -290,7 +290,6 @@ class SpanStems:
                 found = found.union(*extra)
         return found
 
-
     def stems_of_lines(self, start: int, end: int) -> frozenset[str]:
         """The union of stems(s, e) over the lines in [start, end) (both at line starts, or `end` at the text's
         end), at once: the tokens starting in the range, and the multi-word stems that stay on one line."""

@@ -299,7 +299,7 @@ def rule_restated(metric: Metric, ev: Evidence, vocab: _Vocabulary) -> str | Non
     if metric.basis != "reported" or not _may_say_restated(metric):
         return None
     text = " ".join(ev.path) + " " + (ev.sentence if ev.is_table else _prose_scope_text(metric, ev))
-    if metric.basis == "reported" and RESTATED_RE.search(text):
+    if RESTATED_RE.search(text):
         metric.basis = "restated"
         return "basis=restated"
     return None

@@ -116,22 +116,22 @@ def _ensure_schema_in(conn: sa.Connection) -> None:
 
 KEYED = "<keyed>"  # schema_is_current's marker row: a table of observations that has a key or index on DuckDB
 UNKEYED_ON_DUCKDB = (schema.metrics, schema.quarantine)  # keyed and indexed on PostgreSQL only (observation.py)
+_UNKEYED_NAMES = [table.name for table in UNKEYED_ON_DUCKDB]
 
 
 def schema_is_current(conn: sa.Connection) -> bool:
     """Every table and column of `schema.metadata` exists (information_schema, on DuckDB and PostgreSQL),
     and on DuckDB no table of observations carries the key or index an earlier release gave it: one query
     (every step of a run asks)."""
-    have = set(conn.execute(sa.text(
-        "select table_name, column_name from information_schema.columns where table_schema = :s"
-        + (f" union all {_keyed_tables_sql(f'table_name, {KEYED!r}')}" if conn.dialect.name == "duckdb" else "")),
-        {"s": schema.RAW_SCHEMA, **({"t": _UNKEYED_NAMES} if conn.dialect.name == "duckdb" else {})}).all())
+    query = "select table_name, column_name from information_schema.columns where table_schema = :s"
+    params: dict[str, Any] = {"s": schema.RAW_SCHEMA}
+    if conn.dialect.name == "duckdb":  # the keyed tables as marker rows, in the same statement
+        query += f" union all {_keyed_tables_sql(f'table_name, {KEYED!r}')}"
+        params["t"] = _UNKEYED_NAMES
+    have = set(conn.execute(sa.text(query), params).all())
     return all((table.name, column.name) in have
                for table in schema.metadata.sorted_tables for column in table.columns) \
         and not any(column == KEYED for _, column in have)
-
-
-_UNKEYED_NAMES = [table.name for table in UNKEYED_ON_DUCKDB]
 
 
 def _keyed_tables_sql(columns: str) -> str:
